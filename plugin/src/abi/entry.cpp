@@ -1,0 +1,298 @@
+// The C boundary. Everything here catches everything: no C++ exception and no C++ type
+// leaves this file. Each function validates its pointers and struct sizes, returns a status
+// and writes a message into the caller's buffer.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <string>
+
+#include "abi/host_services_table.h"
+#include "abi/manifest.h"
+#include "boligflyt/plugin_abi.h"
+#include "core/config.h"
+#include "core/instance.h"
+
+struct boligflyt_instance {
+  std::unique_ptr<boligflyt::Instance> impl;
+  // Calls in flight, so destroy() can wait for them instead of pulling the floor away.
+  std::mutex mutex;
+  std::condition_variable idle;
+  int in_flight = 0;
+  bool shutting_down = false;
+};
+
+namespace {
+
+using boligflyt::api::Principal;
+using boligflyt::api::Request;
+using boligflyt::api::Response;
+
+void write_error(char* err, size_t err_size, const std::string& message) {
+  if (!err || err_size == 0) return;
+  const size_t n = message.size() < err_size - 1 ? message.size() : err_size - 1;
+  std::memcpy(err, message.data(), n);
+  err[n] = '\0';
+}
+
+bool valid_str(const boligflyt_str& s) { return s.data != nullptr || s.size == 0; }
+std::string_view view(const boligflyt_str& s) {
+  return s.size ? std::string_view(s.data, s.size) : std::string_view();
+}
+
+// The response and every byte it points to live in one allocation owned by the plugin.
+struct OwnedResponse {
+  boligflyt_response c{};
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> header_strings;
+  std::vector<boligflyt_header> headers;
+};
+
+boligflyt_response* to_c_response(Response&& r) {
+  auto* owned = new OwnedResponse();
+  owned->content_type = std::move(r.content_type);
+  owned->body = std::move(r.body);
+  owned->header_strings = std::move(r.headers);
+  for (const auto& [name, value] : owned->header_strings) {
+    owned->headers.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
+  }
+  owned->c.struct_size = sizeof(boligflyt_response);
+  owned->c.status = r.status;
+  owned->c.content_type = {owned->content_type.data(), owned->content_type.size()};
+  owned->c.headers = owned->headers.empty() ? nullptr : owned->headers.data();
+  owned->c.header_count = owned->headers.size();
+  owned->c.body = {owned->body.data(), owned->body.size()};
+  // `c` is the first member, so the pointer converts back in response_free.
+  return &owned->c;
+}
+
+boligflyt_status check_request(const boligflyt_request* r, std::string& why) {
+  if (r->struct_size < offsetof(boligflyt_request, principal) + sizeof(r->principal)) {
+    why = "request.struct_size is smaller than ABI 1.0's boligflyt_request";
+    return BOLIGFLYT_E_INVALID_ARGUMENT;
+  }
+  if (!valid_str(r->method) || !valid_str(r->path) || !valid_str(r->query) || !valid_str(r->body)) {
+    why = "request has a NULL string with non-zero size";
+    return BOLIGFLYT_E_INVALID_ARGUMENT;
+  }
+  if (r->header_count && !r->headers) {
+    why = "request.headers is NULL but header_count is not 0";
+    return BOLIGFLYT_E_INVALID_ARGUMENT;
+  }
+  for (size_t i = 0; i < r->header_count; ++i) {
+    if (!valid_str(r->headers[i].name) || !valid_str(r->headers[i].value)) {
+      why = "request header " + std::to_string(i) + " has a NULL string with non-zero size";
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+  }
+  if (const auto* p = r->principal) {
+    if (p->struct_size < offsetof(boligflyt_principal, role_count) + sizeof(p->role_count)) {
+      why = "principal.struct_size is smaller than ABI 1.0's boligflyt_principal";
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    if (!valid_str(p->user_id) || p->user_id.size == 0 || !valid_str(p->display_name) ||
+        (p->unit_count && !p->units) || (p->role_count && !p->roles)) {
+      why = "principal has an empty user_id or NULL arrays";
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    for (size_t i = 0; i < p->unit_count; ++i) {
+      if (!valid_str(p->units[i])) { why = "principal unit has a NULL string"; return BOLIGFLYT_E_INVALID_ARGUMENT; }
+    }
+    for (size_t i = 0; i < p->role_count; ++i) {
+      if (!valid_str(p->roles[i])) { why = "principal role has a NULL string"; return BOLIGFLYT_E_INVALID_ARGUMENT; }
+    }
+  }
+  return BOLIGFLYT_OK;
+}
+
+Request to_request(const boligflyt_request* r) {
+  Request req;
+  req.method = view(r->method);
+  req.path = view(r->path);
+  req.query = view(r->query);
+  req.body = view(r->body);
+  req.headers.reserve(r->header_count);
+  for (size_t i = 0; i < r->header_count; ++i) {
+    req.headers.emplace_back(view(r->headers[i].name), view(r->headers[i].value));
+  }
+  if (const auto* p = r->principal) {
+    Principal principal;
+    principal.user_id = view(p->user_id);
+    principal.display_name = view(p->display_name);
+    for (size_t i = 0; i < p->unit_count; ++i) principal.units.emplace_back(view(p->units[i]));
+    for (size_t i = 0; i < p->role_count; ++i) principal.roles.emplace_back(view(p->roles[i]));
+    req.principal = std::move(principal);
+  }
+  return req;
+}
+
+boligflyt_status plugin_create(const boligflyt_host_services* services, const char* config_json,
+                               size_t config_size, boligflyt_instance** out_instance, char* err,
+                               size_t err_size) {
+  try {
+    if (!out_instance) {
+      write_error(err, err_size, "out_instance is NULL");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    *out_instance = nullptr;
+    if (!services) {
+      write_error(err, err_size,
+                  "host services table is NULL; pass a table (its entries may be NULL)");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    if (services->struct_size < offsetof(boligflyt_host_services, host_ctx) + sizeof(void*)) {
+      write_error(err, err_size, "host services table has a struct_size too small to be one");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    if (!config_json && config_size) {
+      write_error(err, err_size, "config_json is NULL but config_size is not 0");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    auto config = boligflyt::parse_plugin_config(
+        config_size ? std::string_view(config_json, config_size) : std::string_view());
+    if (!config) {
+      const auto& e = config.error();
+      write_error(err, err_size,
+                  "configuration: " + e.detail + (e.field.empty() ? "" : " [" + e.field + "]"));
+      return BOLIGFLYT_E_CONFIG;
+    }
+    auto instance = std::make_unique<boligflyt_instance>();
+    try {
+      instance->impl = std::make_unique<boligflyt::Instance>(
+          std::move(config).value(), boligflyt::abi::make_table_log_sink(*services),
+          boligflyt::abi::make_table_host_services(*services));
+    } catch (const std::exception& e) {
+      write_error(err, err_size, std::string("plugin failed to start: ") + e.what());
+      return BOLIGFLYT_E_INIT;
+    }
+    *out_instance = instance.release();
+    return BOLIGFLYT_OK;
+  } catch (const std::bad_alloc&) {
+    write_error(err, err_size, "out of memory");
+  } catch (const std::exception& e) {
+    write_error(err, err_size, std::string("internal error: ") + e.what());
+  } catch (...) {
+    write_error(err, err_size, "internal error");
+  }
+  return BOLIGFLYT_E_INTERNAL;
+}
+
+boligflyt_status plugin_dispatch(boligflyt_instance* instance, const boligflyt_request* request,
+                                 boligflyt_response** out_response, char* err, size_t err_size) {
+  try {
+    if (!instance || !request || !out_response) {
+      write_error(err, err_size, "instance, request and out_response must not be NULL");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    *out_response = nullptr;
+    std::string why;
+    if (const auto status = check_request(request, why); status != BOLIGFLYT_OK) {
+      write_error(err, err_size, why);
+      return status;
+    }
+    {
+      std::lock_guard lock(instance->mutex);
+      if (instance->shutting_down) {
+        write_error(err, err_size, "instance is shutting down");
+        return BOLIGFLYT_E_SHUTTING_DOWN;
+      }
+      ++instance->in_flight;
+    }
+    struct Leave {
+      boligflyt_instance* i;
+      ~Leave() {
+        std::lock_guard lock(i->mutex);
+        if (--i->in_flight == 0) i->idle.notify_all();
+      }
+    } leave{instance};
+    *out_response = to_c_response(instance->impl->handle(to_request(request)));
+    return BOLIGFLYT_OK;
+  } catch (const std::bad_alloc&) {
+    write_error(err, err_size, "out of memory");
+  } catch (const std::exception& e) {
+    write_error(err, err_size, std::string("internal error: ") + e.what());
+  } catch (...) {
+    write_error(err, err_size, "internal error");
+  }
+  return BOLIGFLYT_E_INTERNAL;
+}
+
+void plugin_response_free(boligflyt_response* response) {
+  // offsetof(OwnedResponse, c) == 0: the C struct is the first member.
+  delete reinterpret_cast<OwnedResponse*>(response);
+}
+
+boligflyt_status plugin_destroy(boligflyt_instance* instance, char* err, size_t err_size) {
+  try {
+    if (!instance) {
+      write_error(err, err_size, "instance is NULL");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    {
+      std::unique_lock lock(instance->mutex);
+      instance->shutting_down = true;
+      instance->idle.wait(lock, [instance] { return instance->in_flight == 0; });
+    }
+    instance->impl->shutdown();
+    delete instance;
+    return BOLIGFLYT_OK;
+  } catch (const std::exception& e) {
+    write_error(err, err_size, std::string("internal error during destroy: ") + e.what());
+  } catch (...) {
+    write_error(err, err_size, "internal error during destroy");
+  }
+  return BOLIGFLYT_E_INTERNAL;
+}
+
+// The plugin's minor may not exceed the host's: a 1.2 host can load a 1.0 plugin (it knows
+// every 1.0 struct), but a 1.0 host cannot know fields a 1.2 plugin might rely on.
+bool abi_compatible(uint32_t host_major, uint32_t host_minor) {
+  const uint32_t plugin_minor = BOLIGFLYT_ABI_MINOR;
+  return host_major == BOLIGFLYT_ABI_MAJOR && plugin_minor <= host_minor;
+}
+
+const boligflyt_plugin_api kApi = {
+    sizeof(boligflyt_plugin_api),
+    BOLIGFLYT_ABI_MAJOR,
+    BOLIGFLYT_ABI_MINOR,
+    "boligflyt",
+    BOLIGFLYT_VERSION,
+    boligflyt::abi::kManifestJson,
+    plugin_create,
+    plugin_dispatch,
+    plugin_response_free,
+    plugin_destroy,
+};
+
+}  // namespace
+
+extern "C" BOLIGFLYT_EXPORT boligflyt_status boligflyt_plugin_entry(
+    uint32_t host_abi_major, uint32_t host_abi_minor, const boligflyt_plugin_api** out_api,
+    char* err, size_t err_size) {
+  try {
+    if (!out_api) {
+      write_error(err, err_size, "out_api is NULL");
+      return BOLIGFLYT_E_INVALID_ARGUMENT;
+    }
+    *out_api = nullptr;
+    if (!abi_compatible(host_abi_major, host_abi_minor)) {
+      char message[256];
+      std::snprintf(message, sizeof message,
+                    "boligflyt plugin speaks ABI %u.%u; host speaks %u.%u. The major versions "
+                    "must be equal and the host's minor version at least the plugin's.",
+                    static_cast<unsigned>(BOLIGFLYT_ABI_MAJOR),
+                    static_cast<unsigned>(BOLIGFLYT_ABI_MINOR), host_abi_major, host_abi_minor);
+      write_error(err, err_size, message);
+      return BOLIGFLYT_E_ABI_VERSION;
+    }
+    *out_api = &kApi;
+    return BOLIGFLYT_OK;
+  } catch (...) {
+    write_error(err, err_size, "internal error");
+    return BOLIGFLYT_E_INTERNAL;
+  }
+}

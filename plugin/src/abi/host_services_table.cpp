@@ -1,0 +1,86 @@
+#include "abi/host_services_table.h"
+
+#include <array>
+
+namespace boligflyt::abi {
+namespace {
+
+// Copies the host's fields into a private table so that a host compiled against an older,
+// shorter struct never has us read past its end.
+boligflyt_host_services copy_known_fields(const boligflyt_host_services& in) {
+  boligflyt_host_services out{};
+  out.struct_size = sizeof out;
+  out.host_ctx = in.host_ctx;
+  if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, log)) out.log = in.log;
+  if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, notify)) out.notify = in.notify;
+  if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, publish_document)) {
+    out.publish_document = in.publish_document;
+  }
+  if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, directory_lookup)) {
+    out.directory_lookup = in.directory_lookup;
+  }
+  return out;
+}
+
+class TableHostServices final : public host::HostServices {
+ public:
+  explicit TableHostServices(const boligflyt_host_services& table) : table_(copy_known_fields(table)) {}
+
+  // host::HostServices
+  Result<std::optional<std::string>> directory_lookup(const std::string& query_json) override {
+    if (!table_.directory_lookup) return std::optional<std::string>{};
+    std::string answer;
+    std::array<char, 512> err{};
+    const int rc = table_.directory_lookup(
+        table_.host_ctx, query_json.data(), query_json.size(),
+        [](void* ctx, const char* data, size_t size) {
+          if (data && size) static_cast<std::string*>(ctx)->append(data, size);
+        },
+        &answer, err.data(), err.size());
+    if (rc != 0) {
+      err.back() = '\0';
+      return make_error(ErrorKind::kUnavailable, "directory-unavailable",
+                        "Katalogen er ikke tilgjengelig",
+                        "Organisasjonskatalogen svarte ikke. Prøv igjen om litt.", {},
+                        std::string("host directory_lookup failed: ") + err.data());
+    }
+    if (answer.empty()) return std::optional<std::string>{};
+    return std::optional<std::string>{std::move(answer)};
+  }
+
+  Result<void> notify(const std::string& notification_json) override {
+    if (!table_.notify) {
+      return make_error(ErrorKind::kUnavailable, "notify-unavailable", "Varsling ikke mulig nå",
+                        "Varselet kunne ikke leveres nå og blir forsøkt på nytt.", {},
+                        "host has no notify service");
+    }
+    std::array<char, 512> err{};
+    if (table_.notify(table_.host_ctx, notification_json.data(), notification_json.size(),
+                      err.data(), err.size()) != 0) {
+      err.back() = '\0';
+      return make_error(ErrorKind::kUnavailable, "notify-failed", "Varsling ikke mulig nå",
+                        "Varselet kunne ikke leveres nå og blir forsøkt på nytt.", {},
+                        std::string("host notify failed: ") + err.data());
+    }
+    return {};
+  }
+
+ private:
+  boligflyt_host_services table_;
+};
+
+}  // namespace
+
+std::unique_ptr<host::HostServices> make_table_host_services(const boligflyt_host_services& table) {
+  return std::make_unique<TableHostServices>(table);
+}
+
+LogSink make_table_log_sink(const boligflyt_host_services& table) {
+  const auto copy = copy_known_fields(table);
+  if (!copy.log) return Logger::stderr_sink();
+  return [copy](LogLevel level, std::string_view line) {
+    copy.log(copy.host_ctx, static_cast<boligflyt_log_level>(level), line.data(), line.size());
+  };
+}
+
+}  // namespace boligflyt::abi

@@ -1,0 +1,23 @@
+#pragma once
+// Health, metrics, the system description and the caller's own profile and preferences.
+
+#include "api/router.h"
+#include "host/host_services.h"
+#include "observability/logger.h"
+#include "observability/metrics.h"
+#include "store/store.h"
+
+namespace boligflyt::api {
+
+struct SystemServices {
+  store::Store& store;
+  Metrics& metrics;
+  host::HostServices& host;
+  const Logger& logger;
+};
+
+/// Registers GET /healthz, GET /metrics, GET /api/v1/system, GET /api/v1/me and
+/// GET/PUT /api/v1/me/preferences. `services` is copied into the handlers.
+void register_system_routes(Router& router, SystemServices services);
+
+}  // namespace boligflyt::api

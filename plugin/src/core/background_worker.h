@@ -1,0 +1,33 @@
+#pragma once
+// One thread for periodic housekeeping. stop() (and the destructor) wake it and join it, so
+// after destroy() no plugin thread is left and the host may dlclose the library.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace boligflyt {
+
+class BackgroundWorker {
+ public:
+  BackgroundWorker(std::chrono::milliseconds interval, std::function<void()> task);
+  ~BackgroundWorker();
+  BackgroundWorker(const BackgroundWorker&) = delete;
+  BackgroundWorker& operator=(const BackgroundWorker&) = delete;
+
+  void stop();
+
+ private:
+  void run();
+
+  std::chrono::milliseconds interval_;
+  std::function<void()> task_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace boligflyt

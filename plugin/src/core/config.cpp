@@ -1,0 +1,81 @@
+#include "core/config.h"
+
+#include <boost/json.hpp>
+
+#include "api/json_body.h"
+
+namespace boligflyt {
+namespace {
+
+Error config_error(std::string field, std::string detail) {
+  return make_error(ErrorKind::kInvalid, "invalid-config", "Ugyldig konfigurasjon",
+                    std::move(detail), std::move(field));
+}
+
+}  // namespace
+
+Result<PluginConfig> parse_plugin_config(std::string_view json) {
+  auto parsed = api::parse_json_text(json, "konfigurasjonen");
+  if (!parsed) {
+    auto error = parsed.error();
+    error.slug = "invalid-config";
+    error.title = "Ugyldig konfigurasjon";
+    return error;
+  }
+  if (!parsed->is_object()) return config_error("", "Konfigurasjonen må være et JSON-objekt.");
+  const auto& root = parsed->as_object();
+  PluginConfig config;
+
+  for (const auto& [key, value] : root) {
+    if (key == "data_dir") {
+      if (!value.is_string() || value.as_string().empty() || value.as_string()[0] != '/') {
+        return config_error("data_dir", "«data_dir» må være en absolutt sti.");
+      }
+      config.data_dir = value.as_string();
+    } else if (key == "procedures_dir") {
+      if (!value.is_string()) return config_error("procedures_dir", "«procedures_dir» må være tekst.");
+      config.procedures_dir = value.as_string();
+    } else if (key == "store") {
+      if (!value.is_object()) return config_error("store", "«store» må være et objekt.");
+      for (const auto& [skey, svalue] : value.as_object()) {
+        if (skey != "kind") return config_error("store." + std::string(skey), "Ukjent nøkkel «store." + std::string(skey) + "».");
+        if (!svalue.is_string() || svalue.as_string() != "sqlite") {
+          return config_error("store.kind",
+                              "«store.kind» må være «sqlite» (PostgreSQL kommer i en senere "
+                              "versjon).");
+        }
+        config.store_kind = svalue.as_string();
+      }
+    } else if (key == "limits") {
+      if (!value.is_object()) return config_error("limits", "«limits» må være et objekt.");
+      for (const auto& [lkey, lvalue] : value.as_object()) {
+        if (lkey != "max_body_bytes") return config_error("limits." + std::string(lkey), "Ukjent nøkkel «limits." + std::string(lkey) + "».");
+        if (!lvalue.is_int64() || lvalue.as_int64() < 1024 || lvalue.as_int64() > (256LL << 20)) {
+          return config_error("limits.max_body_bytes",
+                              "«limits.max_body_bytes» må være et heltall mellom 1024 og "
+                              "268435456.");
+        }
+        config.max_body_bytes = static_cast<std::size_t>(lvalue.as_int64());
+      }
+    } else if (key == "log_level") {
+      const std::string_view level = value.is_string() ? std::string_view(value.as_string()) : "";
+      if (level == "debug") config.log_level = LogLevel::kDebug;
+      else if (level == "info") config.log_level = LogLevel::kInfo;
+      else if (level == "warn") config.log_level = LogLevel::kWarn;
+      else if (level == "error") config.log_level = LogLevel::kError;
+      else return config_error("log_level", "«log_level» må være debug, info, warn eller error.");
+    } else if (key == "maintenance_interval_ms") {
+      if (!value.is_int64() || value.as_int64() < 10 || value.as_int64() > 86'400'000) {
+        return config_error("maintenance_interval_ms",
+                            "«maintenance_interval_ms» må være et heltall mellom 10 og 86400000.");
+      }
+      config.maintenance_interval_ms = static_cast<int>(value.as_int64());
+    } else {
+      return config_error(std::string(key), "Ukjent nøkkel «" + std::string(key) + "».");
+    }
+  }
+  if (config.data_dir.empty()) return config_error("data_dir", "«data_dir» mangler.");
+  return config;
+}
+
+}  // namespace boligflyt

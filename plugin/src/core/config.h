@@ -1,0 +1,27 @@
+#pragma once
+// The plugin's configuration, handed over by the host as JSON at create(). Unknown keys are
+// refused so a typo does not silently fall back to a default.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "observability/logger.h"
+
+namespace boligflyt {
+
+struct PluginConfig {
+  std::string data_dir;        // required, absolute; holds the SQLite database
+  std::string procedures_dir;  // optional; the procedure XML files to load
+  std::string store_kind = "sqlite";
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  LogLevel log_level = LogLevel::kInfo;
+  int maintenance_interval_ms = 60'000;
+};
+
+/// Parses and checks the configuration; the error's detail names the key and, for syntax
+/// errors, line and column.
+Result<PluginConfig> parse_plugin_config(std::string_view json);
+
+}  // namespace boligflyt

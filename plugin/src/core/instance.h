@@ -1,0 +1,47 @@
+#pragma once
+// One plugin instance: configuration, store, router, background worker. The C ABI layer
+// owns exactly one of these per create() and knows nothing of what is inside.
+
+#include <atomic>
+#include <memory>
+
+#include "api/http.h"
+#include "api/router.h"
+#include "core/background_worker.h"
+#include "core/config.h"
+#include "host/host_services.h"
+#include "observability/logger.h"
+#include "observability/metrics.h"
+#include "store/store.h"
+
+namespace boligflyt {
+
+class Instance {
+ public:
+  /// Start-up: may throw std::exception with a message for the host (files, database).
+  Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::HostServices> host);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  /// Thread-safe. Never throws.
+  api::Response handle(api::Request request);
+
+  /// Stops the background worker; afterwards handle() still answers but nothing runs behind.
+  void shutdown();
+
+  const api::Router& router() const { return *router_; }
+
+ private:
+  void register_routes();
+
+  PluginConfig config_;
+  Logger logger_;
+  Metrics metrics_;
+  std::unique_ptr<host::HostServices> host_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<api::Router> router_;
+  std::unique_ptr<BackgroundWorker> worker_;
+};
+
+}  // namespace boligflyt

@@ -1,0 +1,24 @@
+#pragma once
+// The host quality system port: what the plugin needs from the system it lives in.
+// Implementations: the C ABI host-services table (abi/), with the plugin's own adapters
+// standing in for entries the host leaves NULL.
+
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace boligflyt::host {
+
+class HostServices {
+ public:
+  virtual ~HostServices() = default;
+
+  /// Directory lookup; `query_json` as in plugin_abi.h. nullopt when the host has no directory.
+  virtual Result<std::optional<std::string>> directory_lookup(const std::string& query_json) = 0;
+
+  /// Hand a notification to the host. An error means "not delivered now, keep and retry".
+  virtual Result<void> notify(const std::string& notification_json) = 0;
+};
+
+}  // namespace boligflyt::host

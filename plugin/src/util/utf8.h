@@ -1,0 +1,19 @@
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace boligflyt::util {
+
+/// Returns the byte offset of the first invalid UTF-8 sequence, or nullopt when `text` is
+/// valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF are invalid).
+std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+/// 1-based line and column (in code points) of a byte offset, for error messages.
+struct TextPosition {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+TextPosition position_of(std::string_view text, std::size_t byte_offset);
+
+}  // namespace boligflyt::util

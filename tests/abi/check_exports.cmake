@@ -1,0 +1,18 @@
+# cmake -DNM=... -DLIBRARY=... -P check_exports.cmake
+# The plugin must export exactly one dynamic symbol: boligflyt_plugin_entry.
+execute_process(COMMAND ${NM} -D --defined-only ${LIBRARY} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIBRARY}")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${out}")
+set(exported "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^[0-9a-fA-F]* *[A-Za-z] ([^ ]+)$")
+    list(APPEND exported "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+list(LENGTH exported n)
+if(NOT n EQUAL 1 OR NOT exported STREQUAL "boligflyt_plugin_entry")
+  message(FATAL_ERROR "expected exactly boligflyt_plugin_entry, nm -D shows ${n}: ${exported}")
+endif()
+message(STATUS "exports: ${exported}")
