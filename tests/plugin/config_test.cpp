@@ -1,0 +1,59 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+namespace boligflyt {
+namespace {
+
+TEST(PluginConfig, ReadsAllKeys) {
+  auto config = parse_plugin_config(
+      R"({"data_dir":"/var/lib/boligflyt","procedures_dir":"/usr/share/p","store":{"kind":"sqlite"},)"
+      R"("limits":{"max_body_bytes":2048},"log_level":"warn","maintenance_interval_ms":500})");
+  ASSERT_TRUE(config) << config.error().detail;
+  EXPECT_EQ(config->data_dir, "/var/lib/boligflyt");
+  EXPECT_EQ(config->procedures_dir, "/usr/share/p");
+  EXPECT_EQ(config->max_body_bytes, 2048u);
+  EXPECT_EQ(config->log_level, LogLevel::kWarn);
+  EXPECT_EQ(config->maintenance_interval_ms, 500);
+}
+
+TEST(PluginConfig, DefaultsWhenOptionalKeysAreMissing) {
+  auto config = parse_plugin_config(R"({"data_dir":"/tmp/x"})");
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->store_kind, "sqlite");
+  EXPECT_EQ(config->max_body_bytes, 8u * 1024 * 1024);
+}
+
+struct BadConfig {
+  const char* json;
+  const char* field;
+  const char* detail_part;
+};
+
+class PluginConfigRejects : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(PluginConfigRejects, WithFieldAndNorwegianDetail) {
+  auto config = parse_plugin_config(GetParam().json);
+  ASSERT_FALSE(config) << GetParam().json;
+  EXPECT_EQ(config.error().field, GetParam().field);
+  EXPECT_NE(config.error().detail.find(GetParam().detail_part), std::string::npos)
+      << config.error().detail;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PluginConfigRejects,
+    ::testing::Values(
+        BadConfig{"", "konfigurasjonen", "linje 1, kolonne 1"},
+        BadConfig{"{\"data_dir\":\n  \"/x\",,}", "konfigurasjonen", "linje 2, kolonne 8"},
+        BadConfig{"[]", "", "JSON-objekt"},
+        BadConfig{R"({"data_dir":"relative/dir"})", "data_dir", "absolutt"},
+        BadConfig{R"({"procedures_dir":"/p"})", "data_dir", "mangler"},
+        BadConfig{R"({"data_dir":"/x","store":{"kind":"oracle"}})", "store.kind", "sqlite"},
+        BadConfig{R"({"data_dir":"/x","limits":{"max_body_bytes":-1}})", "limits.max_body_bytes", "heltall"},
+        BadConfig{R"({"data_dir":"/x","limits":{"max_headers":1}})", "limits.max_headers", "Ukjent"},
+        BadConfig{R"({"data_dir":"/x","log_level":"loud"})", "log_level", "debug"},
+        BadConfig{R"({"data_dir":"/x","datadir":"/y"})", "datadir", "Ukjent nøkkel"},
+        BadConfig{"{\"data_dir\":\"/x\xff\"}", "konfigurasjonen", "UTF-8"}));
+
+}  // namespace
+}  // namespace boligflyt
