@@ -1,0 +1,287 @@
+#include "procedure/loader.h"
+
+#include <pugixml.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "util/utf8.h"
+
+namespace boligflyt::procedure {
+namespace {
+
+std::string_view local_name(const pugi::xml_node& node) {
+  std::string_view name = node.name();
+  const auto colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+pugi::xml_node child(const pugi::xml_node& node, std::string_view name) {
+  for (auto c : node.children()) {
+    if (c.type() == pugi::node_element && local_name(c) == name) return c;
+  }
+  return {};
+}
+
+std::vector<pugi::xml_node> children(const pugi::xml_node& node, std::string_view name) {
+  std::vector<pugi::xml_node> out;
+  for (auto c : node.children()) {
+    if (c.type() == pugi::node_element && local_name(c) == name) out.push_back(c);
+  }
+  return out;
+}
+
+std::string text_of(const pugi::xml_node& node) {
+  std::string text = node.text().get();
+  // Collapse the indentation of multi-line text in the file into single spaces.
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string attr(const pugi::xml_node& node, const char* name, const char* fallback = "") {
+  auto a = node.attribute(name);
+  return a ? a.value() : fallback;
+}
+
+class PositionMap {
+ public:
+  explicit PositionMap(std::string_view xml) : xml_(xml) {}
+  SourcePos at(const pugi::xml_node& node) const {
+    const auto offset = node.offset_debug();
+    if (offset < 0) return {};
+    const auto p = util::position_of(xml_, static_cast<std::size_t>(offset));
+    return {p.line, p.column};
+  }
+
+ private:
+  std::string_view xml_;
+};
+
+Procedure read_procedure(const pugi::xml_node& root, const PositionMap& positions) {
+  Procedure p;
+  p.pos = positions.at(root);
+  p.id = attr(root, "id");
+  p.status = attr(root, "status");
+  p.version = Version::parse(attr(root, "version")).value_or(Version{});
+  p.title = text_of(child(root, "title"));
+  p.purpose = text_of(child(root, "purpose"));
+  p.owner_unit = attr(child(root, "ownerUnit"), "unit");
+  p.author = attr(child(root, "author"), "person");
+  if (auto approver = child(root, "approver")) {
+    p.approver = attr(approver, "person");
+    p.approval_date = attr(approver, "date");
+    p.approver_body = attr(approver, "body");
+  }
+  p.effective_from = text_of(child(root, "effectiveFrom"));
+  p.review_interval = text_of(child(root, "reviewInterval"));
+  if (auto supersedes = child(root, "supersedes")) p.supersedes = Version::parse(text_of(supersedes));
+
+  for (auto source : children(child(root, "legalBasis"), "source")) {
+    LegalSource s{attr(source, "id"), attr(source, "kind"), text_of(child(source, "shortTitle")),
+                  text_of(child(source, "title")), attr(source, "href"), {}};
+    for (auto provision : children(source, "provision")) {
+      s.provisions.emplace_back(attr(provision, "ref"), text_of(provision));
+    }
+    p.legal_basis.push_back(std::move(s));
+  }
+  for (auto doc : children(child(root, "documents"), "document")) {
+    p.documents.push_back({attr(doc, "id"), attr(doc, "kind"), text_of(child(doc, "title")),
+                           text_of(child(doc, "description"))});
+  }
+  auto phases = child(root, "phases");
+  p.start_step = attr(phases, "start");
+  for (auto phase_node : children(phases, "phase")) {
+    Phase phase{attr(phase_node, "id"), text_of(child(phase_node, "title")),
+                text_of(child(phase_node, "description")), {}, positions.at(phase_node)};
+    for (auto step_node : children(phase_node, "step")) {
+      Step s;
+      s.id = attr(step_node, "id");
+      s.kind = attr(step_node, "type", "task");
+      s.phase = phase.id;
+      s.pos = positions.at(step_node);
+      s.title = text_of(child(step_node, "title"));
+      s.description = text_of(child(step_node, "description"));
+      if (auto r = child(step_node, "responsibleUnit")) {
+        s.responsible = {attr(r, "unit"), {}, positions.at(r)};
+      }
+      for (auto u : children(step_node, "participatingUnit")) {
+        s.participants.push_back({attr(u, "unit"), text_of(u), positions.at(u)});
+      }
+      for (auto d : children(step_node, "input")) s.inputs.push_back(attr(d, "document"));
+      for (auto d : children(step_node, "output")) s.outputs.push_back(attr(d, "document"));
+      for (auto d : children(step_node, "deadline")) {
+        s.deadlines.push_back({attr(d, "duration"), attr(d, "relativeTo"),
+                               attr(d, "relation", "after"), attr(d, "kind", "latest"),
+                               attr(d, "step"), text_of(d), positions.at(d)});
+      }
+      if (auto r = child(step_node, "recurrence")) s.recurrence = attr(r, "interval");
+      for (auto l : children(step_node, "legalRef")) {
+        s.legal_refs.emplace_back(attr(l, "source"), attr(l, "provision"));
+      }
+      for (auto n : children(step_node, "next")) {
+        s.next.push_back({attr(n, "step"), text_of(child(n, "condition")), positions.at(n)});
+      }
+      if (auto e = child(step_node, "end")) {
+        s.is_end = true;
+        s.end_text = text_of(e);
+      }
+      phase.step_ids.push_back(s.id);
+      p.steps.push_back(std::move(s));
+    }
+    p.phases.push_back(std::move(phase));
+  }
+  for (auto entry : children(child(root, "changelog"), "entry")) {
+    ChangelogEntry e{attr(entry, "version"), attr(entry, "date"), text_of(child(entry, "summary")), {}};
+    for (auto change : children(entry, "change")) {
+      e.changes.emplace_back(attr(change, "kind"), attr(change, "step"), text_of(change));
+    }
+    p.changelog.push_back(std::move(e));
+  }
+  return p;
+}
+
+std::optional<std::string> read_limited(const std::string& path, std::string& error) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    error = "Filen kan ikke leses: " + ec.message() + ".";
+    return std::nullopt;
+  }
+  if (size > kMaxXmlBytes) {
+    error = "Filen er på " + std::to_string(size) + " byte; grensen er " +
+            std::to_string(kMaxXmlBytes) + " byte.";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (!in.good() && !in.eof()) {
+    error = "Filen kan ikke leses.";
+    return std::nullopt;
+  }
+  return buffer.str();
+}
+
+// Reads the document with pugixml after intake; returns the root element or diagnoses a
+// wrong root or namespace.
+bool parse_root(pugi::xml_document& doc, std::string_view xml, const std::string& file,
+                std::string_view expected_root, Diagnostics& out) {
+  const auto result = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!result) return false;  // intake already reported it
+  auto root = doc.document_element();
+  const PositionMap positions(xml);
+  const auto pos = positions.at(root);
+  std::string ns_attr = "xmlns";
+  if (const auto colon = std::string_view(root.name()).find(':'); colon != std::string_view::npos) {
+    ns_attr += ":" + std::string(root.name()).substr(0, colon);
+  }
+  if (local_name(root) != expected_root) {
+    out.push_back({file, pos.line, pos.column, "wrong-root",
+                   "Rotelementet er «" + std::string(root.name()) + "»; ventet «" +
+                       std::string(expected_root) + "»."});
+    return false;
+  }
+  if (std::string_view(root.attribute(ns_attr.c_str()).value()) != kNamespace) {
+    out.push_back({file, pos.line, pos.column, "wrong-namespace",
+                   "Navnerommet er «" + std::string(root.attribute(ns_attr.c_str()).value()) +
+                       "»; ventet «" + kNamespace + "»."});
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Version> Version::parse(std::string_view text) {
+  const auto dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size()) return std::nullopt;
+  Version v;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == dot) continue;
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  if (dot > 6 || text.size() - dot - 1 > 6) return std::nullopt;
+  v.major = std::stoi(std::string(text.substr(0, dot)));
+  v.minor = std::stoi(std::string(text.substr(dot + 1)));
+  return v;
+}
+
+const Step* Procedure::find_step(std::string_view id) const {
+  for (const auto& s : steps) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const Unit* UnitRegistry::find(std::string_view id) const {
+  for (const auto& u : units) {
+    if (u.id == id) return &u;
+  }
+  return nullptr;
+}
+
+ProcedureLoader::ProcedureLoader(const std::string& xsd_path) : validator_(xsd_path) {}
+
+LoadedProcedure ProcedureLoader::load_procedure(std::string_view xml, const std::string& file,
+                                                const UnitRegistry* units) const {
+  LoadedProcedure loaded;
+  if (!check_xml_intake(xml, file, loaded.diagnostics)) return loaded;
+  pugi::xml_document doc;
+  if (!parse_root(doc, xml, file, "procedure", loaded.diagnostics)) return loaded;
+  validator_.validate(xml, file, loaded.diagnostics);
+  // Semantic checks run even after XSD errors, so the owner sees everything in one pass.
+  loaded.procedure = read_procedure(doc.document_element(), PositionMap(xml));
+  lint_procedure(*loaded.procedure, file, units, loaded.diagnostics);
+  return loaded;
+}
+
+LoadedUnits ProcedureLoader::load_units(std::string_view xml, const std::string& file) const {
+  LoadedUnits loaded;
+  if (!check_xml_intake(xml, file, loaded.diagnostics)) return loaded;
+  pugi::xml_document doc;
+  if (!parse_root(doc, xml, file, "unitRegistry", loaded.diagnostics)) return loaded;
+  validator_.validate(xml, file, loaded.diagnostics);
+  UnitRegistry registry;
+  for (auto u : children(doc.document_element(), "unit")) {
+    registry.units.push_back({attr(u, "id"), text_of(child(u, "name")), attr(u, "parent"),
+                              attr(u, "leaderRole"), text_of(child(u, "description"))});
+  }
+  loaded.registry = std::move(registry);
+  return loaded;
+}
+
+LoadedProcedure ProcedureLoader::load_procedure_file(const std::string& path,
+                                                     const UnitRegistry* units) const {
+  std::string error;
+  auto xml = read_limited(path, error);
+  if (!xml) {
+    LoadedProcedure loaded;
+    loaded.diagnostics.push_back({path, 0, 0, "unreadable", error});
+    return loaded;
+  }
+  return load_procedure(*xml, path, units);
+}
+
+LoadedUnits ProcedureLoader::load_units_file(const std::string& path) const {
+  std::string error;
+  auto xml = read_limited(path, error);
+  if (!xml) {
+    LoadedUnits loaded;
+    loaded.diagnostics.push_back({path, 0, 0, "unreadable", error});
+    return loaded;
+  }
+  return load_units(*xml, path);
+}
+
+}  // namespace boligflyt::procedure

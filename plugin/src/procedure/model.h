@@ -1,0 +1,141 @@
+#pragma once
+// The boligflytprosedyre in memory: what schemas/procedure.xsd describes, as plain values.
+// Source positions are kept so that every later check can point into the file.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boligflyt::procedure {
+
+inline constexpr const char* kNamespace = "urn:no:boligflyt:prosedyre:1";
+
+struct SourcePos {
+  std::size_t line = 0;
+  std::size_t column = 0;
+};
+
+struct Version {
+  int major = 0;
+  int minor = 0;
+  auto operator<=>(const Version&) const = default;
+  std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
+  static std::optional<Version> parse(std::string_view text);
+};
+
+struct UnitRef {
+  std::string unit;
+  std::string note;  // participating units may say what they contribute
+  SourcePos pos;
+};
+
+struct Deadline {
+  std::string duration;     // ISO 8601, e.g. P3W
+  std::string relative_to;  // anchor, e.g. decisionReceived, leaseEnd
+  std::string relation;     // after | before
+  std::string kind;         // latest | earliest
+  std::string step;         // for stepStart/stepCompleted anchors
+  std::string text;         // short Norwegian explanation
+  SourcePos pos;
+  bool operator==(const Deadline& o) const {
+    return duration == o.duration && relative_to == o.relative_to && relation == o.relation &&
+           kind == o.kind && step == o.step;
+  }
+};
+
+struct NextStep {
+  std::string step;
+  std::string condition;
+  SourcePos pos;
+};
+
+struct Step {
+  std::string id;
+  std::string kind;  // task | decision | meeting | event
+  std::string title;
+  std::string description;
+  std::string phase;  // id of the phase it sits in
+  UnitRef responsible;
+  std::vector<UnitRef> participants;
+  std::vector<std::string> inputs;   // document ids
+  std::vector<std::string> outputs;  // document ids
+  std::vector<Deadline> deadlines;
+  std::string recurrence;  // e.g. R/P14D, empty when none
+  std::vector<std::pair<std::string, std::string>> legal_refs;  // source id, provision
+  std::vector<NextStep> next;
+  bool is_end = false;
+  std::string end_text;
+  SourcePos pos;
+};
+
+struct Phase {
+  std::string id;
+  std::string title;
+  std::string description;
+  std::vector<std::string> step_ids;
+  SourcePos pos;
+};
+
+struct LegalSource {
+  std::string id;
+  std::string kind;
+  std::string short_title;
+  std::string title;
+  std::string href;
+  std::vector<std::pair<std::string, std::string>> provisions;  // ref, text
+};
+
+struct Document {
+  std::string id;
+  std::string kind;
+  std::string title;
+  std::string description;
+};
+
+struct ChangelogEntry {
+  std::string version;
+  std::string date;
+  std::string summary;
+  std::vector<std::tuple<std::string, std::string, std::string>> changes;  // kind, step, text
+};
+
+struct Procedure {
+  std::string id;
+  std::string title;
+  std::string purpose;
+  Version version;
+  std::string status;
+  std::string owner_unit;
+  std::string author;
+  std::string approver;
+  std::string approval_date;
+  std::string approver_body;
+  std::string effective_from;
+  std::string review_interval;
+  std::optional<Version> supersedes;
+  std::vector<LegalSource> legal_basis;
+  std::vector<Document> documents;
+  std::vector<Phase> phases;
+  std::vector<Step> steps;  // in document order
+  std::string start_step;
+  std::vector<ChangelogEntry> changelog;
+  SourcePos pos;
+
+  const Step* find_step(std::string_view id) const;
+};
+
+struct Unit {
+  std::string id;
+  std::string name;
+  std::string parent;
+  std::string leader_role;
+  std::string description;
+};
+
+struct UnitRegistry {
+  std::vector<Unit> units;
+  const Unit* find(std::string_view id) const;
+};
+
+}  // namespace boligflyt::procedure
