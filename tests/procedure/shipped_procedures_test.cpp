@@ -1,0 +1,130 @@
+// The boligflytprosedyre as shipped in procedures/: every version loads without a single
+// diagnostic, the versions form a proper series, and the diffs between them are what the
+// changelogs promise.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "procedure/catalog.h"
+#include "procedure/diff.h"
+
+namespace boligflyt::procedure {
+namespace {
+
+class ShippedProcedures : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    loader_ = new ProcedureLoader(BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
+    catalog_ = new ProcedureCatalog();
+    problems_ = new Diagnostics(catalog_->load_directory(BOLIGFLYT_SOURCE_DIR "/procedures", *loader_));
+  }
+  static void TearDownTestSuite() {
+    delete problems_;
+    delete catalog_;
+    delete loader_;
+  }
+  static const Procedure& version(int major) {
+    const auto* v = catalog_->find("boligflytprosedyre", Version{major, 0});
+    if (!v) throw std::runtime_error("missing version");
+    return v->procedure;
+  }
+  static inline ProcedureLoader* loader_ = nullptr;
+  static inline ProcedureCatalog* catalog_ = nullptr;
+  static inline Diagnostics* problems_ = nullptr;
+};
+
+TEST_F(ShippedProcedures, AllVersionsLoadWithoutDiagnostics) {
+  std::string text;
+  for (const auto& d : *problems_) text += format_diagnostic(d) + "\n";
+  EXPECT_TRUE(problems_->empty()) << text;
+  EXPECT_EQ(catalog_->units().units.size(), 10u);
+  ASSERT_EQ(catalog_->versions("boligflytprosedyre").size(), 3u);
+  EXPECT_GE(version(3).steps.size(), 30u);
+  EXPECT_EQ(version(3).status, "published");
+  EXPECT_EQ(version(2).status, "superseded");
+}
+
+TEST_F(ShippedProcedures, EveryStepHasExactlyOneKnownResponsibleUnit) {
+  for (int major : {1, 2, 3}) {
+    for (const auto& step : version(major).steps) {
+      EXPECT_NE(catalog_->units().find(step.responsible.unit), nullptr) << step.id;
+    }
+  }
+}
+
+TEST_F(ShippedProcedures, ExactlyOneVersionIsInForceOnAnyDate) {
+  EXPECT_EQ(catalog_->in_force("boligflytprosedyre", "2000-01-01"), nullptr);
+  const auto* first = catalog_->in_force("boligflytprosedyre", version(1).effective_from);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->procedure.version, (Version{1, 0}));
+  const auto* now = catalog_->in_force("boligflytprosedyre", "2026-11-21");
+  ASSERT_NE(now, nullptr);
+  EXPECT_EQ(now->procedure.version, (Version{3, 0}));
+  EXPECT_EQ(now->sha256.size(), 64u);
+}
+
+TEST_F(ShippedProcedures, SecondVersionIntroducesTheAllocationMeetingAndHusbanken) {
+  auto diff = diff_procedures(version(1), version(2), &catalog_->units());
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "tildelingsmote"));
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "husbanken-screening"));
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "bofa-utarbeiding"));
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "revurdering-leieforhold"));
+  EXPECT_TRUE(diff.has(ChangeKind::kRemoved, "saksbehandling-drofting"));
+  EXPECT_TRUE(diff.has(ChangeKind::kResponsibleChanged, "tildeling-bolig"));
+  const auto* meeting = version(2).find_step("tildelingsmote");
+  ASSERT_NE(meeting, nullptr);
+  EXPECT_EQ(meeting->recurrence, "R/P14D");
+  std::set<std::string> units{meeting->responsible.unit};
+  for (const auto& p : meeting->participants) units.insert(p.unit);
+  for (const char* unit : {"flyktningtjenesten", "psykisk-helse-rus", "boligkontor", "eiendom",
+                           "nav", "boligsosial-koordinator"}) {
+    EXPECT_TRUE(units.count(unit)) << unit;
+  }
+}
+
+TEST_F(ShippedProcedures, ThirdVersionChangesAreAllFound) {
+  auto diff = diff_procedures(version(2), version(3), &catalog_->units());
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "institusjon-varsel"));
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "institusjon-husleieavklaring"));
+  EXPECT_TRUE(diff.has(ChangeKind::kAdded, "samarbeidsmote-namsmann-inkasso"));
+  EXPECT_TRUE(diff.has(ChangeKind::kRemoved, "forlengelse-soknad"));
+  EXPECT_TRUE(diff.has(ChangeKind::kRenamed, "utkastelse-begjaering"));
+  EXPECT_TRUE(diff.has(ChangeKind::kMoved, "bofa-utarbeiding"));
+  EXPECT_TRUE(diff.has(ChangeKind::kResponsibleChanged, "husleierestanse-purring"));
+  EXPECT_TRUE(diff.has(ChangeKind::kResponsibleChanged, "inkasso-oversendelse"));
+  EXPECT_TRUE(diff.has(ChangeKind::kParticipantsChanged, "tildelingsmote"));
+  EXPECT_TRUE(diff.has(ChangeKind::kDeadlinesChanged, "husleierestanse-kontakt"));
+  EXPECT_TRUE(diff.has(ChangeKind::kTextChanged, "vedtak-avslag"));
+  EXPECT_TRUE(diff.has(ChangeKind::kFlowChanged, "inkasso-oversendelse"));
+  EXPECT_TRUE(diff.has(ChangeKind::kLegalBasisChanged, "soknad-veiledning"));
+  // Nothing outside what the changelog lists: no step renamed or moved by accident.
+  for (const auto& c : diff.changes) {
+    if (c.kind == ChangeKind::kRenamed) {
+      EXPECT_EQ(c.step_id, "utkastelse-begjaering");
+    }
+    if (c.kind == ChangeKind::kMoved) {
+      EXPECT_EQ(c.step_id, "bofa-utarbeiding");
+    }
+  }
+  const auto text = diff_as_text(diff);
+  EXPECT_NE(text.find("Ansvaret for trinn"), std::string::npos);
+  EXPECT_NE(text.find("Økonomi – innfordring"), std::string::npos) << text;
+}
+
+TEST_F(ShippedProcedures, EvictionIsOnlyReachedThroughTheCrossUnitMeeting) {
+  // In 3.0 nothing goes to inkasso or namsmann without the samarbeidsmøte first.
+  const auto& p = version(3);
+  for (const auto& step : p.steps) {
+    for (const auto& next : step.next) {
+      if (next.step == "inkasso-oversendelse" || next.step == "utkastelse-begjaering" ||
+          next.step == "oppsigelse-heving") {
+        EXPECT_TRUE(step.id == "samarbeidsmote-namsmann-inkasso" || step.id == "inkasso-oversendelse" ||
+                    step.id == "oppsigelse-heving")
+            << step.id << " -> " << next.step;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace boligflyt::procedure
