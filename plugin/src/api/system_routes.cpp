@@ -91,9 +91,14 @@ void register_system_routes(Router& router, SystemServices s) {
       "GET", "/healthz",
       [s](const Request&) -> Result<Response> {
         const auto ping = s.store.ping();
-        json::object body{{"status", ping ? "ok" : "fail"},
+        // Procedure files with problems are skipped, not fatal: "degraded", still 200.
+        const bool procedures_ok = s.catalog.problem_count() == 0;
+        const char* status = !ping ? "fail" : procedures_ok ? "ok" : "degraded";
+        json::object body{{"status", status},
                           {"version", BOLIGFLYT_VERSION},
-                          {"checks", json::object{{"store", ping ? "ok" : "fail"}}}};
+                          {"checks", json::object{{"store", ping ? "ok" : "fail"},
+                                                  {"procedures", procedures_ok ? "ok" : "degraded"},
+                                                  {"procedure_count", s.catalog.procedure_ids().size()}}}};
         return json_response(ping ? 200 : 503, body);
       },
       RouteOptions{.requires_principal = false});

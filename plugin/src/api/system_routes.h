@@ -5,6 +5,7 @@
 #include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "procedure/catalog.h"
 #include "store/store.h"
 
 namespace boligflyt::api {
@@ -14,6 +15,7 @@ struct SystemServices {
   Metrics& metrics;
   host::HostServices& host;
   const Logger& logger;
+  const procedure::ProcedureCatalog& catalog;
 };
 
 /// Registers GET /healthz, GET /metrics, GET /api/v1/system, GET /api/v1/me and

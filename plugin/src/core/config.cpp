@@ -35,6 +35,9 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
     } else if (key == "procedures_dir") {
       if (!value.is_string()) return config_error("procedures_dir", "«procedures_dir» må være tekst.");
       config.procedures_dir = value.as_string();
+    } else if (key == "schema_file") {
+      if (!value.is_string()) return config_error("schema_file", "«schema_file» må være tekst.");
+      config.schema_file = value.as_string();
     } else if (key == "store") {
       if (!value.is_object()) return config_error("store", "«store» må være et objekt.");
       for (const auto& [skey, svalue] : value.as_object()) {

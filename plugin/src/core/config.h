@@ -14,6 +14,7 @@ namespace boligflyt {
 struct PluginConfig {
   std::string data_dir;        // required, absolute; holds the SQLite database
   std::string procedures_dir;  // optional; the procedure XML files to load
+  std::string schema_file;     // procedure XSD; default <procedures_dir>/../schemas/procedure.xsd
   std::string store_kind = "sqlite";
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;

@@ -3,7 +3,9 @@
 #include <filesystem>
 #include <system_error>
 
+#include "api/procedure_routes.h"
 #include "api/system_routes.h"
+#include "procedure/loader.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace boligflyt {
@@ -18,6 +20,20 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   if (ec) throw std::runtime_error("cannot create data_dir " + config_.data_dir + ": " + ec.message());
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  if (!config_.procedures_dir.empty()) {
+    const auto schema = config_.schema_file.empty()
+                            ? (fs::path(config_.procedures_dir) / ".." / "schemas" / "procedure.xsd")
+                                  .lexically_normal()
+                                  .string()
+                            : config_.schema_file;
+    const procedure::ProcedureLoader loader(schema);
+    // A file with problems is not served; the rest are. The problems go to the log (they
+    // name files and lines, never user data) and /healthz reports "degraded".
+    for (const auto& d : catalog_.load_directory(config_.procedures_dir, loader)) {
+      logger_.warn("procedure_problem", {{"diagnostic", procedure::format_diagnostic(d)}});
+    }
+  }
 
   store_ = store::open_sqlite_store((fs::path(config_.data_dir) / "boligflyt.sqlite3").string());
   router_ = std::make_unique<api::Router>(logger_, metrics_, config_.max_body_bytes);
@@ -41,8 +57,9 @@ void Instance::shutdown() {
 api::Response Instance::handle(api::Request request) { return router_->handle(std::move(request)); }
 
 void Instance::register_routes() {
-  api::SystemServices services{*store_, metrics_, *host_, logger_};
+  api::SystemServices services{*store_, metrics_, *host_, logger_, catalog_};
   api::register_system_routes(*router_, services);
+  api::register_procedure_routes(*router_, catalog_);
 }
 
 }  // namespace boligflyt

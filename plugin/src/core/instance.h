@@ -12,6 +12,7 @@
 #include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "procedure/catalog.h"
 #include "store/store.h"
 
 namespace boligflyt {
@@ -40,6 +41,7 @@ class Instance {
   Metrics metrics_;
   std::unique_ptr<host::HostServices> host_;
   std::unique_ptr<store::Store> store_;
+  procedure::ProcedureCatalog catalog_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<BackgroundWorker> worker_;
 };
