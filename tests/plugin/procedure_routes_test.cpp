@@ -75,7 +75,7 @@ TEST_F(ProcedureRoutes, VersionAsJsonAndAsTheOriginalXmlWithContentHash) {
   for (const auto& [k, v] : xml.headers) {
     if (k == "ETag") etag = v;
   }
-  EXPECT_EQ(etag, "\"" + std::string(body.at("sha256").as_string()) + "\"");
+  EXPECT_EQ(etag, "\"1-" + std::string(body.at("sha256").as_string()) + "\"");
 }
 
 TEST_F(ProcedureRoutes, VersionInForceOnADate) {

@@ -29,6 +29,15 @@ Response problem_response(const Error& error, std::string_view instance_path) {
   if (!error.detail.empty()) body["detail"] = error.detail;
   if (!error.field.empty()) body["field"] = error.field;
   if (!instance_path.empty()) body["instance"] = instance_path;
+  if (!error.extra_members_json.empty()) {
+    boost::system::error_code ec;
+    auto extra = boost::json::parse(error.extra_members_json, ec);
+    if (!ec && extra.is_object()) {
+      for (const auto& [k, v] : extra.as_object()) {
+        if (!body.contains(k)) body[k] = v;
+      }
+    }
+  }
   Response response;
   response.status = status_for(error);
   response.content_type = "application/problem+json";

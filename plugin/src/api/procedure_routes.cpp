@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 
 #include "api/json_body.h"
@@ -21,25 +22,6 @@ Error not_found(const std::string& what) {
   return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke", what, "path");
 }
 
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-bool valid_date(const std::string& d) {
-  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
-  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
-    if (d[i] < '0' || d[i] > '9') return false;
-  }
-  const int month = std::stoi(d.substr(5, 2));
-  const int day = std::stoi(d.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
 // Accept negotiation kept deliberately simple: the first listed type we can serve wins.
 bool accepts(const Request& r, std::string_view type) {
   const auto accept = r.header("Accept");
@@ -49,7 +31,7 @@ bool accepts(const Request& r, std::string_view type) {
 json::object version_summary(const StoredVersion& v) {
   const auto& p = v.procedure;
   json::object o{{"version", p.version.str()},
-                 {"status", p.status},
+                 {"status", v.status()},
                  {"title", p.title},
                  {"effective_from", p.effective_from},
                  {"author", p.author},
@@ -57,7 +39,10 @@ json::object version_summary(const StoredVersion& v) {
                  {"approval_date", p.approval_date},
                  {"review_interval", p.review_interval},
                  {"step_count", p.steps.size()},
-                 {"sha256", v.sha256}};
+                 {"sha256", v.sha256},
+                 {"revision", v.record.revision}};
+  if (!v.record.consultation_deadline.empty()) o["consultation_deadline"] = v.record.consultation_deadline;
+  if (!v.record.published_at.empty()) o["published_at"] = v.record.published_at;
   return o;
 }
 
@@ -145,20 +130,96 @@ Result<const StoredVersion*> find_version(const ProcedureCatalog& catalog, const
   return v;
 }
 
-Response with_etag(Response r, const std::string& sha256) {
-  r.headers.emplace_back("ETag", "\"" + sha256 + "\"");
+// The ETag names both the lifecycle revision (for If-Match on transitions) and the content
+// hash: "<revision>-<sha256>".
+std::string etag_of(const StoredVersion& v) {
+  return "\"" + std::to_string(v.record.revision) + "-" + v.sha256 + "\"";
+}
+
+Response with_etag(Response r, const StoredVersion& v) {
+  r.headers.emplace_back("ETag", etag_of(v));
   r.headers.emplace_back("Cache-Control", "private, max-age=0, must-revalidate");
   return r;
 }
 
+
+json::array diagnostics_json(const procedure::Diagnostics& diagnostics) {
+  json::array out;
+  for (const auto& d : diagnostics) {
+    out.push_back(json::object{{"line", d.line}, {"column", d.column}, {"code", d.code},
+                               {"message", d.message}});
+  }
+  return out;
+}
+
+json::object answer_json(const store::ConsultationAnswer& a) {
+  return json::object{{"unit_id", a.unit_id},
+                      {"answer", a.answer.empty() ? json::value(nullptr) : json::value(a.answer)},
+                      {"comment", a.comment},
+                      {"answered_by", a.answered_by},
+                      {"answered_at", a.answered_at}};
+}
+
+json::object consultation_json(const procedure::ConsultationStatus& status) {
+  auto out = version_summary(*status.version);
+  json::array answers;
+  std::size_t agreed = 0, disagreed = 0, pending = 0;
+  for (const auto& a : status.answers) {
+    answers.push_back(answer_json(a));
+    if (a.answer == "agree") ++agreed;
+    else if (a.answer == "disagree") ++disagreed;
+    else ++pending;
+  }
+  out["answers"] = std::move(answers);
+  out["summary"] = json::object{{"agree", agreed}, {"disagree", disagreed}, {"pending", pending}};
+  return out;
+}
+
+// If-Match carries the ETag we issued ("<revision>-<sha256>"); absent means "whatever is
+// current", which is fine for a single user and refused by nothing.
+Result<std::optional<std::int64_t>> parse_revision(const Request& r) {
+  const auto header = r.header("If-Match");
+  if (!header) return std::optional<std::int64_t>{};
+  std::string_view v = *header;
+  if (v.size() > 2 && v.front() == '"' && v.back() == '"') {
+    v = v.substr(1, v.size() - 2);
+    const auto dash = v.find('-');
+    const auto digits = v.substr(0, dash);
+    if (!digits.empty() && digits.size() < 12 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::optional<std::int64_t>{std::stoll(std::string(digits))};
+    }
+  }
+  return make_error(ErrorKind::kPreconditionFailed, "precondition-failed", "Utdatert versjon",
+                    "If-Match må være en ETag som tjenesten har gitt.", "If-Match");
+}
+
+Result<std::string> string_member(const json::value& body, const char* key, bool required) {
+  auto invalid = [&](std::string detail) {
+    auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig forespørsel",
+                        std::move(detail), key);
+    e.http_status = 422;
+    return e;
+  };
+  if (!body.is_object()) return invalid("Innholdet må være et JSON-objekt.");
+  const auto* v = body.as_object().if_contains(key);
+  if (!v || v->is_null()) {
+    if (required) return invalid("Feltet «" + std::string(key) + "» mangler.");
+    return std::string();
+  }
+  if (!v->is_string()) return invalid("Feltet «" + std::string(key) + "» må være tekst.");
+  if (v->as_string().size() > 4000) return invalid("Feltet «" + std::string(key) + "» er for langt.");
+  return std::string(v->as_string());
+}
 }  // namespace
 
-void register_procedure_routes(Router& router, const ProcedureCatalog& catalog) {
-  const ProcedureCatalog* c = &catalog;
+void register_procedure_routes(Router& router, procedure::ProcedureService& service) {
+  procedure::ProcedureService* svc = &service;
 
-  router.add("GET", "/api/v1/procedures", [c](const Request&) -> Result<Response> {
+  router.add("GET", "/api/v1/procedures", [svc](const Request&) -> Result<Response> {
+    const auto c = svc->snapshot();
     json::array items;
-    const auto today = today_utc();
+    const auto today = procedure::today_utc();
     for (const auto& id : c->procedure_ids()) {
       const auto versions = c->versions(id);
       json::object item{{"id", id}, {"title", versions.back()->procedure.title},
@@ -171,7 +232,8 @@ void register_procedure_routes(Router& router, const ProcedureCatalog& catalog) 
     return json_response(200, json::object{{"items", std::move(items)}});
   });
 
-  router.add("GET", "/api/v1/procedures/{id}/versions", [c](const Request& r) -> Result<Response> {
+  router.add("GET", "/api/v1/procedures/{id}/versions", [svc](const Request& r) -> Result<Response> {
+    const auto c = svc->snapshot();
     const auto& id = r.path_params.at("id");
     const auto versions = c->versions(id);
     if (versions.empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
@@ -181,26 +243,28 @@ void register_procedure_routes(Router& router, const ProcedureCatalog& catalog) 
   });
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}",
-             [c](const Request& r) -> Result<Response> {
+             [svc](const Request& r) -> Result<Response> {
+    const auto c = svc->snapshot();
                auto v = find_version(*c, r, "version");
                if (!v) return v.error();
                if (accepts(r, "application/xml")) {
                  Response xml;
                  xml.content_type = "application/xml; charset=utf-8";
                  xml.body = (*v)->xml;
-                 return with_etag(std::move(xml), (*v)->sha256);
+                 return with_etag(std::move(xml), **v);
                }
-               return with_etag(json_response(200, procedure_json(**v, c->units())), (*v)->sha256);
+               return with_etag(json_response(200, procedure_json(**v, c->units())), **v);
              });
 
-  router.add("GET", "/api/v1/procedures/{id}/in-force", [c](const Request& r) -> Result<Response> {
+  router.add("GET", "/api/v1/procedures/{id}/in-force", [svc](const Request& r) -> Result<Response> {
+    const auto c = svc->snapshot();
     const auto& id = r.path_params.at("id");
     if (c->versions(id).empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
     auto query = parse_query(r.query);
     if (!query) return query.error();
-    std::string date = today_utc();
+    std::string date = procedure::today_utc();
     if (auto it = query->find("date"); it != query->end()) date = it->second;
-    if (!valid_date(date)) {
+    if (!procedure::is_iso_date(date)) {
       return make_error(ErrorKind::kInvalid, "invalid-date", "Ugyldig dato",
                         "Datoen må skrives som ÅÅÅÅ-MM-DD, for eksempel 2025-03-01.", "date");
     }
@@ -212,7 +276,8 @@ void register_procedure_routes(Router& router, const ProcedureCatalog& catalog) 
   });
 
   router.add("GET", "/api/v1/procedures/{id}/diff/{from}/{to}",
-             [c](const Request& r) -> Result<Response> {
+             [svc](const Request& r) -> Result<Response> {
+    const auto c = svc->snapshot();
                auto from = find_version(*c, r, "from");
                if (!from) return from.error();
                auto to = find_version(*c, r, "to");
@@ -242,6 +307,152 @@ void register_procedure_routes(Router& router, const ProcedureCatalog& catalog) 
                                                       {"metadata_changes", std::move(meta)},
                                                       {"text", procedure::diff_as_text(diff)}});
              });
+
+  // --- Lifecycle -------------------------------------------------------------------------
+
+  router.add("POST", "/api/v1/procedures/{id}/versions", [svc](const Request& r) -> Result<Response> {
+    const auto content_type = r.header("Content-Type").value_or("");
+    const auto media = content_type.substr(0, content_type.find(';'));
+    if (!iequals(media, "application/xml") && !iequals(media, "text/xml")) {
+      return make_error(ErrorKind::kUnsupportedMedia, "unsupported-media-type", "Feil innholdstype",
+                        "Et utkast lastes opp som XML (Content-Type application/xml).",
+                        "Content-Type");
+    }
+    procedure::Diagnostics diagnostics;
+    auto v = svc->upload_draft(r.path_params.at("id"), r.body, *r.principal, diagnostics);
+    if (!v) {
+      auto error = v.error();
+      if (!diagnostics.empty()) error.extra_members_json = json::serialize(json::object{{"errors", diagnostics_json(diagnostics)}});
+      return error;
+    }
+    auto response = with_etag(json_response(201, version_summary(**v)), **v);
+    response.headers.emplace_back("Location", "/api/v1/procedures/" + (*v)->procedure.id +
+                                                  "/versions/" + (*v)->procedure.version.str());
+    return response;
+  });
+
+  router.add("GET", "/api/v1/procedures/{id}/versions/{version}/consultation",
+             [svc](const Request& r) -> Result<Response> {
+               auto status = svc->consultation(r.path_params.at("id"), r.path_params.at("version"));
+               if (!status) return status.error();
+               return with_etag(json_response(200, consultation_json(*status)), *status->version);
+             });
+
+  router.add("POST", "/api/v1/procedures/{id}/versions/{version}/consultation",
+             [svc](const Request& r) -> Result<Response> {
+               auto revision = parse_revision(r);
+               if (!revision) return revision.error();
+               auto body = parse_json_body(r);
+               if (!body) return body.error();
+               auto deadline = string_member(*body, "deadline", true);
+               if (!deadline) return deadline.error();
+               auto status = svc->start_consultation(r.path_params.at("id"), r.path_params.at("version"),
+                                                     *deadline, *r.principal, *revision);
+               if (!status) return status.error();
+               return with_etag(json_response(200, consultation_json(*status)), *status->version);
+             });
+
+  router.add("PUT", "/api/v1/procedures/{id}/versions/{version}/consultation/answers/{unit}",
+             [svc](const Request& r) -> Result<Response> {
+               auto body = parse_json_body(r);
+               if (!body) return body.error();
+               auto answer = string_member(*body, "answer", true);
+               if (!answer) return answer.error();
+               auto comment = string_member(*body, "comment", false);
+               if (!comment) return comment.error();
+               auto saved = svc->answer_consultation(r.path_params.at("id"), r.path_params.at("version"),
+                                                     r.path_params.at("unit"), *answer, *comment,
+                                                     *r.principal);
+               if (!saved) return saved.error();
+               return json_response(200, answer_json(*saved));
+             });
+
+  router.add("POST", "/api/v1/procedures/{id}/versions/{version}/approval",
+             [svc](const Request& r) -> Result<Response> {
+               auto revision = parse_revision(r);
+               if (!revision) return revision.error();
+               std::string reason;
+               if (!r.body.empty()) {
+                 auto body = parse_json_body(r);
+                 if (!body) return body.error();
+                 auto text = string_member(*body, "override_reason", false);
+                 if (!text) return text.error();
+                 reason = *text;
+               }
+               auto status = svc->approve(r.path_params.at("id"), r.path_params.at("version"), reason,
+                                          *r.principal, *revision);
+               if (!status) return status.error();
+               return with_etag(json_response(200, consultation_json(*status)), *status->version);
+             });
+
+  router.add("POST", "/api/v1/procedures/{id}/versions/{version}/publication",
+             [svc](const Request& r) -> Result<Response> {
+               auto revision = parse_revision(r);
+               if (!revision) return revision.error();
+               auto body = parse_json_body(r);
+               if (!body) return body.error();
+               auto effective = string_member(*body, "effective_from", true);
+               if (!effective) return effective.error();
+               auto outcome = svc->publish(r.path_params.at("id"), r.path_params.at("version"),
+                                           *effective, *r.principal, *revision);
+               if (!outcome) return outcome.error();
+               auto summary = version_summary(*outcome->version);
+               json::array superseded, warnings;
+               for (const auto& v : outcome->superseded) superseded.emplace_back(v);
+               for (const auto& w : outcome->warnings) warnings.emplace_back(w);
+               summary["superseded"] = std::move(superseded);
+               summary["warnings"] = std::move(warnings);
+               return with_etag(json_response(200, summary), *outcome->version);
+             });
+
+  router.add("GET", "/api/v1/procedures/{id}/versions/{version}/read-confirmations",
+             [svc](const Request& r) -> Result<Response> {
+               auto status = svc->read_status(r.path_params.at("id"), r.path_params.at("version"));
+               if (!status) return status.error();
+               json::array confirmed, missing, units;
+               for (const auto& c : status->confirmed) {
+                 confirmed.push_back(json::object{{"user_id", c.user_id}, {"unit_id", c.unit_id},
+                                                  {"confirmed_at", c.confirmed_at}});
+               }
+               for (const auto& u : status->missing_users) missing.emplace_back(u);
+               for (const auto& u : status->affected_units) units.emplace_back(u);
+               return json_response(200, json::object{{"confirmed", std::move(confirmed)},
+                                                      {"missing", std::move(missing)},
+                                                      {"affected_units", std::move(units)}});
+             });
+
+  router.add("POST", "/api/v1/procedures/{id}/versions/{version}/read-confirmations",
+             [svc](const Request& r) -> Result<Response> {
+               auto saved = svc->confirm_read(r.path_params.at("id"), r.path_params.at("version"),
+                                              *r.principal);
+               if (!saved) return saved.error();
+               return json_response(200, json::object{{"user_id", saved->user_id},
+                                                      {"unit_id", saved->unit_id},
+                                                      {"confirmed_at", saved->confirmed_at}});
+             });
+
+  router.add("GET", "/api/v1/procedure-reviews", [svc](const Request& r) -> Result<Response> {
+    auto query = parse_query(r.query);
+    if (!query) return query.error();
+    std::string today = procedure::today_utc();
+    if (auto it = query->find("date"); it != query->end()) today = it->second;
+    if (!procedure::is_iso_date(today)) {
+      return make_error(ErrorKind::kInvalid, "invalid-date", "Ugyldig dato",
+                        "Datoen må skrives som ÅÅÅÅ-MM-DD.", "date");
+    }
+    const bool only_overdue = query->count("overdue") && (*query)["overdue"] == "true";
+    json::array items;
+    for (const auto& review : svc->reviews(today)) {
+      if (only_overdue && !review.overdue) continue;
+      items.push_back(json::object{{"procedure_id", review.procedure_id},
+                                   {"version", review.version},
+                                   {"effective_from", review.effective_from},
+                                   {"review_interval", review.review_interval},
+                                   {"review_due", review.review_due},
+                                   {"overdue", review.overdue}});
+    }
+    return json_response(200, json::object{{"date", today}, {"items", std::move(items)}});
+  });
 }
 
 }  // namespace boligflyt::api

@@ -92,13 +92,14 @@ void register_system_routes(Router& router, SystemServices s) {
       [s](const Request&) -> Result<Response> {
         const auto ping = s.store.ping();
         // Procedure files with problems are skipped, not fatal: "degraded", still 200.
-        const bool procedures_ok = s.catalog.problem_count() == 0;
+        const auto catalog = s.procedures ? s.procedures->snapshot() : nullptr;
+        const bool procedures_ok = !catalog || catalog->problem_count() == 0;
         const char* status = !ping ? "fail" : procedures_ok ? "ok" : "degraded";
         json::object body{{"status", status},
                           {"version", BOLIGFLYT_VERSION},
                           {"checks", json::object{{"store", ping ? "ok" : "fail"},
                                                   {"procedures", procedures_ok ? "ok" : "degraded"},
-                                                  {"procedure_count", s.catalog.procedure_ids().size()}}}};
+                                                  {"procedure_count", catalog ? catalog->procedure_ids().size() : 0}}}};
         return json_response(ping ? 200 : 503, body);
       },
       RouteOptions{.requires_principal = false});

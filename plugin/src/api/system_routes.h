@@ -5,7 +5,7 @@
 #include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
-#include "procedure/catalog.h"
+#include "procedure/service.h"
 #include "store/store.h"
 
 namespace boligflyt::api {
@@ -15,7 +15,7 @@ struct SystemServices {
   Metrics& metrics;
   host::HostServices& host;
   const Logger& logger;
-  const procedure::ProcedureCatalog& catalog;
+  const procedure::ProcedureService* procedures;  // null when no procedures are configured
 };
 
 /// Registers GET /healthz, GET /metrics, GET /api/v1/system, GET /api/v1/me and

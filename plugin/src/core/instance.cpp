@@ -21,21 +21,17 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 
-  if (!config_.procedures_dir.empty()) {
-    const auto schema = config_.schema_file.empty()
-                            ? (fs::path(config_.procedures_dir) / ".." / "schemas" / "procedure.xsd")
-                                  .lexically_normal()
-                                  .string()
-                            : config_.schema_file;
-    const procedure::ProcedureLoader loader(schema);
-    // A file with problems is not served; the rest are. The problems go to the log (they
-    // name files and lines, never user data) and /healthz reports "degraded".
-    for (const auto& d : catalog_.load_directory(config_.procedures_dir, loader)) {
-      logger_.warn("procedure_problem", {{"diagnostic", procedure::format_diagnostic(d)}});
-    }
-  }
-
   store_ = store::open_sqlite_store((fs::path(config_.data_dir) / "boligflyt.sqlite3").string());
+  const auto schema = !config_.schema_file.empty() ? config_.schema_file
+                      : !config_.procedures_dir.empty()
+                          ? (fs::path(config_.procedures_dir) / ".." / "schemas" / "procedure.xsd")
+                                .lexically_normal()
+                                .string()
+                          : std::string();
+  if (!schema.empty()) {
+    procedures_ = std::make_unique<procedure::ProcedureService>(*store_, *host_, logger_,
+                                                                config_.procedures_dir, schema);
+  }
   router_ = std::make_unique<api::Router>(logger_, metrics_, config_.max_body_bytes);
   register_routes();
   worker_ = std::make_unique<BackgroundWorker>(
@@ -57,9 +53,9 @@ void Instance::shutdown() {
 api::Response Instance::handle(api::Request request) { return router_->handle(std::move(request)); }
 
 void Instance::register_routes() {
-  api::SystemServices services{*store_, metrics_, *host_, logger_, catalog_};
+  api::SystemServices services{*store_, metrics_, *host_, logger_, procedures_.get()};
   api::register_system_routes(*router_, services);
-  api::register_procedure_routes(*router_, catalog_);
+  if (procedures_) api::register_procedure_routes(*router_, *procedures_);
 }
 
 }  // namespace boligflyt

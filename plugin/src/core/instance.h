@@ -12,7 +12,7 @@
 #include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
-#include "procedure/catalog.h"
+#include "procedure/service.h"
 #include "store/store.h"
 
 namespace boligflyt {
@@ -41,7 +41,7 @@ class Instance {
   Metrics metrics_;
   std::unique_ptr<host::HostServices> host_;
   std::unique_ptr<store::Store> store_;
-  procedure::ProcedureCatalog catalog_;
+  std::unique_ptr<procedure::ProcedureService> procedures_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<BackgroundWorker> worker_;
 };

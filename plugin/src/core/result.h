@@ -30,6 +30,7 @@ struct Error {
   std::string field;        // offending field or parameter, if any
   std::string log_message;  // for the log only
   int http_status = 0;      // overrides the kind's default status when non-zero
+  std::string extra_members_json;  // a JSON object whose members extend the problem body
 };
 
 inline Error make_error(ErrorKind kind, std::string slug, std::string title, std::string detail,

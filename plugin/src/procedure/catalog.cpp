@@ -41,7 +41,7 @@ Diagnostics ProcedureCatalog::load_directory(const std::string& dir, const Proce
       continue;
     }
     auto stored = std::make_unique<StoredVersion>(
-        StoredVersion{std::move(*loaded.procedure), xml, util::sha256_hex(xml), name});
+        StoredVersion{std::move(*loaded.procedure), xml, util::sha256_hex(xml), name, {}});
     auto& list = by_id_[stored->procedure.id];
     if (find(stored->procedure.id, stored->procedure.version)) {
       problems.push_back({name, 0, 0, "duplicate-version",
@@ -62,6 +62,14 @@ Diagnostics ProcedureCatalog::load_directory(const std::string& dir, const Proce
   }
   problems_ = problems.size();
   return problems;
+}
+
+void ProcedureCatalog::add(std::unique_ptr<StoredVersion> version) {
+  auto& list = by_id_[version->procedure.id];
+  list.push_back(std::move(version));
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    return a->procedure.version < b->procedure.version;
+  });
 }
 
 std::vector<std::string> ProcedureCatalog::procedure_ids() const {
@@ -89,7 +97,7 @@ const StoredVersion* ProcedureCatalog::in_force(const std::string& id, const std
   const StoredVersion* best = nullptr;
   for (const auto* v : versions(id)) {
     const auto& p = v->procedure;
-    if (p.status != "published" && p.status != "superseded") continue;
+    if (v->status() != "published" && v->status() != "superseded") continue;
     if (p.effective_from.empty() || p.effective_from > date) continue;
     if (!best || p.effective_from > best->procedure.effective_from) best = v;
   }

@@ -13,6 +13,7 @@
 #include "procedure/diagnostics.h"
 #include "procedure/loader.h"
 #include "procedure/model.h"
+#include "store/store.h"
 
 namespace boligflyt::procedure {
 
@@ -21,6 +22,10 @@ struct StoredVersion {
   std::string xml;     // the exact bytes
   std::string sha256;  // of `xml`
   std::string source;  // file name it came from
+  /// Lifecycle state from the store; authoritative over the XML's own status attribute.
+  store::ProcedureVersionRecord record;
+
+  const std::string& status() const { return record.status.empty() ? procedure.status : record.status; }
 };
 
 class ProcedureCatalog {
@@ -40,6 +45,11 @@ class ProcedureCatalog {
   const StoredVersion* in_force(const std::string& id, const std::string& date) const;
 
   std::size_t problem_count() const { return problems_; }
+
+  /// Building a catalog from other sources (the store): units first, then each version.
+  void set_units(UnitRegistry units) { units_ = std::move(units); }
+  void add(std::unique_ptr<StoredVersion> version);
+  void set_problem_count(std::size_t n) { problems_ = n; }
 
  private:
   UnitRegistry units_;

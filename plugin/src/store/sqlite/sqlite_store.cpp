@@ -31,6 +31,30 @@ constexpr std::array kMigrations = {
               "  json TEXT NOT NULL,"
               "  revision INTEGER NOT NULL,"
               "  updated_at TEXT NOT NULL);"},
+    Migration{3, "procedure_versions",
+              "CREATE TABLE procedure_versions ("
+              "  procedure_id TEXT NOT NULL, version TEXT NOT NULL, status TEXT NOT NULL,"
+              "  xml TEXT NOT NULL, sha256 TEXT NOT NULL, author TEXT NOT NULL,"
+              "  created_at TEXT NOT NULL, approver TEXT NOT NULL DEFAULT '',"
+              "  approved_at TEXT NOT NULL DEFAULT '', effective_from TEXT NOT NULL DEFAULT '',"
+              "  published_at TEXT NOT NULL DEFAULT '',"
+              "  consultation_deadline TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,"
+              "  revision INTEGER NOT NULL, PRIMARY KEY (procedure_id, version));"
+              "CREATE TABLE procedure_consultations ("
+              "  procedure_id TEXT NOT NULL, version TEXT NOT NULL, unit_id TEXT NOT NULL,"
+              "  answer TEXT NOT NULL DEFAULT '', comment TEXT NOT NULL DEFAULT '',"
+              "  answered_by TEXT NOT NULL DEFAULT '', answered_at TEXT NOT NULL DEFAULT '',"
+              "  PRIMARY KEY (procedure_id, version, unit_id),"
+              "  FOREIGN KEY (procedure_id, version) REFERENCES procedure_versions);"
+              "CREATE TABLE procedure_read_confirmations ("
+              "  procedure_id TEXT NOT NULL, version TEXT NOT NULL, user_id TEXT NOT NULL,"
+              "  unit_id TEXT NOT NULL, confirmed_at TEXT NOT NULL,"
+              "  PRIMARY KEY (procedure_id, version, user_id),"
+              "  FOREIGN KEY (procedure_id, version) REFERENCES procedure_versions);"
+              // Published bytes are immutable: the database itself refuses to change them.
+              "CREATE TRIGGER procedure_versions_immutable BEFORE UPDATE OF xml, sha256 ON "
+              "procedure_versions WHEN OLD.status IN ('published','superseded','retired') "
+              "BEGIN SELECT RAISE(ABORT, 'published procedure versions are immutable'); END;"},
 };
 
 class Statement {
@@ -59,6 +83,10 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+constexpr const char* kVersionColumns =
+    "procedure_id, version, status, xml, sha256, author, created_at, approver, approved_at, "
+    "effective_from, published_at, consultation_deadline, source, revision";
 
 class SqliteStore final : public Store {
  public:
@@ -170,6 +198,194 @@ class SqliteStore final : public Store {
     }
   }
 
+  Result<std::vector<ProcedureVersionRecord>> list_procedure_versions() override {
+    std::lock_guard lock(mutex_);
+    try {
+      Statement st(db_, std::string("SELECT ") + kVersionColumns +
+                            " FROM procedure_versions ORDER BY procedure_id, created_at, version");
+      std::vector<ProcedureVersionRecord> out;
+      while (st.step() == SQLITE_ROW) out.push_back(read_version(st));
+      return out;
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
+  Result<ProcedureVersionRecord> insert_procedure_version(const ProcedureVersionRecord& in) override {
+    std::lock_guard lock(mutex_);
+    try {
+      ProcedureVersionRecord record = in;
+      record.revision = 1;
+      Statement st(db_,
+                   "INSERT INTO procedure_versions (procedure_id, version, status, xml, sha256, "
+                   "author, created_at, approver, approved_at, effective_from, published_at, "
+                   "consultation_deadline, source, revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                   "strftime('%Y-%m-%dT%H:%M:%fZ','now'), ?7, ?8, ?9, ?10, ?11, ?12, 1) "
+                   "ON CONFLICT DO NOTHING RETURNING created_at");
+      bind_version(st, record);
+      if (st.step() != SQLITE_ROW) {
+        return make_error(ErrorKind::kConflict, "version-exists", "Versjonen finnes allerede",
+                          "Prosedyren «" + in.procedure_id + "» har allerede en versjon " +
+                              in.version + ". Bruk et høyere versjonsnummer.",
+                          "version");
+      }
+      record.created_at = st.text(0);
+      st.step();
+      return record;
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
+  Result<ProcedureVersionRecord> update_procedure_version(
+      const ProcedureVersionRecord& in, std::int64_t expected_revision,
+      const std::vector<std::string>& consultation_units,
+      const std::vector<std::string>& supersede) override {
+    std::lock_guard lock(mutex_);
+    try {
+      exec_or_throw("BEGIN IMMEDIATE");
+      try {
+        ProcedureVersionRecord record = in;
+        record.revision = expected_revision + 1;
+        {
+          Statement st(db_,
+                       "UPDATE procedure_versions SET status = ?3, xml = ?4, sha256 = ?5, "
+                       "approver = ?7, approved_at = ?8, effective_from = ?9, published_at = ?10, "
+                       "consultation_deadline = ?11, revision = revision + 1 "
+                       "WHERE procedure_id = ?1 AND version = ?2 AND revision = ?13");
+          bind_version(st, record);
+          st.bind(13, expected_revision);
+          if (st.step() != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+        }
+        if (sqlite3_changes(db_) != 1) {
+          exec_or_throw("ROLLBACK");
+          return make_error(ErrorKind::kPreconditionFailed, "precondition-failed",
+                            "Versjonen er endret av noen andre",
+                            "Versjonen er endret siden du hentet den. Hent den på nytt og prøv "
+                            "igjen.",
+                            "If-Match");
+        }
+        for (const auto& unit : consultation_units) {
+          Statement st(db_,
+                       "INSERT INTO procedure_consultations (procedure_id, version, unit_id) "
+                       "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+          st.bind(1, in.procedure_id);
+          st.bind(2, in.version);
+          st.bind(3, unit);
+          if (st.step() != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+        }
+        for (const auto& version : supersede) {
+          Statement st(db_,
+                       "UPDATE procedure_versions SET status = 'superseded', revision = revision + 1 "
+                       "WHERE procedure_id = ?1 AND version = ?2 AND status = 'published'");
+          st.bind(1, in.procedure_id);
+          st.bind(2, version);
+          if (st.step() != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+        }
+        exec_or_throw("COMMIT");
+        return record;
+      } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
+  Result<std::vector<ConsultationAnswer>> list_consultation(const std::string& procedure_id,
+                                                            const std::string& version) override {
+    std::lock_guard lock(mutex_);
+    try {
+      Statement st(db_,
+                   "SELECT unit_id, answer, comment, answered_by, answered_at FROM "
+                   "procedure_consultations WHERE procedure_id = ?1 AND version = ?2 ORDER BY unit_id");
+      st.bind(1, procedure_id);
+      st.bind(2, version);
+      std::vector<ConsultationAnswer> out;
+      while (st.step() == SQLITE_ROW) {
+        out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4)});
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
+  Result<ConsultationAnswer> answer_consultation(const std::string& procedure_id,
+                                                 const std::string& version,
+                                                 const ConsultationAnswer& answer) override {
+    std::lock_guard lock(mutex_);
+    try {
+      Statement st(db_,
+                   "UPDATE procedure_consultations SET answer = ?4, comment = ?5, answered_by = ?6, "
+                   "answered_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE procedure_id = ?1 "
+                   "AND version = ?2 AND unit_id = ?3 RETURNING answered_at");
+      st.bind(1, procedure_id);
+      st.bind(2, version);
+      st.bind(3, answer.unit_id);
+      st.bind(4, answer.answer);
+      st.bind(5, answer.comment);
+      st.bind(6, answer.answered_by);
+      if (st.step() != SQLITE_ROW) {
+        return make_error(ErrorKind::kNotFound, "not-consulted", "Enheten er ikke på høring",
+                          "Enheten «" + answer.unit_id + "» er ikke bedt om å svare på høringen.",
+                          "unit");
+      }
+      ConsultationAnswer saved = answer;
+      saved.answered_at = st.text(0);
+      st.step();
+      return saved;
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
+  Result<std::vector<ReadConfirmation>> list_read_confirmations(const std::string& procedure_id,
+                                                                const std::string& version) override {
+    std::lock_guard lock(mutex_);
+    try {
+      Statement st(db_,
+                   "SELECT user_id, unit_id, confirmed_at FROM procedure_read_confirmations WHERE "
+                   "procedure_id = ?1 AND version = ?2 ORDER BY confirmed_at");
+      st.bind(1, procedure_id);
+      st.bind(2, version);
+      std::vector<ReadConfirmation> out;
+      while (st.step() == SQLITE_ROW) out.push_back({st.text(0), st.text(1), st.text(2)});
+      return out;
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
+  Result<ReadConfirmation> confirm_read(const std::string& procedure_id, const std::string& version,
+                                        const ReadConfirmation& c) override {
+    std::lock_guard lock(mutex_);
+    try {
+      {
+        Statement st(db_,
+                     "INSERT INTO procedure_read_confirmations (procedure_id, version, user_id, "
+                     "unit_id, confirmed_at) VALUES (?1, ?2, ?3, ?4, "
+                     "strftime('%Y-%m-%dT%H:%M:%fZ','now')) ON CONFLICT DO NOTHING");
+        st.bind(1, procedure_id);
+        st.bind(2, version);
+        st.bind(3, c.user_id);
+        st.bind(4, c.unit_id);
+        if (st.step() != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
+      }
+      Statement st(db_,
+                   "SELECT user_id, unit_id, confirmed_at FROM procedure_read_confirmations WHERE "
+                   "procedure_id = ?1 AND version = ?2 AND user_id = ?3");
+      st.bind(1, procedure_id);
+      st.bind(2, version);
+      st.bind(3, c.user_id);
+      if (st.step() != SQLITE_ROW) throw std::runtime_error("confirmation vanished");
+      return ReadConfirmation{st.text(0), st.text(1), st.text(2)};
+    } catch (const std::exception& e) {
+      return unavailable(e.what());
+    }
+  }
+
   Result<void> backup_to(const std::string& target_path) override {
     sqlite3* target = nullptr;
     if (sqlite3_open_v2(target_path.c_str(), &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
@@ -206,6 +422,41 @@ class SqliteStore final : public Store {
                       "Data kunne ikke lagres eller leses akkurat nå. Ingenting er endret. Prøv "
                       "igjen om litt.",
                       {}, std::move(log_message));
+  }
+
+  static ProcedureVersionRecord read_version(const Statement& st) {
+    ProcedureVersionRecord r;
+    r.procedure_id = st.text(0);
+    r.version = st.text(1);
+    r.status = st.text(2);
+    r.xml = st.text(3);
+    r.sha256 = st.text(4);
+    r.author = st.text(5);
+    r.created_at = st.text(6);
+    r.approver = st.text(7);
+    r.approved_at = st.text(8);
+    r.effective_from = st.text(9);
+    r.published_at = st.text(10);
+    r.consultation_deadline = st.text(11);
+    r.source = st.text(12);
+    r.revision = st.int64(13);
+    return r;
+  }
+
+  // Parameters ?1..?12 in the order of kVersionColumns without created_at and revision.
+  static void bind_version(Statement& st, const ProcedureVersionRecord& r) {
+    st.bind(1, r.procedure_id);
+    st.bind(2, r.version);
+    st.bind(3, r.status);
+    st.bind(4, r.xml);
+    st.bind(5, r.sha256);
+    st.bind(6, r.author);
+    st.bind(7, r.approver);
+    st.bind(8, r.approved_at);
+    st.bind(9, r.effective_from);
+    st.bind(10, r.published_at);
+    st.bind(11, r.consultation_deadline);
+    st.bind(12, r.source);
   }
 
   void exec_or_throw(const char* sql) {

@@ -1,0 +1,582 @@
+#include "procedure/service.h"
+
+#include <boost/json.hpp>
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "procedure/diff.h"
+#include "procedure/iso_duration.h"
+#include "util/sha256.h"
+
+namespace boligflyt::procedure {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error forbidden(std::string detail) {
+  return make_error(ErrorKind::kForbidden, "forbidden", "Ikke tillatt", std::move(detail));
+}
+
+Error conflict(std::string slug, std::string title, std::string detail) {
+  return make_error(ErrorKind::kConflict, std::move(slug), std::move(title), std::move(detail));
+}
+
+Error invalid(std::string field, std::string detail) {
+  auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig forespørsel",
+                      std::move(detail), std::move(field));
+  e.http_status = 422;
+  return e;
+}
+
+Error wrong_status(const StoredVersion& v, const char* needed) {
+  return conflict("wrong-status", "Feil status for denne handlingen",
+                  "Versjon " + v.procedure.version.str() + " har status «" + v.status() +
+                      "»; handlingen krever status «" + needed + "».");
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Publishing writes the approval into the document itself, so the published bytes (and
+// their hash) say who approved the version and from when it applies.
+std::optional<std::string> stamp_published_xml(const std::string& xml, const std::string& approver,
+                                               const std::string& approval_date,
+                                               const std::string& approver_body,
+                                               const std::string& effective_from) {
+  pugi::xml_document doc;
+  const unsigned options = (pugi::parse_full & ~pugi::parse_doctype);
+  if (!doc.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8)) return std::nullopt;
+  auto root = doc.document_element();
+  std::string prefix;
+  if (const auto colon = std::string_view(root.name()).find(':'); colon != std::string_view::npos) {
+    prefix = std::string(root.name()).substr(0, colon + 1);
+  }
+  auto named = [&](const char* local) { return prefix + local; };
+  root.attribute("status").set_value("published");
+  root.remove_child(named("approver").c_str());
+  root.remove_child(named("effectiveFrom").c_str());
+  auto author = root.child(named("author").c_str());
+  if (!author) return std::nullopt;
+  auto approver_node = root.insert_child_after(named("approver").c_str(), author);
+  approver_node.append_attribute("person").set_value(approver.c_str());
+  approver_node.append_attribute("date").set_value(approval_date.c_str());
+  approver_node.append_attribute("body").set_value(approver_body.c_str());
+  auto effective = root.insert_child_after(named("effectiveFrom").c_str(), approver_node);
+  effective.text().set(effective_from.c_str());
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
+}
+
+}  // namespace
+
+std::string today_utc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+bool is_iso_date(const std::string& d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    if (d[i] < '0' || d[i] > '9') return false;
+  }
+  using namespace std::chrono;
+  const year_month_day ymd{year{std::stoi(d.substr(0, 4))},
+                           month{static_cast<unsigned>(std::stoi(d.substr(5, 2)))},
+                           day{static_cast<unsigned>(std::stoi(d.substr(8, 2)))}};
+  return ymd.ok();
+}
+
+std::optional<std::string> add_duration(const std::string& date, const IsoDuration& d) {
+  if (!is_iso_date(date)) return std::nullopt;
+  using namespace std::chrono;
+  year_month_day ymd{year{std::stoi(date.substr(0, 4))},
+                     month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                     day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+  ymd += years{d.years};
+  ymd += months{d.months};
+  if (!ymd.ok()) ymd = ymd.year() / ymd.month() / last;  // clamp 31 Jan + 1 month
+  sys_days days_since = sys_days{ymd} + std::chrono::days{d.weeks * 7 + d.days};
+  const year_month_day out{days_since};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(out.year()),
+                static_cast<unsigned>(out.month()), static_cast<unsigned>(out.day()));
+  return std::string(buf);
+}
+
+ProcedureService::ProcedureService(store::Store& store, host::HostServices& host,
+                                   const Logger& logger, std::string procedures_dir,
+                                   std::string schema_file)
+    : store_(store), host_(host), logger_(logger) {
+  loader_ = std::make_unique<ProcedureLoader>(schema_file);
+  if (!procedures_dir.empty()) {
+    auto units = loader_->load_units_file((fs::path(procedures_dir) / "units.xml").string());
+    for (const auto& d : units.diagnostics) {
+      logger_.warn("procedure_problem", {{"diagnostic", format_diagnostic(d)}});
+    }
+    startup_problems_ += units.diagnostics.size();
+    if (units.registry && units.diagnostics.empty()) units_ = *units.registry;
+
+    // Shipped versions are imported once; afterwards the store is the source of truth and
+    // a shipped file that differs from its stored, published bytes is reported, not applied.
+    auto existing = store_.list_procedure_versions();
+    if (!existing) throw std::runtime_error("store: " + existing.error().log_message);
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto& dir : fs::directory_iterator(procedures_dir, ec)) {
+      if (!dir.is_directory()) continue;
+      for (const auto& f : fs::directory_iterator(dir.path(), ec)) {
+        if (f.is_regular_file() && f.path().extension() == ".xml") files.push_back(f.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& path : files) {
+      const auto name = path.parent_path().filename().string() + "/" + path.filename().string();
+      const auto xml = read_file(path);
+      auto loaded = loader_->load_procedure(xml, name, &units_);
+      if (!loaded.ok()) {
+        for (const auto& d : loaded.diagnostics) {
+          logger_.warn("procedure_problem", {{"diagnostic", format_diagnostic(d)}});
+        }
+        startup_problems_ += loaded.diagnostics.size();
+        continue;
+      }
+      const auto& p = *loaded.procedure;
+      const auto sha = util::sha256_hex(xml);
+      const auto same = std::find_if(existing->begin(), existing->end(), [&](const auto& r) {
+        return r.procedure_id == p.id && r.version == p.version.str();
+      });
+      if (same != existing->end()) {
+        if (same->sha256 != sha) {
+          logger_.warn("shipped_procedure_differs",
+                       {{"file", name}, {"stored_sha256", same->sha256}, {"file_sha256", sha}});
+        }
+        continue;
+      }
+      store::ProcedureVersionRecord record;
+      record.procedure_id = p.id;
+      record.version = p.version.str();
+      record.status = p.status;
+      record.xml = xml;
+      record.sha256 = sha;
+      record.author = p.author;
+      record.approver = p.approver;
+      record.approved_at = p.approval_date;
+      record.effective_from = p.effective_from;
+      record.source = "shipped:" + name;
+      if (auto inserted = store_.insert_procedure_version(record); !inserted) {
+        throw std::runtime_error("store: " + inserted.error().log_message + inserted.error().detail);
+      }
+      logger_.info("procedure_imported", {{"procedure", p.id}, {"version", record.version}});
+    }
+  }
+  rebuild();
+}
+
+std::shared_ptr<const ProcedureCatalog> ProcedureService::snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+void ProcedureService::rebuild() {
+  auto catalog = std::make_shared<ProcedureCatalog>();
+  catalog->set_units(units_);
+  std::size_t problems = startup_problems_;
+  auto records = store_.list_procedure_versions();
+  if (records) {
+    for (auto& record : *records) {
+      auto loaded = loader_->load_procedure(record.xml, record.procedure_id + "-" + record.version,
+                                            nullptr);
+      if (!loaded.procedure) {
+        ++problems;
+        continue;
+      }
+      auto v = std::make_unique<StoredVersion>();
+      v->procedure = std::move(*loaded.procedure);
+      v->xml = record.xml;
+      v->sha256 = record.sha256;
+      v->source = record.source;
+      v->record = std::move(record);
+      v->record.xml.clear();  // kept once, in v->xml
+      catalog->add(std::move(v));
+    }
+  } else {
+    logger_.error("procedure_rebuild_failed", {{"cause", records.error().log_message}});
+    ++problems;
+  }
+  catalog->set_problem_count(problems);
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(catalog);
+}
+
+Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(const std::string& procedure_id,
+                                                                    const std::string& version) const {
+  auto catalog = snapshot();
+  auto parsed = Version::parse(version);
+  if (!parsed) {
+    return make_error(ErrorKind::kInvalid, "invalid-version", "Ugyldig versjonsnummer",
+                      "«" + version + "» er ikke et versjonsnummer på formen 3.0.", "version");
+  }
+  const auto* v = catalog->find(procedure_id, *parsed);
+  if (!v) {
+    return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
+                      "Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".", "path");
+  }
+  return std::shared_ptr<const StoredVersion>(catalog, v);
+}
+
+std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog& catalog,
+                                                          const StoredVersion& version) const {
+  std::set<std::string> units;
+  const auto* base = catalog.in_force(version.procedure.id, today_utc());
+  auto add_step_units = [&](const Step* s) {
+    if (!s) return;
+    units.insert(s->responsible.unit);
+    for (const auto& p : s->participants) units.insert(p.unit);
+  };
+  if (!base || base == &version) {
+    for (const auto& s : version.procedure.steps) add_step_units(&s);
+  } else {
+    const auto diff = diff_procedures(base->procedure, version.procedure);
+    for (const auto& c : diff.changes) {
+      add_step_units(base->procedure.find_step(c.step_id));
+      add_step_units(version.procedure.find_step(c.step_id));
+    }
+  }
+  return {units.begin(), units.end()};
+}
+
+void ProcedureService::notify_units(const std::vector<std::string>& units, const std::string& subject,
+                                    const std::string& body, const std::string& key) {
+  for (const auto& unit : units) {
+    boost::json::object n{{"recipient", boost::json::object{{"unit_id", unit}, {"role", kRoleUnitLeader}}},
+                          {"subject", subject},
+                          {"body", body},
+                          {"key", key + ":" + unit}};
+    if (auto sent = host_.notify(boost::json::serialize(n)); !sent) {
+      // Issue 5 adds the durable notification outbox; until then the failure is logged.
+      logger_.warn("notify_failed", {{"unit", unit}, {"key", key}, {"cause", sent.error().log_message}});
+    }
+  }
+}
+
+Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
+    const std::string& procedure_id, std::string_view xml, const api::Principal& actor,
+    Diagnostics& diagnostics) {
+  if (!actor.has_role(kRoleProcedureOwner)) {
+    return forbidden("Bare prosedyreeiere kan laste opp utkast.");
+  }
+  auto loaded = loader_->load_procedure(xml, "utkast.xml", &units_);
+  diagnostics = loaded.diagnostics;
+  if (!loaded.ok()) {
+    return invalid("body", "Utkastet har " + std::to_string(diagnostics.size()) +
+                               " feil. Se «errors» for linje og kolonne.");
+  }
+  const auto& p = *loaded.procedure;
+  if (p.id != procedure_id) {
+    return invalid("id", "Filen gjelder prosedyren «" + p.id + "», men adressen gjelder «" +
+                             procedure_id + "».");
+  }
+  if (p.status != "draft") {
+    return invalid("status", "Et utkast må ha status=\"draft\"; godkjenning og publisering skjer i "
+                             "systemet.");
+  }
+  if (p.author != actor.user_id) {
+    return invalid("author", "Forfatteren i filen («" + p.author + "») må være deg («" +
+                                 actor.user_id + "»).");
+  }
+  std::lock_guard lock(write_mutex_);
+  auto catalog = snapshot();
+  for (const auto* existing : catalog->versions(procedure_id)) {
+    if (!(existing->procedure.version < p.version)) {
+      auto e = conflict("version-not-increasing", "Versjonsnummeret må øke",
+                        "Versjon " + p.version.str() + " er ikke høyere enn eksisterende versjon " +
+                            existing->procedure.version.str() + ".");
+      e.field = "version";
+      return e;
+    }
+  }
+  store::ProcedureVersionRecord record;
+  record.procedure_id = p.id;
+  record.version = p.version.str();
+  record.status = "draft";
+  record.xml = std::string(xml);
+  record.sha256 = util::sha256_hex(xml);
+  record.author = actor.user_id;
+  record.source = "api";
+  auto inserted = store_.insert_procedure_version(record);
+  if (!inserted) return inserted.error();
+  logger_.info("procedure_draft_uploaded", {{"procedure", p.id}, {"version", record.version}, {"by", actor.user_id}});
+  rebuild();
+  return find(procedure_id, record.version);
+}
+
+Result<ConsultationStatus> ProcedureService::start_consultation(
+    const std::string& procedure_id, const std::string& version, const std::string& deadline,
+    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+  if (!actor.has_role(kRoleProcedureOwner)) {
+    return forbidden("Bare prosedyreeiere kan sende et utkast på høring.");
+  }
+  if (!is_iso_date(deadline) || deadline < today_utc()) {
+    return invalid("deadline", "Høringsfristen må være en dato (ÅÅÅÅ-MM-DD) fra i dag og fremover.");
+  }
+  std::lock_guard lock(write_mutex_);
+  auto v = find(procedure_id, version);
+  if (!v) return v.error();
+  if ((*v)->status() != "draft") return wrong_status(**v, "draft");
+  auto record = (*v)->record;
+  record.xml = (*v)->xml;
+  record.status = "consultation";
+  record.consultation_deadline = deadline;
+  const auto units = affected_units(*snapshot(), **v);
+  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
+                                               units, {});
+  if (!saved) return saved.error();
+  rebuild();
+  notify_units(units, "Høring: " + (*v)->procedure.title + " versjon " + version,
+               "Et utkast som endrer trinn der enheten din deltar, er sendt på høring. Svar "
+               "«enig» eller «uenig» innen " + deadline + ".",
+               "consultation:" + procedure_id + ":" + version);
+  return consultation(procedure_id, version);
+}
+
+Result<ConsultationStatus> ProcedureService::consultation(const std::string& procedure_id,
+                                                          const std::string& version) {
+  auto v = find(procedure_id, version);
+  if (!v) return v.error();
+  auto answers = store_.list_consultation(procedure_id, version);
+  if (!answers) return answers.error();
+  return ConsultationStatus{*v, std::move(*answers)};
+}
+
+Result<store::ConsultationAnswer> ProcedureService::answer_consultation(
+    const std::string& procedure_id, const std::string& version, const std::string& unit_id,
+    const std::string& answer, const std::string& comment, const api::Principal& actor) {
+  if (!actor.has_role(kRoleUnitLeader) || !actor.in_unit(unit_id)) {
+    return forbidden("Bare lederen for enheten «" + unit_id + "» kan svare på høringen for den.");
+  }
+  if (answer != "agree" && answer != "disagree") {
+    return invalid("answer", "Svaret må være «agree» (enig) eller «disagree» (uenig).");
+  }
+  if (answer == "disagree" && comment.empty()) {
+    return invalid("comment", "Skriv hva enheten er uenig i, slik at prosedyreeieren kan rette det.");
+  }
+  auto v = find(procedure_id, version);
+  if (!v) return v.error();
+  if ((*v)->status() != "consultation") return wrong_status(**v, "consultation");
+  return store_.answer_consultation(procedure_id, version,
+                                    store::ConsultationAnswer{unit_id, answer, comment, actor.user_id, {}});
+}
+
+Result<ConsultationStatus> ProcedureService::approve(const std::string& procedure_id,
+                                                     const std::string& version,
+                                                     const std::string& override_reason,
+                                                     const api::Principal& actor,
+                                                     std::optional<std::int64_t> expected_revision) {
+  if (!actor.has_role(kRoleApprover)) return forbidden("Bare godkjennere kan godkjenne en versjon.");
+  std::lock_guard lock(write_mutex_);
+  auto status = consultation(procedure_id, version);
+  if (!status) return status.error();
+  const auto& v = *status->version;
+  if (v.record.author == actor.user_id) {
+    auto e = forbidden("Du skrev denne versjonen og kan derfor ikke godkjenne den selv (fire øyne).");
+    e.slug = "four-eyes";
+    return e;
+  }
+  if (v.status() != "consultation") return wrong_status(v, "consultation");
+  std::size_t open = 0;
+  for (const auto& a : status->answers) open += a.answer != "agree";
+  if (open > 0 && override_reason.empty()) {
+    auto e = conflict("consultation-not-agreed", "Høringen er ikke enig",
+                      std::to_string(open) + " enhet(er) har svart uenig eller ikke svart. Se "
+                      "svarene, og oppgi «override_reason» dersom versjonen likevel skal godkjennes.");
+    e.field = "override_reason";
+    return e;
+  }
+  auto record = v.record;
+  record.xml = v.xml;
+  record.status = "approved";
+  record.approver = actor.user_id;
+  record.approved_at = today_utc();
+  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision), {}, {});
+  if (!saved) return saved.error();
+  logger_.info("procedure_approved", {{"procedure", procedure_id}, {"version", version},
+                                      {"by", actor.user_id}, {"overridden", open ? "true" : "false"}});
+  rebuild();
+  return consultation(procedure_id, version);
+}
+
+Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id,
+                                                 const std::string& version,
+                                                 const std::string& effective_from,
+                                                 const api::Principal& actor,
+                                                 std::optional<std::int64_t> expected_revision) {
+  if (!actor.has_role(kRoleApprover)) return forbidden("Bare godkjennere kan publisere en versjon.");
+  if (!is_iso_date(effective_from)) {
+    return invalid("effective_from", "Datoen versjonen gjelder fra, må skrives som ÅÅÅÅ-MM-DD.");
+  }
+  std::lock_guard lock(write_mutex_);
+  auto found = find(procedure_id, version);
+  if (!found) return found.error();
+  const auto& v = **found;
+  if (v.status() != "approved") return wrong_status(v, "approved");
+  if (v.record.author == actor.user_id) {
+    auto e = forbidden("Du skrev denne versjonen og kan derfor ikke publisere den selv (fire øyne).");
+    e.slug = "four-eyes";
+    return e;
+  }
+  auto catalog = snapshot();
+  PublishOutcome outcome;
+  const StoredVersion* previous = nullptr;
+  for (const auto* other : catalog->versions(procedure_id)) {
+    if (other == &v || other->status() != "published") continue;
+    if (other->procedure.effective_from >= effective_from) {
+      auto e = conflict("effective-date-not-increasing", "Ugyldig dato",
+                        "Versjon " + other->procedure.version.str() + " gjelder allerede fra " +
+                            other->procedure.effective_from + "; den nye versjonen må gjelde fra "
+                            "en senere dato.");
+      e.field = "effective_from";
+      return e;
+    }
+    outcome.superseded.push_back(other->procedure.version.str());
+    previous = other;
+  }
+  auto stamped = stamp_published_xml(v.xml, v.record.approver, v.record.approved_at,
+                                     v.procedure.approver_body.empty() ? "Styringsgruppen"
+                                                                       : v.procedure.approver_body,
+                                     effective_from);
+  if (!stamped) return internal_error("could not stamp published XML");
+  Diagnostics check;
+  auto reloaded = loader_->load_procedure(*stamped, "publisert.xml", &units_);
+  if (!reloaded.ok()) {
+    std::string first = reloaded.diagnostics.empty() ? "" : format_diagnostic(reloaded.diagnostics[0]);
+    return internal_error("published XML does not validate: " + first);
+  }
+  if (previous) {
+    const auto diff = diff_procedures(previous->procedure, reloaded.procedure.value(), &units_);
+    for (const auto& c : diff.changes) {
+      if (c.kind == ChangeKind::kRemoved) {
+        outcome.warnings.push_back("Trinn «" + c.before + "» (" + c.step_id +
+                                   ") fjernes. Åpne avvik på trinnet må vurderes og lukkes.");
+      }
+    }
+  }
+  auto record = v.record;
+  record.xml = *stamped;
+  record.sha256 = util::sha256_hex(*stamped);
+  record.status = "published";
+  record.effective_from = effective_from;
+  record.published_at = today_utc();
+  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision), {},
+                                               outcome.superseded);
+  if (!saved) return saved.error();
+  logger_.info("procedure_published", {{"procedure", procedure_id}, {"version", version},
+                                       {"effective_from", effective_from}, {"sha256", record.sha256}});
+  rebuild();
+  auto published = find(procedure_id, version);
+  if (!published) return published.error();
+  outcome.version = *published;
+  notify_units(affected_units(*snapshot(), **published),
+               "Ny versjon: " + v.procedure.title + " " + version,
+               "En ny versjon gjelder fra " + effective_from + ". Les den og bekreft at du har lest.",
+               "published:" + procedure_id + ":" + version);
+  return outcome;
+}
+
+Result<store::ReadConfirmation> ProcedureService::confirm_read(const std::string& procedure_id,
+                                                               const std::string& version,
+                                                               const api::Principal& actor) {
+  auto v = find(procedure_id, version);
+  if (!v) return v.error();
+  if ((*v)->status() != "published" && (*v)->status() != "superseded") {
+    return wrong_status(**v, "published");
+  }
+  return store_.confirm_read(procedure_id, version,
+                             store::ReadConfirmation{actor.user_id,
+                                                     actor.units.empty() ? "" : actor.units.front(), {}});
+}
+
+Result<ReadStatus> ProcedureService::read_status(const std::string& procedure_id,
+                                                 const std::string& version) {
+  auto v = find(procedure_id, version);
+  if (!v) return v.error();
+  auto confirmed = store_.list_read_confirmations(procedure_id, version);
+  if (!confirmed) return confirmed.error();
+  ReadStatus status;
+  status.confirmed = std::move(*confirmed);
+  // Affected units relative to the version before this one.
+  auto catalog = snapshot();
+  const StoredVersion* before = nullptr;
+  for (const auto* other : catalog->versions(procedure_id)) {
+    if (other->procedure.version < (*v)->procedure.version) before = other;
+  }
+  std::set<std::string> units;
+  if (!before) {
+    for (const auto& s : (*v)->procedure.steps) units.insert(s.responsible.unit);
+  } else {
+    for (const auto& c : diff_procedures(before->procedure, (*v)->procedure).changes) {
+      for (const auto* p : {&before->procedure, &(*v)->procedure}) {
+        if (const auto* s = p->find_step(c.step_id)) {
+          units.insert(s->responsible.unit);
+          for (const auto& u : s->participants) units.insert(u.unit);
+        }
+      }
+    }
+  }
+  status.affected_units.assign(units.begin(), units.end());
+  std::set<std::string> done;
+  for (const auto& c : status.confirmed) done.insert(c.user_id);
+  std::set<std::string> missing;
+  for (const auto& unit : status.affected_units) {
+    auto answer = host_.directory_lookup(
+        boost::json::serialize(boost::json::object{{"leaders_of", unit}}));
+    if (!answer || !answer->has_value()) continue;
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(**answer, ec);
+    if (ec || !parsed.is_array()) continue;
+    for (const auto& user : parsed.as_array()) {
+      const auto* id = user.is_object() ? user.as_object().if_contains("id") : nullptr;
+      if (id && id->is_string() && !done.count(std::string(id->as_string()))) {
+        missing.insert(std::string(id->as_string()));
+      }
+    }
+  }
+  status.missing_users.assign(missing.begin(), missing.end());
+  return status;
+}
+
+std::vector<ReviewStatus> ProcedureService::reviews(const std::string& today) const {
+  std::vector<ReviewStatus> out;
+  auto catalog = snapshot();
+  for (const auto& id : catalog->procedure_ids()) {
+    const auto* v = catalog->in_force(id, today);
+    if (!v) continue;
+    const auto& p = v->procedure;
+    ReviewStatus r{id, p.version.str(), p.effective_from, p.review_interval, {}, false};
+    if (auto interval = parse_iso_duration(p.review_interval)) {
+      if (auto due = add_duration(p.effective_from, *interval)) {
+        r.review_due = *due;
+        r.overdue = *due < today;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace boligflyt::procedure

@@ -1,0 +1,240 @@
+// Draft → høring → approval → publication through the API, with roles and four eyes.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/instance.h"
+#include "test_support.h"
+
+namespace boligflyt {
+namespace {
+
+namespace json = boost::json;
+
+// Leaders per unit, as a host directory would answer {"leaders_of": unit}.
+class DirectoryHost final : public host::HostServices {
+ public:
+  // host::HostServices
+  Result<std::optional<std::string>> directory_lookup(const std::string& query) override {
+    auto q = json::parse(query).as_object();
+    if (const auto* unit = q.if_contains("leaders_of")) {
+      return std::optional<std::string>{
+          json::serialize(json::array{json::object{{"id", "leder-" + std::string(unit->as_string())}}})};
+    }
+    return std::optional<std::string>{};
+  }
+  Result<void> notify(const std::string& n) override {
+    notifications.push_back(n);
+    return {};
+  }
+  std::vector<std::string> notifications;
+};
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Version 4.0 as a procedure owner would write it: from 3.0, a new responsible unit for one
+// step, no approval yet.
+std::string draft_4_0(const std::string& author = "prosedyreeier") {
+  std::string xml = read(BOLIGFLYT_SOURCE_DIR "/procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml");
+  xml = std::regex_replace(xml, std::regex(R"(version="3\.0" status="published")"), R"(version="4.0" status="draft")");
+  xml = std::regex_replace(xml, std::regex(R"(\s*<approver [^>]*>[^<]*</approver>)"), "");
+  xml = std::regex_replace(xml, std::regex(R"(\s*<effectiveFrom>[^<]*</effectiveFrom>)"), "");
+  xml = std::regex_replace(xml, std::regex(R"(<supersedes>2\.0</supersedes>)"), "<supersedes>3.0</supersedes>");
+  xml = std::regex_replace(xml, std::regex(R"(<author person="prosedyreeier">)"), "<author person=\"" + author + "\">");
+  // husleierestanse-kontakt moves from boligkontor to nav.
+  const auto step = xml.find(R"(<step id="husleierestanse-kontakt">)");
+  const auto responsible = xml.find(R"(<responsibleUnit unit="boligkontor"/>)", step);
+  xml.replace(responsible, std::string(R"(<responsibleUnit unit="boligkontor"/>)").size(),
+              R"(<responsibleUnit unit="nav"/>)");
+  const auto participant = xml.find(R"(<participatingUnit unit="nav">)", step);
+  xml.replace(participant, std::string(R"(<participatingUnit unit="nav">)").size(),
+              R"(<participatingUnit unit="boligkontor">)");
+  xml.replace(xml.find("  </changelog>"), 0,
+              "    <entry version=\"4.0\" date=\"2026-11-01\"><summary>NAV tar ansvaret for tidlig "
+              "kontakt ved restanse.</summary></entry>\n");
+  return xml;
+}
+
+class ProcedureLifecycle : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PluginConfig config;
+    config.data_dir = dir_.str() + "/data";
+    config.procedures_dir = BOLIGFLYT_SOURCE_DIR "/procedures";
+    auto host = std::make_unique<DirectoryHost>();
+    host_ = host.get();
+    instance_ = std::make_unique<Instance>(config, [](LogLevel, std::string_view) {}, std::move(host));
+  }
+
+  api::Response call(const api::Principal& who, std::string_view method, std::string_view path,
+                     std::string_view body = {}, std::string_view content_type = "application/json",
+                     std::string_view if_match = {}) {
+    api::Request r;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.headers.emplace_back("Content-Type", content_type);
+    if (!if_match.empty()) r.headers.emplace_back("If-Match", if_match);
+    r.principal = who;
+    return instance_->handle(std::move(r));
+  }
+
+  static std::string etag(const api::Response& r) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == "ETag") return v;
+    }
+    return {};
+  }
+
+  const api::Principal owner_{"prosedyreeier", "Per Eier", {"boligsosial-koordinator"}, {"procedure_owner"}};
+  const api::Principal approver_{"godkjenner", "Gro Godkjenner", {"kommunedirektor"}, {"approver"}};
+  // Owns and approves: may do either, but never both for the same version.
+  const api::Principal owner_and_approver_{"dobbeltrolle", "Dag Dobbel", {"kommunedirektor"},
+                                           {"procedure_owner", "approver"}};
+  const std::string base_ = "/api/v1/procedures/boligflytprosedyre/versions";
+
+  testing::TempDir dir_;
+  DirectoryHost* host_ = nullptr;
+  std::unique_ptr<Instance> instance_;
+};
+
+TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
+  auto upload = call(owner_, "POST", base_, draft_4_0(), "application/xml");
+  ASSERT_EQ(upload.status, 201) << upload.body;
+  EXPECT_EQ(json::parse(upload.body).at("status").as_string(), "draft");
+
+  const std::string v4 = base_ + "/4.0";
+  auto hearing = call(owner_, "POST", v4 + "/consultation", R"({"deadline":"2099-12-31"})",
+                      "application/json", etag(upload));
+  ASSERT_EQ(hearing.status, 200) << hearing.body;
+  auto answers = json::parse(hearing.body).at("answers").as_array();
+  std::set<std::string> asked;
+  for (const auto& a : answers) asked.insert(std::string(a.at("unit_id").as_string()));
+  EXPECT_TRUE(asked.count("nav"));
+  EXPECT_TRUE(asked.count("boligkontor"));
+  EXPECT_FALSE(asked.count("klageutvalget")) << "only units whose steps change are asked";
+  EXPECT_FALSE(host_->notifications.empty());
+
+  // Leaders answer for their own unit only.
+  EXPECT_EQ(call(testing::leader_of("eiendom"), "PUT", v4 + "/consultation/answers/nav",
+                 R"({"answer":"agree"})").status, 403);
+  EXPECT_EQ(call(testing::leader_of("nav"), "PUT", v4 + "/consultation/answers/nav",
+                 R"({"answer":"kanskje"})").status, 422);
+  EXPECT_EQ(call(testing::leader_of("nav"), "PUT", v4 + "/consultation/answers/nav",
+                 R"({"answer":"disagree"})").status, 422) << "disagreeing needs a comment";
+  ASSERT_EQ(call(testing::leader_of("nav"), "PUT", v4 + "/consultation/answers/nav",
+                 R"({"answer":"agree","comment":"NAV tar dette."})").status, 200);
+  ASSERT_EQ(call(testing::leader_of("boligkontor"), "PUT", v4 + "/consultation/answers/boligkontor",
+                 R"({"answer":"disagree","comment":"Vi mister kontakten med leietakeren."})").status, 200);
+
+  // Not everyone agrees: approval needs an explicit reason.
+  auto refused = call(approver_, "POST", v4 + "/approval");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(json::parse(refused.body).at("type").as_string(), "urn:boligflyt:problem:consultation-not-agreed");
+  EXPECT_EQ(call(owner_, "POST", v4 + "/approval", R"({"override_reason":"x"})").status, 403);
+  auto approved = call(approver_, "POST", v4 + "/approval",
+                       R"({"override_reason":"Styringsgruppen vedtok endringen 2026-11-20."})");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(json::parse(approved.body).at("status").as_string(), "approved");
+
+  EXPECT_EQ(call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2024-01-01"})").status, 409)
+      << "must apply after the version in force";
+  auto published = call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})");
+  ASSERT_EQ(published.status, 200) << published.body;
+  auto body = json::parse(published.body).as_object();
+  EXPECT_EQ(body.at("status").as_string(), "published");
+  EXPECT_EQ(body.at("superseded").at(0).as_string(), "3.0");
+
+  // The published bytes carry the approval and are what the hash says.
+  api::Request get_xml;
+  get_xml.method = "GET";
+  get_xml.path = v4;
+  get_xml.headers = {{"Accept", "application/xml"}};
+  get_xml.principal = testing::leader_of("nav");
+  auto xml = instance_->handle(get_xml);
+  EXPECT_NE(xml.body.find(R"(person="godkjenner")"), std::string::npos);
+  EXPECT_NE(xml.body.find("<effectiveFrom>2027-01-01</effectiveFrom>"), std::string::npos);
+  EXPECT_NE(xml.body.find(R"(status="published")"), std::string::npos);
+
+  auto in_force_before = call(approver_, "GET", "/api/v1/procedures/boligflytprosedyre/in-force");
+  api::Request later;
+  later.method = "GET";
+  later.path = "/api/v1/procedures/boligflytprosedyre/in-force";
+  later.query = "date=2027-02-01";
+  later.principal = approver_;
+  EXPECT_EQ(json::parse(instance_->handle(later).body).at("version").as_string(), "4.0");
+
+  // Read confirmations: who has read it, and which leaders have not yet.
+  ASSERT_EQ(call(testing::leader_of("nav"), "POST", v4 + "/read-confirmations").status, 200);
+  auto reads = json::parse(call(approver_, "GET", v4 + "/read-confirmations").body).as_object();
+  EXPECT_EQ(reads.at("confirmed").as_array().size(), 1u);
+  bool boligkontor_missing = false;
+  for (const auto& m : reads.at("missing").as_array()) boligkontor_missing |= m.as_string() == "leder-boligkontor";
+  EXPECT_TRUE(boligkontor_missing);
+}
+
+TEST_F(ProcedureLifecycle, FourEyesHoldEvenForSomeoneWithBothRoles) {
+  ASSERT_EQ(call(owner_and_approver_, "POST", base_, draft_4_0("dobbeltrolle"), "application/xml").status, 201);
+  const std::string v4 = base_ + "/4.0";
+  ASSERT_EQ(call(owner_and_approver_, "POST", v4 + "/consultation", R"({"deadline":"2099-01-01"})").status, 200);
+  auto self = call(owner_and_approver_, "POST", v4 + "/approval", R"({"override_reason":"haster"})");
+  EXPECT_EQ(self.status, 403);
+  EXPECT_EQ(json::parse(self.body).at("type").as_string(), "urn:boligflyt:problem:four-eyes");
+}
+
+TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
+  EXPECT_EQ(call(testing::leader_of("nav"), "POST", base_, draft_4_0(), "application/xml").status, 403);
+  EXPECT_EQ(call(owner_, "POST", base_, draft_4_0(), "application/json").status, 415);
+
+  auto broken = draft_4_0();
+  broken.replace(broken.find(R"(<responsibleUnit unit="nav"/>)"), 29, R"(<responsibleUnit unit="hvem"/>)");
+  auto invalid = call(owner_, "POST", base_, broken, "application/xml");
+  ASSERT_EQ(invalid.status, 422) << invalid.body;
+  auto errors = json::parse(invalid.body).at("errors").as_array();
+  ASSERT_FALSE(errors.empty());
+  EXPECT_GT(errors[0].at("line").as_int64(), 0);
+
+  std::string old = draft_4_0();
+  old = std::regex_replace(old, std::regex(R"(version="4\.0" status)"), R"(version="2.5" status)");
+  old = std::regex_replace(old, std::regex(R"(<supersedes>3\.0)"), R"(<supersedes>2.0)");
+  old = std::regex_replace(old, std::regex(R"(<entry version="4\.0")"), R"(<entry version="2.5")");
+  auto stale = call(owner_, "POST", base_, old, "application/xml");
+  EXPECT_EQ(stale.status, 409) << stale.body;
+
+  EXPECT_EQ(call(owner_, "POST", base_, "<procedure", "application/xml").status, 422);
+  // Nothing published changed.
+  EXPECT_EQ(call(approver_, "GET", base_).status, 200);
+  EXPECT_EQ(json::parse(call(approver_, "GET", base_).body).at("items").as_array().size(), 3u);
+}
+
+TEST_F(ProcedureLifecycle, StaleIfMatchIsRefused) {
+  auto upload = call(owner_, "POST", base_, draft_4_0(), "application/xml");
+  ASSERT_EQ(upload.status, 201);
+  auto wrong = call(owner_, "POST", base_ + "/4.0/consultation", R"({"deadline":"2099-01-01"})",
+                    "application/json", "\"7-abc\"");
+  EXPECT_EQ(wrong.status, 412);
+}
+
+TEST_F(ProcedureLifecycle, ReviewsAreDueOneIntervalAfterTheEffectiveDate) {
+  api::Request r;
+  r.method = "GET";
+  r.path = "/api/v1/procedure-reviews";
+  r.query = "date=2026-11-21&overdue=true";
+  r.principal = approver_;
+  auto body = json::parse(instance_->handle(r).body).as_object();
+  ASSERT_EQ(body.at("items").as_array().size(), 1u);
+  EXPECT_EQ(body.at("items").at(0).at("review_due").as_string(), "2026-01-01");
+  EXPECT_TRUE(body.at("items").at(0).at("overdue").as_bool());
+}
+
+}  // namespace
+}  // namespace boligflyt
