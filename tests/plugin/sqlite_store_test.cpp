@@ -127,6 +127,57 @@ TEST(SqliteStore, OnlineBackupIsAConsistentCopy) {
   EXPECT_FALSE(store->backup_to((dir.path() / "missing" / "x.sqlite3").string()));
 }
 
+TEST(SqliteStore, PublishedProcedureBytesCannotChange) {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path() / "b.sqlite3").string());
+  ProcedureVersionRecord record;
+  record.procedure_id = "p";
+  record.version = "1.0";
+  record.status = "published";
+  record.xml = "<procedure/>";
+  record.sha256 = "abc";
+  record.author = "a";
+  record.source = "test";
+  auto inserted = store->insert_procedure_version(record);
+  ASSERT_TRUE(inserted);
+  EXPECT_EQ(inserted->revision, 1);
+  EXPECT_EQ(store->insert_procedure_version(record).error().kind, ErrorKind::kConflict);
+
+  auto changed = *inserted;
+  changed.xml = "<procedure>endret</procedure>";
+  EXPECT_FALSE(store->update_procedure_version(changed, 1, {}, {}));
+  auto versions = store->list_procedure_versions();
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(versions->at(0).xml, "<procedure/>");
+
+  // Status may still move on (published → superseded), bytes untouched.
+  auto superseded = *inserted;
+  superseded.status = "superseded";
+  EXPECT_TRUE(store->update_procedure_version(superseded, 1, {}, {}));
+  EXPECT_FALSE(store->update_procedure_version(superseded, 1, {}, {})) << "stale revision";
+}
+
+TEST(SqliteStore, ConsultationAnswersOnlyFromAskedUnits) {
+  TempDir dir;
+  auto store = open_sqlite_store((dir.path() / "b.sqlite3").string());
+  ProcedureVersionRecord record{"p", "2.0", "draft", "<x/>", "h", "a", "", "", "", "", "", "", "api", 0};
+  auto inserted = store->insert_procedure_version(record);
+  ASSERT_TRUE(inserted);
+  auto consulting = *inserted;
+  consulting.status = "consultation";
+  ASSERT_TRUE(store->update_procedure_version(consulting, 1, {"nav", "eiendom"}, {}));
+  EXPECT_TRUE(store->answer_consultation("p", "2.0", {"nav", "agree", "", "leder-nav", ""}));
+  auto refused = store->answer_consultation("p", "2.0", {"pro", "agree", "", "leder-pro", ""});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kNotFound);
+  auto answers = store->list_consultation("p", "2.0");
+  ASSERT_TRUE(answers);
+  ASSERT_EQ(answers->size(), 2u);
+  EXPECT_EQ(answers->at(1).unit_id, "nav");
+  EXPECT_EQ(answers->at(1).answer, "agree");
+  EXPECT_EQ(answers->at(0).answer, "");
+}
+
 TEST(SqliteStore, OpeningAnUnwritablePathThrowsWithTheReason) {
   EXPECT_THROW(open_sqlite_store("/proc/boligflyt/nope.sqlite3"), std::runtime_error);
 }

@@ -53,7 +53,8 @@ constexpr std::array kMigrations = {
               "  FOREIGN KEY (procedure_id, version) REFERENCES procedure_versions);"
               // Published bytes are immutable: the database itself refuses to change them.
               "CREATE TRIGGER procedure_versions_immutable BEFORE UPDATE OF xml, sha256 ON "
-              "procedure_versions WHEN OLD.status IN ('published','superseded','retired') "
+              "procedure_versions WHEN OLD.status IN ('published','superseded','retired') AND "
+              "(NEW.xml IS NOT OLD.xml OR NEW.sha256 IS NOT OLD.sha256) "
               "BEGIN SELECT RAISE(ABORT, 'published procedure versions are immutable'); END;"},
 };
 
