@@ -19,14 +19,14 @@
 #include "boligflyt/plugin_abi.h"
 
 static int failures = 0;
-#define CHECK(cond, ...)                                            \
-  do {                                                              \
-    if (!(cond)) {                                                  \
+#define CHECK(cond, ...)                                              \
+  do {                                                                \
+    if (!(cond)) {                                                    \
       fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                 \
-      fprintf(stderr, "\n");                                        \
-      ++failures;                                                   \
-    }                                                               \
+      fprintf(stderr, __VA_ARGS__);                                   \
+      fprintf(stderr, "\n");                                          \
+      ++failures;                                                     \
+    }                                                                 \
   } while (0)
 
 static boligflyt_str S(const char* s) {
@@ -75,7 +75,8 @@ static int host_directory(void* ctx, const char* query, size_t query_size, bolig
   (void)ctx;
   (void)err;
   (void)err_size;
-  if (query_size > 0 && strstr(query, "boligkontor") != NULL) sink(sink_ctx, answer, strlen(answer));
+  if (query_size > 0 && strstr(query, "boligkontor") != NULL)
+    sink(sink_ctx, answer, strlen(answer));
   return 0;
 }
 
@@ -230,13 +231,16 @@ int main(int argc, char** argv) {
   status = api->create(&services, "{\"data_dir\": ", 13, &instance, err, sizeof err);
   CHECK(status == BOLIGFLYT_E_CONFIG, "malformed JSON: %d", (int)status);
   CHECK(strstr(err, "linje 1") != NULL, "malformed JSON message lacks position: %s", err);
-  status = api->create(&services, "{\"data_dir\":\"/tmp/x\",\"dta\":1}", 29, &instance, err, sizeof err);
+  status =
+      api->create(&services, "{\"data_dir\":\"/tmp/x\",\"dta\":1}", 29, &instance, err, sizeof err);
   CHECK(status == BOLIGFLYT_E_CONFIG && strstr(err, "dta") != NULL, "unknown key: %s", err);
   status = api->create(&services, "{\"data_dir\":\"rel\"}", 18, &instance, err, sizeof err);
   CHECK(status == BOLIGFLYT_E_CONFIG && strstr(err, "data_dir") != NULL, "relative dir: %s", err);
   /* A data folder that cannot be created fails to initialise with the reason. */
-  status = api->create(&services, "{\"data_dir\":\"/proc/boligflyt\"}", 30, &instance, err, sizeof err);
-  CHECK(status == BOLIGFLYT_E_INIT && instance == NULL, "unusable data dir: %d %s", (int)status, err);
+  status =
+      api->create(&services, "{\"data_dir\":\"/proc/boligflyt\"}", 30, &instance, err, sizeof err);
+  CHECK(status == BOLIGFLYT_E_INIT && instance == NULL, "unusable data dir: %d %s", (int)status,
+        err);
 
   threads_before = count_threads();
   status = api->create(&services, config, strlen(config), &instance, err, sizeof err);
@@ -256,12 +260,14 @@ int main(int argc, char** argv) {
   }
   r = call("PUT", "/api/v1/me/preferences", "{\"notify\":\"straks\xff\"}", NULL, 1);
   if (r) {
-    CHECK(r->status == 400 && body_contains(r, "invalid-utf8"), "invalid UTF-8 body: %d", r->status);
+    CHECK(r->status == 400 && body_contains(r, "invalid-utf8"), "invalid UTF-8 body: %d",
+          r->status);
     api->response_free(r);
   }
   r = call("GET", "/api/v1/\xc3\x28", NULL, NULL, 1);
   if (r) {
-    CHECK(r->status == 400 && body_contains(r, "invalid-path"), "invalid UTF-8 path: %d", r->status);
+    CHECK(r->status == 400 && body_contains(r, "invalid-path"), "invalid UTF-8 path: %d",
+          r->status);
     api->response_free(r);
   }
   big = malloc(5000);

@@ -49,8 +49,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{R"({"data_dir":"relative/dir"})", "data_dir", "absolutt"},
         BadConfig{R"({"procedures_dir":"/p"})", "data_dir", "mangler"},
         BadConfig{R"({"data_dir":"/x","store":{"kind":"oracle"}})", "store.kind", "sqlite"},
-        BadConfig{R"({"data_dir":"/x","limits":{"max_body_bytes":-1}})", "limits.max_body_bytes", "heltall"},
-        BadConfig{R"({"data_dir":"/x","limits":{"max_headers":1}})", "limits.max_headers", "Ukjent"},
+        BadConfig{R"({"data_dir":"/x","limits":{"max_body_bytes":-1}})", "limits.max_body_bytes",
+                  "heltall"},
+        BadConfig{R"({"data_dir":"/x","limits":{"max_headers":1}})", "limits.max_headers",
+                  "Ukjent"},
         BadConfig{R"({"data_dir":"/x","log_level":"loud"})", "log_level", "debug"},
         BadConfig{R"({"data_dir":"/x","datadir":"/y"})", "datadir", "Ukjent nøkkel"},
         BadConfig{"{\"data_dir\":\"/x\xff\"}", "konfigurasjonen", "UTF-8"}));

@@ -29,8 +29,8 @@ class InstanceTest : public ::testing::Test {
   std::unique_ptr<Instance> start() {
     PluginConfig config;
     config.data_dir = (dir_.path() / "data").string();
-    return std::make_unique<Instance>(config, [](LogLevel, std::string_view) {},
-                                      std::make_unique<FakeDirectoryHost>());
+    return std::make_unique<Instance>(
+        config, [](LogLevel, std::string_view) {}, std::make_unique<FakeDirectoryHost>());
   }
 
   api::Response call(Instance& instance, std::string_view method, std::string_view path,
@@ -94,7 +94,8 @@ TEST_F(InstanceTest, PreferencesRoundTripWithEtagsAndSurviveRestart) {
     auto stale = call(*instance, "PUT", "/api/v1/me/preferences", R"({"notify":"weekly_digest"})",
                       {{"If-Match", "\"0\""}});
     EXPECT_EQ(stale.status, 412);
-    auto junk_etag = call(*instance, "PUT", "/api/v1/me/preferences", "{}", {{"If-Match", "W/\"x\""}});
+    auto junk_etag =
+        call(*instance, "PUT", "/api/v1/me/preferences", "{}", {{"If-Match", "W/\"x\""}});
     EXPECT_EQ(junk_etag.status, 412);
   }
   auto instance = start();

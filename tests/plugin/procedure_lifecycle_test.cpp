@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -22,8 +21,8 @@ class DirectoryHost final : public host::HostServices {
   Result<std::optional<std::string>> directory_lookup(const std::string& query) override {
     auto q = json::parse(query).as_object();
     if (const auto* unit = q.if_contains("leaders_of")) {
-      return std::optional<std::string>{
-          json::serialize(json::array{json::object{{"id", "leder-" + std::string(unit->as_string())}}})};
+      return std::optional<std::string>{json::serialize(
+          json::array{json::object{{"id", "leder-" + std::string(unit->as_string())}}})};
     }
     return std::optional<std::string>{};
   }
@@ -44,12 +43,16 @@ std::string read(const std::string& path) {
 // Version 4.0 as a procedure owner would write it: from 3.0, a new responsible unit for one
 // step, no approval yet.
 std::string draft_4_0(const std::string& author = "prosedyreeier") {
-  std::string xml = read(BOLIGFLYT_SOURCE_DIR "/procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml");
-  xml = std::regex_replace(xml, std::regex(R"(version="3\.0" status="published")"), R"(version="4.0" status="draft")");
+  std::string xml =
+      read(BOLIGFLYT_SOURCE_DIR "/procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml");
+  xml = std::regex_replace(xml, std::regex(R"(version="3\.0" status="published")"),
+                           R"(version="4.0" status="draft")");
   xml = std::regex_replace(xml, std::regex(R"(\s*<approver [^>]*>[^<]*</approver>)"), "");
   xml = std::regex_replace(xml, std::regex(R"(\s*<effectiveFrom>[^<]*</effectiveFrom>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(<supersedes>2\.0</supersedes>)"), "<supersedes>3.0</supersedes>");
-  xml = std::regex_replace(xml, std::regex(R"(<author person="prosedyreeier">)"), "<author person=\"" + author + "\">");
+  xml = std::regex_replace(xml, std::regex(R"(<supersedes>2\.0</supersedes>)"),
+                           "<supersedes>3.0</supersedes>");
+  xml = std::regex_replace(xml, std::regex(R"(<author person="prosedyreeier">)"),
+                           "<author person=\"" + author + "\">");
   // husleierestanse-kontakt moves from boligkontor to nav.
   const auto step = xml.find(R"(<step id="husleierestanse-kontakt">)");
   const auto responsible = xml.find(R"(<responsibleUnit unit="boligkontor"/>)", step);
@@ -72,7 +75,8 @@ class ProcedureLifecycle : public ::testing::Test {
     config.procedures_dir = BOLIGFLYT_SOURCE_DIR "/procedures";
     auto host = std::make_unique<DirectoryHost>();
     host_ = host.get();
-    instance_ = std::make_unique<Instance>(config, [](LogLevel, std::string_view) {}, std::move(host));
+    instance_ = std::make_unique<Instance>(
+        config, [](LogLevel, std::string_view) {}, std::move(host));
   }
 
   api::Response call(const api::Principal& who, std::string_view method, std::string_view path,
@@ -95,11 +99,12 @@ class ProcedureLifecycle : public ::testing::Test {
     return {};
   }
 
-  const api::Principal owner_{"prosedyreeier", "Per Eier", {"boligsosial-koordinator"}, {"procedure_owner"}};
+  const api::Principal owner_{
+      "prosedyreeier", "Per Eier", {"boligsosial-koordinator"}, {"procedure_owner"}};
   const api::Principal approver_{"godkjenner", "Gro Godkjenner", {"kommunedirektor"}, {"approver"}};
   // Owns and approves: may do either, but never both for the same version.
-  const api::Principal owner_and_approver_{"dobbeltrolle", "Dag Dobbel", {"kommunedirektor"},
-                                           {"procedure_owner", "approver"}};
+  const api::Principal owner_and_approver_{
+      "dobbeltrolle", "Dag Dobbel", {"kommunedirektor"}, {"procedure_owner", "approver"}};
   const std::string base_ = "/api/v1/procedures/boligflytprosedyre/versions";
 
   testing::TempDir dir_;
@@ -126,29 +131,44 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
 
   // Leaders answer for their own unit only.
   EXPECT_EQ(call(testing::leader_of("eiendom"), "PUT", v4 + "/consultation/answers/nav",
-                 R"({"answer":"agree"})").status, 403);
+                 R"({"answer":"agree"})")
+                .status,
+            403);
   EXPECT_EQ(call(testing::leader_of("nav"), "PUT", v4 + "/consultation/answers/nav",
-                 R"({"answer":"kanskje"})").status, 422);
+                 R"({"answer":"kanskje"})")
+                .status,
+            422);
   EXPECT_EQ(call(testing::leader_of("nav"), "PUT", v4 + "/consultation/answers/nav",
-                 R"({"answer":"disagree"})").status, 422) << "disagreeing needs a comment";
+                 R"({"answer":"disagree"})")
+                .status,
+            422)
+      << "disagreeing needs a comment";
   ASSERT_EQ(call(testing::leader_of("nav"), "PUT", v4 + "/consultation/answers/nav",
-                 R"({"answer":"agree","comment":"NAV tar dette."})").status, 200);
+                 R"({"answer":"agree","comment":"NAV tar dette."})")
+                .status,
+            200);
   ASSERT_EQ(call(testing::leader_of("boligkontor"), "PUT", v4 + "/consultation/answers/boligkontor",
-                 R"({"answer":"disagree","comment":"Vi mister kontakten med leietakeren."})").status, 200);
+                 R"({"answer":"disagree","comment":"Vi mister kontakten med leietakeren."})")
+                .status,
+            200);
 
   // Not everyone agrees: approval needs an explicit reason.
   auto refused = call(approver_, "POST", v4 + "/approval");
   EXPECT_EQ(refused.status, 409) << refused.body;
-  EXPECT_EQ(json::parse(refused.body).at("type").as_string(), "urn:boligflyt:problem:consultation-not-agreed");
+  EXPECT_EQ(json::parse(refused.body).at("type").as_string(),
+            "urn:boligflyt:problem:consultation-not-agreed");
   EXPECT_EQ(call(owner_, "POST", v4 + "/approval", R"({"override_reason":"x"})").status, 403);
   auto approved = call(approver_, "POST", v4 + "/approval",
                        R"({"override_reason":"Styringsgruppen vedtok endringen 2026-11-20."})");
   ASSERT_EQ(approved.status, 200) << approved.body;
   EXPECT_EQ(json::parse(approved.body).at("status").as_string(), "approved");
 
-  EXPECT_EQ(call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2024-01-01"})").status, 409)
+  EXPECT_EQ(
+      call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2024-01-01"})").status,
+      409)
       << "must apply after the version in force";
-  auto published = call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})");
+  auto published =
+      call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})");
   ASSERT_EQ(published.status, 200) << published.body;
   auto body = json::parse(published.body).as_object();
   EXPECT_EQ(body.at("status").as_string(), "published");
@@ -178,25 +198,33 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
   auto reads = json::parse(call(approver_, "GET", v4 + "/read-confirmations").body).as_object();
   EXPECT_EQ(reads.at("confirmed").as_array().size(), 1u);
   bool boligkontor_missing = false;
-  for (const auto& m : reads.at("missing").as_array()) boligkontor_missing |= m.as_string() == "leder-boligkontor";
+  for (const auto& m : reads.at("missing").as_array())
+    boligkontor_missing |= m.as_string() == "leder-boligkontor";
   EXPECT_TRUE(boligkontor_missing);
 }
 
 TEST_F(ProcedureLifecycle, FourEyesHoldEvenForSomeoneWithBothRoles) {
-  ASSERT_EQ(call(owner_and_approver_, "POST", base_, draft_4_0("dobbeltrolle"), "application/xml").status, 201);
+  ASSERT_EQ(
+      call(owner_and_approver_, "POST", base_, draft_4_0("dobbeltrolle"), "application/xml").status,
+      201);
   const std::string v4 = base_ + "/4.0";
-  ASSERT_EQ(call(owner_and_approver_, "POST", v4 + "/consultation", R"({"deadline":"2099-01-01"})").status, 200);
-  auto self = call(owner_and_approver_, "POST", v4 + "/approval", R"({"override_reason":"haster"})");
+  ASSERT_EQ(call(owner_and_approver_, "POST", v4 + "/consultation", R"({"deadline":"2099-01-01"})")
+                .status,
+            200);
+  auto self =
+      call(owner_and_approver_, "POST", v4 + "/approval", R"({"override_reason":"haster"})");
   EXPECT_EQ(self.status, 403);
   EXPECT_EQ(json::parse(self.body).at("type").as_string(), "urn:boligflyt:problem:four-eyes");
 }
 
 TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
-  EXPECT_EQ(call(testing::leader_of("nav"), "POST", base_, draft_4_0(), "application/xml").status, 403);
+  EXPECT_EQ(call(testing::leader_of("nav"), "POST", base_, draft_4_0(), "application/xml").status,
+            403);
   EXPECT_EQ(call(owner_, "POST", base_, draft_4_0(), "application/json").status, 415);
 
   auto broken = draft_4_0();
-  broken.replace(broken.find(R"(<responsibleUnit unit="nav"/>)"), 29, R"(<responsibleUnit unit="hvem"/>)");
+  broken.replace(broken.find(R"(<responsibleUnit unit="nav"/>)"), 29,
+                 R"(<responsibleUnit unit="hvem"/>)");
   auto invalid = call(owner_, "POST", base_, broken, "application/xml");
   ASSERT_EQ(invalid.status, 422) << invalid.body;
   auto errors = json::parse(invalid.body).at("errors").as_array();

@@ -25,7 +25,8 @@ class ProcedureRoutes : public ::testing::Test {
     PluginConfig config;
     config.data_dir = dir_->str() + "/data";
     config.procedures_dir = BOLIGFLYT_SOURCE_DIR "/procedures";
-    instance_ = new Instance(config, [](LogLevel, std::string_view) {}, std::make_unique<NoHost>());
+    instance_ = new Instance(
+        config, [](LogLevel, std::string_view) {}, std::make_unique<NoHost>());
   }
   static void TearDownTestSuite() {
     delete instance_;
@@ -63,7 +64,8 @@ TEST_F(ProcedureRoutes, VersionAsJsonAndAsTheOriginalXmlWithContentHash) {
   auto body = boost::json::parse(r.body).as_object();
   EXPECT_EQ(body.at("version").as_string(), "3.0");
   std::size_t steps = 0;
-  for (const auto& phase : body.at("phases").as_array()) steps += phase.at("steps").as_array().size();
+  for (const auto& phase : body.at("phases").as_array())
+    steps += phase.at("steps").as_array().size();
   EXPECT_EQ(static_cast<std::int64_t>(steps), body.at("step_count").as_int64());
   EXPECT_GE(steps, 30u);
 
@@ -94,9 +96,9 @@ TEST_F(ProcedureRoutes, DiffAsJsonAndAsNorwegianText) {
   auto body = boost::json::parse(r.body).as_object();
   bool responsible_changed = false;
   for (const auto& c : body.at("changes").as_array()) {
-    responsible_changed = responsible_changed ||
-                          (c.at("kind").as_string() == "responsible_changed" &&
-                           c.at("step").as_string() == "inkasso-oversendelse");
+    responsible_changed =
+        responsible_changed || (c.at("kind").as_string() == "responsible_changed" &&
+                                c.at("step").as_string() == "inkasso-oversendelse");
   }
   EXPECT_TRUE(responsible_changed);
   auto text = get("/api/v1/procedures/boligflytprosedyre/diff/2.0/3.0", {}, "text/plain");

@@ -11,24 +11,25 @@ namespace {
 
 class RouterTest : public ::testing::Test {
  protected:
-  RouterTest() : logger_([this](LogLevel, std::string_view line) { log_.emplace_back(line); }),
-                 router_(logger_, metrics_, 1024) {
+  RouterTest()
+      : logger_([this](LogLevel, std::string_view line) { log_.emplace_back(line); }),
+        router_(logger_, metrics_, 1024) {
     router_.add("GET", "/api/v1/procedures/{id}/versions/{version}",
                 [](const Request& r) -> Result<Response> {
-                  return json_response(200, boost::json::object{
-                                                {"id", r.path_params.at("id")},
-                                                {"version", r.path_params.at("version")}});
+                  return json_response(
+                      200, boost::json::object{{"id", r.path_params.at("id")},
+                                               {"version", r.path_params.at("version")}});
                 });
     router_.add("POST", "/api/v1/echo", [](const Request& r) -> Result<Response> {
       auto body = parse_json_body(r);
       if (!body) return body.error();
       return json_response(201, *body);
     });
-    router_.add("GET", "/api/v1/throws", [](const Request&) -> Result<Response> {
-      throw std::runtime_error("boom");
-    });
-    router_.add("GET", "/open", [](const Request&) -> Result<Response> { return Response{}; },
-                RouteOptions{.requires_principal = false});
+    router_.add("GET", "/api/v1/throws",
+                [](const Request&) -> Result<Response> { throw std::runtime_error("boom"); });
+    router_.add(
+        "GET", "/open", [](const Request&) -> Result<Response> { return Response{}; },
+        RouteOptions{.requires_principal = false});
   }
 
   Request request(std::string_view method, std::string_view path, std::string_view body = {}) {
@@ -93,7 +94,8 @@ TEST_F(RouterTest, InvalidJsonNamesLineAndColumnWithoutEchoingTheBody) {
   EXPECT_EQ(r.status, 400);
   auto body = body_of(r);
   EXPECT_EQ(body.at("type").as_string(), "urn:boligflyt:problem:invalid-json");
-  EXPECT_NE(std::string(body.at("detail").as_string()).find("linje 2, kolonne 8"), std::string::npos)
+  EXPECT_NE(std::string(body.at("detail").as_string()).find("linje 2, kolonne 8"),
+            std::string::npos)
       << body.at("detail").as_string();
   EXPECT_EQ(r.body.find("hemmelig"), std::string::npos);
 }

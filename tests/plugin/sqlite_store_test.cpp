@@ -19,7 +19,8 @@ std::string query_one(const std::string& path, const char* sql) {
   EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
   std::string out;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
     out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
   }
   sqlite3_finalize(st);
@@ -160,7 +161,8 @@ TEST(SqliteStore, PublishedProcedureBytesCannotChange) {
 TEST(SqliteStore, ConsultationAnswersOnlyFromAskedUnits) {
   TempDir dir;
   auto store = open_sqlite_store((dir.path() / "b.sqlite3").string());
-  ProcedureVersionRecord record{"p", "2.0", "draft", "<x/>", "h", "a", "", "", "", "", "", "", "api", 0};
+  ProcedureVersionRecord record{"p", "2.0", "draft", "<x/>", "h", "a",   "",
+                                "",  "",    "",      "",     "",  "api", 0};
   auto inserted = store->insert_procedure_version(record);
   ASSERT_TRUE(inserted);
   auto consulting = *inserted;

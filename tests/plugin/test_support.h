@@ -15,7 +15,8 @@ namespace boligflyt::testing {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "boligflyt-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "boligflyt-test-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }

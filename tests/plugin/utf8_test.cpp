@@ -13,11 +13,11 @@ TEST(Utf8, AcceptsNorwegianLettersAndFourByteSequences) {
 
 TEST(Utf8, ReportsTheOffsetOfTheFirstBadByte) {
   EXPECT_EQ(find_invalid_utf8("ok\xff"), 2u);
-  EXPECT_EQ(find_invalid_utf8("\xc3\x28"), 0u);            // bad continuation
-  EXPECT_EQ(find_invalid_utf8("ab\xc3"), 2u);              // truncated
-  EXPECT_EQ(find_invalid_utf8("\xc0\xaf"), 0u);            // overlong '/'
-  EXPECT_EQ(find_invalid_utf8("x\xed\xa0\x80"), 1u);       // UTF-16 surrogate
-  EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);    // above U+10FFFF
+  EXPECT_EQ(find_invalid_utf8("\xc3\x28"), 0u);          // bad continuation
+  EXPECT_EQ(find_invalid_utf8("ab\xc3"), 2u);            // truncated
+  EXPECT_EQ(find_invalid_utf8("\xc0\xaf"), 0u);          // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("x\xed\xa0\x80"), 1u);     // UTF-16 surrogate
+  EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
 }
 
 TEST(Utf8, PositionsCountLinesAndCodePoints) {

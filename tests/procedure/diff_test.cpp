@@ -30,20 +30,20 @@ TEST(ProcedureDiff, FindsEveryKindOfChange) {
   auto after = before;
   after.version = {2, 0};
   auto* vedtak = const_cast<Step*>(after.find_step("vedtak"));
-  vedtak->title = "Fatte vedtak om kommunal bolig";           // renamed
-  vedtak->responsible.unit = "nav";                           // responsible changed
-  vedtak->description = "Ny tekst.";                          // text changed
+  vedtak->title = "Fatte vedtak om kommunal bolig";  // renamed
+  vedtak->responsible.unit = "nav";                  // responsible changed
+  vedtak->description = "Ny tekst.";                 // text changed
   auto* mottak = const_cast<Step*>(after.find_step("mottak"));
-  mottak->participants.clear();                               // participants changed
-  mottak->phase = "vedtak-fase";                              // moved
+  mottak->participants.clear();   // participants changed
+  mottak->phase = "vedtak-fase";  // moved
   auto* klage = const_cast<Step*>(after.find_step("klage"));
-  klage->deadlines.at(0).duration = "P4W";                    // deadline changed
+  klage->deadlines.at(0).duration = "P4W";  // deadline changed
   after.steps.erase(std::find_if(after.steps.begin(), after.steps.end(),
                                  [](const Step& s) { return s.id == "kontrakt"; }));  // removed
   Step added = *after.find_step("avslutt");
   added.id = "tidlig-varsel";
   added.title = "Tidlig varsel";
-  after.steps.push_back(added);                               // added
+  after.steps.push_back(added);  // added
 
   UnitRegistry units{{{"nav", "NAV-kontoret", "", "unit_leader", ""},
                       {"boligkontor", "Boligkontoret", "", "unit_leader", ""}}};

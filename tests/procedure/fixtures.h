@@ -20,7 +20,7 @@ struct FixtureOptions {
   std::string approver = "godkjenner";
   std::string vedtak_responsible = "boligkontor";
   std::string klage_deadline = "P3W";
-  std::string extra_steps;         // appended to the last phase
+  std::string extra_steps;  // appended to the last phase
   std::string vedtak_next = R"(<next step="kontrakt"><condition>Positivt vedtak</condition></next>
         <next step="klage"><condition>Negativt vedtak, klage</condition></next>)";
   std::string mottak_participants = R"(<participatingUnit unit="nav"/>)";
@@ -31,8 +31,10 @@ inline std::string procedure_xml(const FixtureOptions& o = {}) {
 <procedure xmlns="urn:no:boligflyt:prosedyre:1" id="boligflytprosedyre" version=")" +
          o.version + R"(" status="published">
   <title>Boligflytprosedyre</title>
-  <author person=")" + o.author + R"("/>
-  <approver person=")" + o.approver + R"(" date="2024-12-01" body="Styringsgruppen"/>
+  <author person=")" +
+         o.author + R"("/>
+  <approver person=")" +
+         o.approver + R"(" date="2024-12-01" body="Styringsgruppen"/>
   <effectiveFrom>2025-01-01</effectiveFrom>
   <reviewInterval>P1Y</reviewInterval>
   <legalBasis>
@@ -45,7 +47,8 @@ inline std::string procedure_xml(const FixtureOptions& o = {}) {
         <title>Motta søknad</title>
         <description>Boligkontoret registrerer søknaden.</description>
         <responsibleUnit unit="boligkontor"/>
-        )" + o.mottak_participants + R"(
+        )" +
+         o.mottak_participants + R"(
         <next step="vedtak"/>
       </step>
     </phase>
@@ -54,14 +57,17 @@ inline std::string procedure_xml(const FixtureOptions& o = {}) {
       <step id="vedtak" type="decision">
         <title>Fatte vedtak</title>
         <description>Vedtak etter forskriften.</description>
-        <responsibleUnit unit=")" + o.vedtak_responsible + R"("/>
-        )" + o.vedtak_next + R"(
+        <responsibleUnit unit=")" +
+         o.vedtak_responsible + R"("/>
+        )" +
+         o.vedtak_next + R"(
       </step>
       <step id="klage">
         <title>Klage</title>
         <description>Vedtaksinstansen vurderer klagen først.</description>
         <responsibleUnit unit="boligkontor"/>
-        <deadline duration=")" + o.klage_deadline + R"(" relativeTo="decisionReceived">Klagefrist</deadline>
+        <deadline duration=")" +
+         o.klage_deadline + R"(" relativeTo="decisionReceived">Klagefrist</deadline>
         <next step="kontrakt"><condition>Medhold</condition></next>
         <next step="avslutt"><condition>Ikke medhold</condition></next>
       </step>
@@ -77,11 +83,13 @@ inline std::string procedure_xml(const FixtureOptions& o = {}) {
         <description>Saken avsluttes.</description>
         <responsibleUnit unit="boligkontor"/>
         <end/>
-      </step>)" + o.extra_steps + R"(
+      </step>)" +
+         o.extra_steps + R"(
     </phase>
   </phases>
   <changelog>
-    <entry version=")" + o.version + R"(" date="2024-12-01"><summary>Første versjon.</summary></entry>
+    <entry version=")" +
+         o.version + R"(" date="2024-12-01"><summary>Første versjon.</summary></entry>
   </changelog>
 </procedure>
 )";

@@ -17,7 +17,9 @@ class LoaderTest : public ::testing::Test {
   static void SetUpTestSuite() {
     loader_ = new ProcedureLoader(BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
     auto units = loader_->load_units(testing::kUnitsXml, "units.xml");
-    ASSERT_TRUE(units.ok()) << (units.diagnostics.empty() ? "" : format_diagnostic(units.diagnostics[0]));
+    ASSERT_TRUE(units.ok()) << (units.diagnostics.empty()
+                                    ? ""
+                                    : format_diagnostic(units.diagnostics[0]));
     units_ = new UnitRegistry(*units.registry);
   }
   static void TearDownTestSuite() {
@@ -160,7 +162,8 @@ TEST_F(LoaderTest, DoctypeExternalEntityAndBillionLaughsAreRefusedUnread) {
   std::string lol = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">";
   for (int i = 1; i < 10; ++i) {
     lol += "<!ENTITY lol" + std::to_string(i) + " \"";
-    for (int k = 0; k < 10; ++k) lol += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
+    for (int k = 0; k < 10; ++k)
+      lol += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
     lol += "\">";
   }
   lol += "]><procedure xmlns=\"urn:no:boligflyt:prosedyre:1\">&lol9;</procedure>";
@@ -175,7 +178,8 @@ TEST_F(LoaderTest, DeepNestingInvalidUtf8AndOversizeAreRefused) {
   EXPECT_FALSE(deep_result.ok());
   EXPECT_FALSE(deep_result.diagnostics.empty());
 
-  auto bad_utf8 = load("<procedure xmlns=\"urn:no:boligflyt:prosedyre:1\"><title>\xff</title></procedure>");
+  auto bad_utf8 =
+      load("<procedure xmlns=\"urn:no:boligflyt:prosedyre:1\"><title>\xff</title></procedure>");
   EXPECT_TRUE(has_code(bad_utf8, "invalid-utf8"));
 
   std::string huge(kMaxXmlBytes + 1, ' ');

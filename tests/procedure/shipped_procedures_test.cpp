@@ -16,7 +16,8 @@ class ShippedProcedures : public ::testing::Test {
   static void SetUpTestSuite() {
     loader_ = new ProcedureLoader(BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
     catalog_ = new ProcedureCatalog();
-    problems_ = new Diagnostics(catalog_->load_directory(BOLIGFLYT_SOURCE_DIR "/procedures", *loader_));
+    problems_ =
+        new Diagnostics(catalog_->load_directory(BOLIGFLYT_SOURCE_DIR "/procedures", *loader_));
   }
   static void TearDownTestSuite() {
     delete problems_;
@@ -118,8 +119,8 @@ TEST_F(ShippedProcedures, EvictionIsOnlyReachedThroughTheCrossUnitMeeting) {
     for (const auto& next : step.next) {
       if (next.step == "inkasso-oversendelse" || next.step == "utkastelse-begjaering" ||
           next.step == "oppsigelse-heving") {
-        EXPECT_TRUE(step.id == "samarbeidsmote-namsmann-inkasso" || step.id == "inkasso-oversendelse" ||
-                    step.id == "oppsigelse-heving")
+        EXPECT_TRUE(step.id == "samarbeidsmote-namsmann-inkasso" ||
+                    step.id == "inkasso-oversendelse" || step.id == "oppsigelse-heving")
             << step.id << " -> " << next.step;
       }
     }

@@ -113,8 +113,7 @@ typedef struct boligflyt_host_services {
    * ({"title","content_type","procedure_id","version","sha256"}); content is the bytes.
    */
   int (*publish_document)(void* host_ctx, const char* meta_json, size_t meta_size,
-                          const uint8_t* content, size_t content_size, char* err,
-                          size_t err_size);
+                          const uint8_t* content, size_t content_size, char* err, size_t err_size);
 
   /**
    * Look up the organisation directory. `query_json` is {"unit_id":...} or {"user_id":...}
@@ -217,8 +216,7 @@ BOLIGFLYT_EXPORT boligflyt_status boligflyt_plugin_entry(uint32_t host_abi_major
                                                          char* err, size_t err_size);
 
 typedef boligflyt_status (*boligflyt_plugin_entry_fn)(uint32_t, uint32_t,
-                                                      const boligflyt_plugin_api**, char*,
-                                                      size_t);
+                                                      const boligflyt_plugin_api**, char*, size_t);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -71,7 +71,9 @@ boligflyt_response* to_c_response(Response&& r) {
 }
 
 boligflyt_status check_request(const boligflyt_request* r, std::string& why) {
-  if (r->struct_size < offsetof(boligflyt_request, principal) + sizeof(r->principal)) {
+  // The size-tagged struct idiom: the struct must reach at least to the end of this field.
+  if (r->struct_size < offsetof(boligflyt_request, principal) +
+                           sizeof(r->principal)) {  // NOLINT(bugprone-sizeof-expression)
     why = "request.struct_size is smaller than ABI 1.0's boligflyt_request";
     return BOLIGFLYT_E_INVALID_ARGUMENT;
   }
@@ -90,7 +92,8 @@ boligflyt_status check_request(const boligflyt_request* r, std::string& why) {
     }
   }
   if (const auto* p = r->principal) {
-    if (p->struct_size < offsetof(boligflyt_principal, role_count) + sizeof(p->role_count)) {
+    if (p->struct_size < offsetof(boligflyt_principal, role_count) +
+                             sizeof(p->role_count)) {  // NOLINT(bugprone-sizeof-expression)
       why = "principal.struct_size is smaller than ABI 1.0's boligflyt_principal";
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
@@ -100,10 +103,16 @@ boligflyt_status check_request(const boligflyt_request* r, std::string& why) {
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
     for (size_t i = 0; i < p->unit_count; ++i) {
-      if (!valid_str(p->units[i])) { why = "principal unit has a NULL string"; return BOLIGFLYT_E_INVALID_ARGUMENT; }
+      if (!valid_str(p->units[i])) {
+        why = "principal unit has a NULL string";
+        return BOLIGFLYT_E_INVALID_ARGUMENT;
+      }
     }
     for (size_t i = 0; i < p->role_count; ++i) {
-      if (!valid_str(p->roles[i])) { why = "principal role has a NULL string"; return BOLIGFLYT_E_INVALID_ARGUMENT; }
+      if (!valid_str(p->roles[i])) {
+        why = "principal role has a NULL string";
+        return BOLIGFLYT_E_INVALID_ARGUMENT;
+      }
     }
   }
   return BOLIGFLYT_OK;
@@ -144,7 +153,8 @@ boligflyt_status plugin_create(const boligflyt_host_services* services, const ch
                   "host services table is NULL; pass a table (its entries may be NULL)");
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
-    if (services->struct_size < offsetof(boligflyt_host_services, host_ctx) + sizeof(void*)) {
+    if (services->struct_size < offsetof(boligflyt_host_services, host_ctx) +
+                                    sizeof(void*)) {  // NOLINT(bugprone-sizeof-expression)
       write_error(err, err_size, "host services table has a struct_size too small to be one");
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
@@ -270,9 +280,9 @@ const boligflyt_plugin_api kApi = {
 
 }  // namespace
 
-extern "C" BOLIGFLYT_EXPORT boligflyt_status boligflyt_plugin_entry(
-    uint32_t host_abi_major, uint32_t host_abi_minor, const boligflyt_plugin_api** out_api,
-    char* err, size_t err_size) {
+extern "C" BOLIGFLYT_EXPORT boligflyt_status
+boligflyt_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
+                       const boligflyt_plugin_api** out_api, char* err, size_t err_size) {
   try {
     if (!out_api) {
       write_error(err, err_size, "out_api is NULL");

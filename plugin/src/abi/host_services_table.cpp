@@ -24,7 +24,8 @@ boligflyt_host_services copy_known_fields(const boligflyt_host_services& in) {
 
 class TableHostServices final : public host::HostServices {
  public:
-  explicit TableHostServices(const boligflyt_host_services& table) : table_(copy_known_fields(table)) {}
+  explicit TableHostServices(const boligflyt_host_services& table)
+      : table_(copy_known_fields(table)) {}
 
   // host::HostServices
   Result<std::optional<std::string>> directory_lookup(const std::string& query_json) override {

@@ -42,9 +42,8 @@ Result<boost::json::value> parse_json_body(const Request& request) {
   const auto content_type = request.header("Content-Type").value_or("");
   const auto media = content_type.substr(0, content_type.find(';'));
   if (!iequals(media, "application/json") && !iequals(media, "application/merge-patch+json")) {
-    return make_error(ErrorKind::kUnsupportedMedia, "unsupported-media-type",
-                      "Feil innholdstype", "Forespørselen må ha Content-Type application/json.",
-                      "Content-Type");
+    return make_error(ErrorKind::kUnsupportedMedia, "unsupported-media-type", "Feil innholdstype",
+                      "Forespørselen må ha Content-Type application/json.", "Content-Type");
   }
   return parse_json_text(request.body, "body");
 }

@@ -1,8 +1,7 @@
 #include "api/procedure_routes.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <ctime>
 
 #include "api/json_body.h"
@@ -41,7 +40,8 @@ json::object version_summary(const StoredVersion& v) {
                  {"step_count", p.steps.size()},
                  {"sha256", v.sha256},
                  {"revision", v.record.revision}};
-  if (!v.record.consultation_deadline.empty()) o["consultation_deadline"] = v.record.consultation_deadline;
+  if (!v.record.consultation_deadline.empty())
+    o["consultation_deadline"] = v.record.consultation_deadline;
   if (!v.record.published_at.empty()) o["published_at"] = v.record.published_at;
   return o;
 }
@@ -66,7 +66,8 @@ json::object procedure_json(const StoredVersion& v, const procedure::UnitRegistr
   out["start_step"] = p.start_step;
   json::array legal;
   for (const auto& s : p.legal_basis) {
-    json::object o{{"id", s.id}, {"kind", s.kind}, {"short_title", s.short_title}, {"title", s.title}};
+    json::object o{
+        {"id", s.id}, {"kind", s.kind}, {"short_title", s.short_title}, {"title", s.title}};
     if (!s.href.empty()) o["href"] = s.href;
     legal.push_back(std::move(o));
   }
@@ -91,7 +92,8 @@ json::object procedure_json(const StoredVersion& v, const procedure::UnitRegistr
       step["deadlines"] = std::move(deadlines);
       if (!s->recurrence.empty()) {
         json::object rec{{"interval", s->recurrence}};
-        if (auto r = procedure::parse_iso_recurrence(s->recurrence)) rec["in_words"] = r->in_words();
+        if (auto r = procedure::parse_iso_recurrence(s->recurrence))
+          rec["in_words"] = r->in_words();
         step["recurrence"] = std::move(rec);
       }
       json::array inputs, outputs;
@@ -142,12 +144,11 @@ Response with_etag(Response r, const StoredVersion& v) {
   return r;
 }
 
-
 json::array diagnostics_json(const procedure::Diagnostics& diagnostics) {
   json::array out;
   for (const auto& d : diagnostics) {
-    out.push_back(json::object{{"line", d.line}, {"column", d.column}, {"code", d.code},
-                               {"message", d.message}});
+    out.push_back(json::object{
+        {"line", d.line}, {"column", d.column}, {"code", d.code}, {"message", d.message}});
   }
   return out;
 }
@@ -208,7 +209,8 @@ Result<std::string> string_member(const json::value& body, const char* key, bool
     return std::string();
   }
   if (!v->is_string()) return invalid("Feltet «" + std::string(key) + "» må være tekst.");
-  if (v->as_string().size() > 4000) return invalid("Feltet «" + std::string(key) + "» er for langt.");
+  if (v->as_string().size() > 4000)
+    return invalid("Feltet «" + std::string(key) + "» er for langt.");
   return std::string(v->as_string());
 }
 }  // namespace
@@ -222,7 +224,8 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
     const auto today = procedure::today_utc();
     for (const auto& id : c->procedure_ids()) {
       const auto versions = c->versions(id);
-      json::object item{{"id", id}, {"title", versions.back()->procedure.title},
+      json::object item{{"id", id},
+                        {"title", versions.back()->procedure.title},
                         {"version_count", versions.size()}};
       if (const auto* in_force = c->in_force(id, today)) {
         item["in_force"] = version_summary(*in_force);
@@ -232,19 +235,20 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
     return json_response(200, json::object{{"items", std::move(items)}});
   });
 
-  router.add("GET", "/api/v1/procedures/{id}/versions", [svc](const Request& r) -> Result<Response> {
-    const auto c = svc->snapshot();
-    const auto& id = r.path_params.at("id");
-    const auto versions = c->versions(id);
-    if (versions.empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
-    json::array items;
-    for (const auto* v : versions) items.push_back(version_summary(*v));
-    return json_response(200, json::object{{"procedure_id", id}, {"items", std::move(items)}});
-  });
+  router.add(
+      "GET", "/api/v1/procedures/{id}/versions", [svc](const Request& r) -> Result<Response> {
+        const auto c = svc->snapshot();
+        const auto& id = r.path_params.at("id");
+        const auto versions = c->versions(id);
+        if (versions.empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
+        json::array items;
+        for (const auto* v : versions) items.push_back(version_summary(*v));
+        return json_response(200, json::object{{"procedure_id", id}, {"items", std::move(items)}});
+      });
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}",
              [svc](const Request& r) -> Result<Response> {
-    const auto c = svc->snapshot();
+               const auto c = svc->snapshot();
                auto v = find_version(*c, r, "version");
                if (!v) return v.error();
                if (accepts(r, "application/xml")) {
@@ -256,28 +260,29 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
                return with_etag(json_response(200, procedure_json(**v, c->units())), **v);
              });
 
-  router.add("GET", "/api/v1/procedures/{id}/in-force", [svc](const Request& r) -> Result<Response> {
-    const auto c = svc->snapshot();
-    const auto& id = r.path_params.at("id");
-    if (c->versions(id).empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
-    auto query = parse_query(r.query);
-    if (!query) return query.error();
-    std::string date = procedure::today_utc();
-    if (auto it = query->find("date"); it != query->end()) date = it->second;
-    if (!procedure::is_iso_date(date)) {
-      return make_error(ErrorKind::kInvalid, "invalid-date", "Ugyldig dato",
-                        "Datoen må skrives som ÅÅÅÅ-MM-DD, for eksempel 2025-03-01.", "date");
-    }
-    const auto* v = c->in_force(id, date);
-    if (!v) return not_found("Ingen versjon av «" + id + "» gjaldt " + date + ".");
-    auto body = version_summary(*v);
-    body["date"] = date;
-    return json_response(200, body);
-  });
+  router.add(
+      "GET", "/api/v1/procedures/{id}/in-force", [svc](const Request& r) -> Result<Response> {
+        const auto c = svc->snapshot();
+        const auto& id = r.path_params.at("id");
+        if (c->versions(id).empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
+        auto query = parse_query(r.query);
+        if (!query) return query.error();
+        std::string date = procedure::today_utc();
+        if (auto it = query->find("date"); it != query->end()) date = it->second;
+        if (!procedure::is_iso_date(date)) {
+          return make_error(ErrorKind::kInvalid, "invalid-date", "Ugyldig dato",
+                            "Datoen må skrives som ÅÅÅÅ-MM-DD, for eksempel 2025-03-01.", "date");
+        }
+        const auto* v = c->in_force(id, date);
+        if (!v) return not_found("Ingen versjon av «" + id + "» gjaldt " + date + ".");
+        auto body = version_summary(*v);
+        body["date"] = date;
+        return json_response(200, body);
+      });
 
   router.add("GET", "/api/v1/procedures/{id}/diff/{from}/{to}",
              [svc](const Request& r) -> Result<Response> {
-    const auto c = svc->snapshot();
+               const auto c = svc->snapshot();
                auto from = find_version(*c, r, "from");
                if (!from) return from.error();
                auto to = find_version(*c, r, "to");
@@ -310,26 +315,29 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
 
   // --- Lifecycle -------------------------------------------------------------------------
 
-  router.add("POST", "/api/v1/procedures/{id}/versions", [svc](const Request& r) -> Result<Response> {
-    const auto content_type = r.header("Content-Type").value_or("");
-    const auto media = content_type.substr(0, content_type.find(';'));
-    if (!iequals(media, "application/xml") && !iequals(media, "text/xml")) {
-      return make_error(ErrorKind::kUnsupportedMedia, "unsupported-media-type", "Feil innholdstype",
-                        "Et utkast lastes opp som XML (Content-Type application/xml).",
-                        "Content-Type");
-    }
-    procedure::Diagnostics diagnostics;
-    auto v = svc->upload_draft(r.path_params.at("id"), r.body, *r.principal, diagnostics);
-    if (!v) {
-      auto error = v.error();
-      if (!diagnostics.empty()) error.extra_members_json = json::serialize(json::object{{"errors", diagnostics_json(diagnostics)}});
-      return error;
-    }
-    auto response = with_etag(json_response(201, version_summary(**v)), **v);
-    response.headers.emplace_back("Location", "/api/v1/procedures/" + (*v)->procedure.id +
-                                                  "/versions/" + (*v)->procedure.version.str());
-    return response;
-  });
+  router.add(
+      "POST", "/api/v1/procedures/{id}/versions", [svc](const Request& r) -> Result<Response> {
+        const auto content_type = r.header("Content-Type").value_or("");
+        const auto media = content_type.substr(0, content_type.find(';'));
+        if (!iequals(media, "application/xml") && !iequals(media, "text/xml")) {
+          return make_error(
+              ErrorKind::kUnsupportedMedia, "unsupported-media-type", "Feil innholdstype",
+              "Et utkast lastes opp som XML (Content-Type application/xml).", "Content-Type");
+        }
+        procedure::Diagnostics diagnostics;
+        auto v = svc->upload_draft(r.path_params.at("id"), r.body, *r.principal, diagnostics);
+        if (!v) {
+          auto error = v.error();
+          if (!diagnostics.empty())
+            error.extra_members_json =
+                json::serialize(json::object{{"errors", diagnostics_json(diagnostics)}});
+          return error;
+        }
+        auto response = with_etag(json_response(201, version_summary(**v)), **v);
+        response.headers.emplace_back("Location", "/api/v1/procedures/" + (*v)->procedure.id +
+                                                      "/versions/" + (*v)->procedure.version.str());
+        return response;
+      });
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/consultation",
              [svc](const Request& r) -> Result<Response> {
@@ -346,8 +354,9 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
                if (!body) return body.error();
                auto deadline = string_member(*body, "deadline", true);
                if (!deadline) return deadline.error();
-               auto status = svc->start_consultation(r.path_params.at("id"), r.path_params.at("version"),
-                                                     *deadline, *r.principal, *revision);
+               auto status =
+                   svc->start_consultation(r.path_params.at("id"), r.path_params.at("version"),
+                                           *deadline, *r.principal, *revision);
                if (!status) return status.error();
                return with_etag(json_response(200, consultation_json(*status)), *status->version);
              });
@@ -360,9 +369,9 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
                if (!answer) return answer.error();
                auto comment = string_member(*body, "comment", false);
                if (!comment) return comment.error();
-               auto saved = svc->answer_consultation(r.path_params.at("id"), r.path_params.at("version"),
-                                                     r.path_params.at("unit"), *answer, *comment,
-                                                     *r.principal);
+               auto saved = svc->answer_consultation(
+                   r.path_params.at("id"), r.path_params.at("version"), r.path_params.at("unit"),
+                   *answer, *comment, *r.principal);
                if (!saved) return saved.error();
                return json_response(200, answer_json(*saved));
              });
@@ -379,8 +388,8 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
                  if (!text) return text.error();
                  reason = *text;
                }
-               auto status = svc->approve(r.path_params.at("id"), r.path_params.at("version"), reason,
-                                          *r.principal, *revision);
+               auto status = svc->approve(r.path_params.at("id"), r.path_params.at("version"),
+                                          reason, *r.principal, *revision);
                if (!status) return status.error();
                return with_etag(json_response(200, consultation_json(*status)), *status->version);
              });
@@ -405,21 +414,22 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
                return with_etag(json_response(200, summary), *outcome->version);
              });
 
-  router.add("GET", "/api/v1/procedures/{id}/versions/{version}/read-confirmations",
-             [svc](const Request& r) -> Result<Response> {
-               auto status = svc->read_status(r.path_params.at("id"), r.path_params.at("version"));
-               if (!status) return status.error();
-               json::array confirmed, missing, units;
-               for (const auto& c : status->confirmed) {
-                 confirmed.push_back(json::object{{"user_id", c.user_id}, {"unit_id", c.unit_id},
-                                                  {"confirmed_at", c.confirmed_at}});
-               }
-               for (const auto& u : status->missing_users) missing.emplace_back(u);
-               for (const auto& u : status->affected_units) units.emplace_back(u);
-               return json_response(200, json::object{{"confirmed", std::move(confirmed)},
-                                                      {"missing", std::move(missing)},
-                                                      {"affected_units", std::move(units)}});
-             });
+  router.add(
+      "GET", "/api/v1/procedures/{id}/versions/{version}/read-confirmations",
+      [svc](const Request& r) -> Result<Response> {
+        auto status = svc->read_status(r.path_params.at("id"), r.path_params.at("version"));
+        if (!status) return status.error();
+        json::array confirmed, missing, units;
+        for (const auto& c : status->confirmed) {
+          confirmed.push_back(json::object{
+              {"user_id", c.user_id}, {"unit_id", c.unit_id}, {"confirmed_at", c.confirmed_at}});
+        }
+        for (const auto& u : status->missing_users) missing.emplace_back(u);
+        for (const auto& u : status->affected_units) units.emplace_back(u);
+        return json_response(200, json::object{{"confirmed", std::move(confirmed)},
+                                               {"missing", std::move(missing)},
+                                               {"affected_units", std::move(units)}});
+      });
 
   router.add("POST", "/api/v1/procedures/{id}/versions/{version}/read-confirmations",
              [svc](const Request& r) -> Result<Response> {

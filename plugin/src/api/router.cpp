@@ -55,8 +55,8 @@ Error bad_path(std::string detail) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
-  Route route{std::move(method), pattern, {}, std::move(handler), options};
-  for (auto segment : split_path(pattern)) route.segments.emplace_back(segment);
+  Route route{std::move(method), std::move(pattern), {}, std::move(handler), options};
+  for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }
 
@@ -88,8 +88,8 @@ Response Router::handle(Request request) const {
     return finish(problem_response(bad_path("Adressen må begynne med «/».")));
   }
   if (auto bad = util::find_invalid_utf8(request.path)) {
-    return finish(problem_response(bad_path("Adressen inneholder ugyldig UTF-8 ved byte " +
-                                            std::to_string(*bad) + ".")));
+    return finish(problem_response(
+        bad_path("Adressen inneholder ugyldig UTF-8 ved byte " + std::to_string(*bad) + ".")));
   }
 
   const auto raw_segments = split_path(request.path);
@@ -139,33 +139,32 @@ Response Router::handle(Request request) const {
     r.headers.emplace_back("Allow", allow);
     return finish(r);
   }
-  return finish(problem_response(
-      make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                 "Det finnes ingen ressurs med denne adressen.", "path"),
-      request.path));
+  return finish(problem_response(make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
+                                            "Det finnes ingen ressurs med denne adressen.", "path"),
+                                 request.path));
 }
 
 Response Router::handle_matched(const Route& route, Request& request) const {
   if (route.options.requires_principal && !request.principal) {
-    return problem_response(make_error(ErrorKind::kUnauthenticated, "unauthenticated",
-                                       "Ikke innlogget",
-                                       "Denne adressen krever innlogging (Bearer-token).",
-                                       "Authorization"));
+    return problem_response(
+        make_error(ErrorKind::kUnauthenticated, "unauthenticated", "Ikke innlogget",
+                   "Denne adressen krever innlogging (Bearer-token).", "Authorization"));
   }
   if (request.body.size() > max_body_bytes_) {
-    return problem_response(make_error(
-        ErrorKind::kTooLarge, "body-too-large", "For stor forespørsel",
-        "Innholdet er på " + std::to_string(request.body.size()) + " byte; grensen er " +
-            std::to_string(max_body_bytes_) + " byte.",
-        "body"));
+    return problem_response(
+        make_error(ErrorKind::kTooLarge, "body-too-large", "For stor forespørsel",
+                   "Innholdet er på " + std::to_string(request.body.size()) + " byte; grensen er " +
+                       std::to_string(max_body_bytes_) + " byte.",
+                   "body"));
   }
   try {
     auto result = route.handler(request);
     if (result) return std::move(result).value();
     const auto& error = result.error();
     if (!error.log_message.empty()) {
-      logger_.log(status_for(error) >= 500 ? LogLevel::kError : LogLevel::kInfo, "request_error",
-                  {{"route", route.pattern}, {"problem", error.slug}, {"cause", error.log_message}});
+      logger_.log(
+          status_for(error) >= 500 ? LogLevel::kError : LogLevel::kInfo, "request_error",
+          {{"route", route.pattern}, {"problem", error.slug}, {"cause", error.log_message}});
     }
     return problem_response(error, request.path);
   } catch (const std::exception& e) {

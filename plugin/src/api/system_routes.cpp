@@ -73,7 +73,8 @@ Result<json::object> validate_preferences(const json::value& input) {
       }
       prefs["notify"] = value;
     } else if (key == "overdue_reminders") {
-      if (!value.is_bool()) return invalid("overdue_reminders", "«overdue_reminders» må være true eller false.");
+      if (!value.is_bool())
+        return invalid("overdue_reminders", "«overdue_reminders» må være true eller false.");
       prefs["overdue_reminders"] = value;
     } else if (key == "revision" || key == "updated_at") {
       // Read-only fields a client may send back unchanged after a GET.
@@ -95,11 +96,13 @@ void register_system_routes(Router& router, SystemServices s) {
         const auto catalog = s.procedures ? s.procedures->snapshot() : nullptr;
         const bool procedures_ok = !catalog || catalog->problem_count() == 0;
         const char* status = !ping ? "fail" : procedures_ok ? "ok" : "degraded";
-        json::object body{{"status", status},
-                          {"version", BOLIGFLYT_VERSION},
-                          {"checks", json::object{{"store", ping ? "ok" : "fail"},
-                                                  {"procedures", procedures_ok ? "ok" : "degraded"},
-                                                  {"procedure_count", catalog ? catalog->procedure_ids().size() : 0}}}};
+        json::object body{
+            {"status", status},
+            {"version", BOLIGFLYT_VERSION},
+            {"checks",
+             json::object{{"store", ping ? "ok" : "fail"},
+                          {"procedures", procedures_ok ? "ok" : "degraded"},
+                          {"procedure_count", catalog ? catalog->procedure_ids().size() : 0}}}};
         return json_response(ping ? 200 : 503, body);
       },
       RouteOptions{.requires_principal = false});
@@ -110,10 +113,11 @@ void register_system_routes(Router& router, SystemServices s) {
         "# TYPE boligflyt_build_info gauge\n"
         "boligflyt_build_info{version=\"" BOLIGFLYT_VERSION "\"} 1\n";
     if (auto info = s.store.info()) {
-      extra += "# HELP boligflyt_store_schema_version Highest applied store migration.\n"
-               "# TYPE boligflyt_store_schema_version gauge\n"
-               "boligflyt_store_schema_version{backend=\"" + info->backend + "\"} " +
-               std::to_string(info->schema_version) + "\n";
+      extra +=
+          "# HELP boligflyt_store_schema_version Highest applied store migration.\n"
+          "# TYPE boligflyt_store_schema_version gauge\n"
+          "boligflyt_store_schema_version{backend=\"" +
+          info->backend + "\"} " + std::to_string(info->schema_version) + "\n";
     }
     Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -144,7 +148,8 @@ void register_system_routes(Router& router, SystemServices s) {
         boost::system::error_code ec;
         auto parsed = json::parse(**found, ec);
         if (!ec && parsed.is_object()) {
-          if (const auto* name = parsed.as_object().if_contains("name"); name && name->is_string()) {
+          if (const auto* name = parsed.as_object().if_contains("name");
+              name && name->is_string()) {
             unit["name"] = *name;
           }
         }
@@ -165,7 +170,8 @@ void register_system_routes(Router& router, SystemServices s) {
     if (!stored->has_value()) return preferences_response(200, default_preferences(), 0, {});
     const auto& prefs = **stored;
     auto parsed = parse_json_text(prefs.json, "lagrede innstillinger");
-    if (!parsed || !parsed->is_object()) return internal_error("stored preferences are not an object");
+    if (!parsed || !parsed->is_object())
+      return internal_error("stored preferences are not an object");
     return preferences_response(200, parsed->as_object(), prefs.revision, prefs.updated_at);
   });
 
@@ -176,8 +182,8 @@ void register_system_routes(Router& router, SystemServices s) {
     if (!body) return body.error();
     auto prefs = validate_preferences(*body);
     if (!prefs) return prefs.error();
-    auto saved = s.store.put_preferences(request.principal->user_id, json::serialize(*prefs),
-                                         *if_match);
+    auto saved =
+        s.store.put_preferences(request.principal->user_id, json::serialize(*prefs), *if_match);
     if (!saved) return saved.error();
     return preferences_response(200, *prefs, saved->revision, saved->updated_at);
   });

@@ -33,7 +33,8 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
       }
       config.data_dir = value.as_string();
     } else if (key == "procedures_dir") {
-      if (!value.is_string()) return config_error("procedures_dir", "«procedures_dir» må være tekst.");
+      if (!value.is_string())
+        return config_error("procedures_dir", "«procedures_dir» må være tekst.");
       config.procedures_dir = value.as_string();
     } else if (key == "schema_file") {
       if (!value.is_string()) return config_error("schema_file", "«schema_file» må være tekst.");
@@ -41,7 +42,9 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
     } else if (key == "store") {
       if (!value.is_object()) return config_error("store", "«store» må være et objekt.");
       for (const auto& [skey, svalue] : value.as_object()) {
-        if (skey != "kind") return config_error("store." + std::string(skey), "Ukjent nøkkel «store." + std::string(skey) + "».");
+        if (skey != "kind")
+          return config_error("store." + std::string(skey),
+                              "Ukjent nøkkel «store." + std::string(skey) + "».");
         if (!svalue.is_string() || svalue.as_string() != "sqlite") {
           return config_error("store.kind",
                               "«store.kind» må være «sqlite» (PostgreSQL kommer i en senere "
@@ -52,7 +55,9 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
     } else if (key == "limits") {
       if (!value.is_object()) return config_error("limits", "«limits» må være et objekt.");
       for (const auto& [lkey, lvalue] : value.as_object()) {
-        if (lkey != "max_body_bytes") return config_error("limits." + std::string(lkey), "Ukjent nøkkel «limits." + std::string(lkey) + "».");
+        if (lkey != "max_body_bytes")
+          return config_error("limits." + std::string(lkey),
+                              "Ukjent nøkkel «limits." + std::string(lkey) + "».");
         if (!lvalue.is_int64() || lvalue.as_int64() < 1024 || lvalue.as_int64() > (256LL << 20)) {
           return config_error("limits.max_body_bytes",
                               "«limits.max_body_bytes» må være et heltall mellom 1024 og "

@@ -17,7 +17,8 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(config_.data_dir, ec);
-  if (ec) throw std::runtime_error("cannot create data_dir " + config_.data_dir + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot create data_dir " + config_.data_dir + ": " + ec.message());
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 
@@ -34,9 +35,9 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   }
   router_ = std::make_unique<api::Router>(logger_, metrics_, config_.max_body_bytes);
   register_routes();
-  worker_ = std::make_unique<BackgroundWorker>(
-      std::chrono::milliseconds(config_.maintenance_interval_ms),
-      [this] { store_->maintenance(); });
+  worker_ =
+      std::make_unique<BackgroundWorker>(std::chrono::milliseconds(config_.maintenance_interval_ms),
+                                         [this] { store_->maintenance(); });
   logger_.info("plugin_started", {{"data_dir", config_.data_dir}, {"store", config_.store_kind}});
 }
 

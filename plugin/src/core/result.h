@@ -10,26 +10,26 @@
 namespace boligflyt {
 
 enum class ErrorKind {
-  kInvalid,          // 400/422: the input is wrong
-  kUnauthenticated,  // 401
-  kForbidden,        // 403
-  kNotFound,         // 404
-  kConflict,         // 409
+  kInvalid,             // 400/422: the input is wrong
+  kUnauthenticated,     // 401
+  kForbidden,           // 403
+  kNotFound,            // 404
+  kConflict,            // 409
   kPreconditionFailed,  // 412
-  kTooLarge,         // 413
-  kUnsupportedMedia,  // 415
-  kUnavailable,      // 503: try again later
-  kInternal,         // 500
+  kTooLarge,            // 413
+  kUnsupportedMedia,    // 415
+  kUnavailable,         // 503: try again later
+  kInternal,            // 500
 };
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;
-  std::string slug;         // stable part of the problem type URI, e.g. "invalid-json"
-  std::string title;        // Norwegian, for people
-  std::string detail;       // Norwegian, for people; never echoes secrets or personal data
-  std::string field;        // offending field or parameter, if any
-  std::string log_message;  // for the log only
-  int http_status = 0;      // overrides the kind's default status when non-zero
+  std::string slug;                // stable part of the problem type URI, e.g. "invalid-json"
+  std::string title;               // Norwegian, for people
+  std::string detail;              // Norwegian, for people; never echoes secrets or personal data
+  std::string field;               // offending field or parameter, if any
+  std::string log_message;         // for the log only
+  int http_status = 0;             // overrides the kind's default status when non-zero
   std::string extra_members_json;  // a JSON object whose members extend the problem body
 };
 
@@ -56,8 +56,8 @@ inline Error internal_error(std::string log_message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() & { return std::get<0>(v_); }

@@ -22,7 +22,8 @@ const char* level_name(LogLevel level) {
 std::string utc_now_iso() {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -35,7 +36,8 @@ std::string utc_now_iso() {
 
 Logger::Logger(LogSink sink, LogLevel min_level) : sink_(std::move(sink)), min_level_(min_level) {}
 
-void Logger::log(LogLevel level, std::string_view event, std::initializer_list<Field> fields) const {
+void Logger::log(LogLevel level, std::string_view event,
+                 std::initializer_list<Field> fields) const {
   if (level < min_level_ || !sink_) return;
   boost::json::object line;
   line["ts"] = utc_now_iso();

@@ -55,8 +55,8 @@ std::string Metrics::render(const std::string& extra) const {
       out << "boligflyt_http_request_duration_seconds_bucket{" << label << ",le=\""
           << kLatencyBuckets[i] << "\"} " << h.buckets[i] << '\n';
     }
-    out << "boligflyt_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} "
-        << h.count << '\n';
+    out << "boligflyt_http_request_duration_seconds_bucket{" << label << ",le=\"+Inf\"} " << h.count
+        << '\n';
     out << "boligflyt_http_request_duration_seconds_sum{" << label << "} " << h.sum << '\n';
     out << "boligflyt_http_request_duration_seconds_count{" << label << "} " << h.count << '\n';
   }

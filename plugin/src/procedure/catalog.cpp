@@ -11,7 +11,8 @@ namespace boligflyt::procedure {
 
 namespace fs = std::filesystem;
 
-Diagnostics ProcedureCatalog::load_directory(const std::string& dir, const ProcedureLoader& loader) {
+Diagnostics ProcedureCatalog::load_directory(const std::string& dir,
+                                             const ProcedureLoader& loader) {
   Diagnostics problems;
   const auto units_path = (fs::path(dir) / "units.xml").string();
   auto units = loader.load_units_file(units_path);
@@ -26,7 +27,8 @@ Diagnostics ProcedureCatalog::load_directory(const std::string& dir, const Proce
       if (file.is_regular_file() && file.path().extension() == ".xml") files.push_back(file.path());
     }
   }
-  if (ec) problems.push_back({dir, 0, 0, "unreadable", "Mappen kan ikke leses: " + ec.message() + "."});
+  if (ec)
+    problems.push_back({dir, 0, 0, "unreadable", "Mappen kan ikke leses: " + ec.message() + "."});
   std::sort(files.begin(), files.end());
 
   for (const auto& path : files) {
@@ -34,7 +36,8 @@ Diagnostics ProcedureCatalog::load_directory(const std::string& dir, const Proce
     std::ostringstream buffer;
     buffer << in.rdbuf();
     const std::string xml = buffer.str();
-    const std::string name = path.parent_path().filename().string() + "/" + path.filename().string();
+    const std::string name =
+        path.parent_path().filename().string() + "/" + path.filename().string();
     auto loaded = loader.load_procedure(xml, name, units_.units.empty() ? nullptr : &units_);
     if (!loaded.ok()) {
       problems.insert(problems.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
@@ -93,7 +96,8 @@ const StoredVersion* ProcedureCatalog::find(const std::string& id, const Version
   return nullptr;
 }
 
-const StoredVersion* ProcedureCatalog::in_force(const std::string& id, const std::string& date) const {
+const StoredVersion* ProcedureCatalog::in_force(const std::string& id,
+                                                const std::string& date) const {
   const StoredVersion* best = nullptr;
   for (const auto* v : versions(id)) {
     const auto& p = v->procedure;

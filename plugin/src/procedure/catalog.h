@@ -25,7 +25,9 @@ struct StoredVersion {
   /// Lifecycle state from the store; authoritative over the XML's own status attribute.
   store::ProcedureVersionRecord record;
 
-  const std::string& status() const { return record.status.empty() ? procedure.status : record.status; }
+  const std::string& status() const {
+    return record.status.empty() ? procedure.status : record.status;
+  }
 };
 
 class ProcedureCatalog {

@@ -9,11 +9,11 @@
 namespace boligflyt::procedure {
 
 struct Diagnostic {
-  std::string file;     // as given by the caller (path or upload name)
+  std::string file;        // as given by the caller (path or upload name)
   std::size_t line = 0;    // 1-based; 0 when unknown
   std::size_t column = 0;  // 1-based; 0 when unknown
-  std::string code;     // stable machine code, e.g. "duplicate-step-id"
-  std::string message;  // Norwegian, for people
+  std::string code;        // stable machine code, e.g. "duplicate-step-id"
+  std::string message;     // Norwegian, for people
 };
 
 using Diagnostics = std::vector<Diagnostic>;

@@ -34,10 +34,34 @@ std::set<std::string> participant_ids(const Step& s) {
   return ids;
 }
 
+// The anchor a deadline counts from, as it reads after "før"/"etter".
+std::string anchor_words(const Deadline& d) {
+  static const std::pair<const char*, const char*> kAnchors[] = {
+      {"stepStart", "at trinnet starter"},
+      {"stepCompleted", "at trinnet er fullført"},
+      {"applicationReceived", "at søknaden er mottatt"},
+      {"decisionReceived", "at vedtaket er mottatt"},
+      {"appealReceived", "at klagen er mottatt"},
+      {"leaseStart", "at leieforholdet starter"},
+      {"leaseEnd", "at leieforholdet utløper"},
+      {"bofaStart", "at BOFA starter"},
+      {"bofaEnd", "at BOFA utløper"},
+      {"rentDue", "forfall for husleien"},
+      {"eventKnown", "at hendelsen ble kjent"}};
+  for (const auto& [anchor, words] : kAnchors) {
+    if (d.relative_to == anchor) {
+      if (d.relative_to == "stepCompleted" && !d.step.empty())
+        return "at trinn " + d.step + " er fullført";
+      return words;
+    }
+  }
+  return d.relative_to;
+}
+
 std::string deadline_words(const Deadline& d) {
   auto duration = parse_iso_duration(d.duration);
   std::string words = duration ? duration->in_words() : d.duration;
-  return words + (d.relation == "before" ? " før " : " etter ") + d.relative_to;
+  return words + (d.relation == "before" ? " før " : " etter ") + anchor_words(d);
 }
 
 std::string deadlines_of(const Step& s) {
@@ -52,7 +76,8 @@ std::string deadlines_of(const Step& s) {
 
 std::string flow_of(const Step& s) {
   std::vector<std::string> parts;
-  for (const auto& n : s.next) parts.push_back(n.step + (n.condition.empty() ? "" : " [" + n.condition + "]"));
+  for (const auto& n : s.next)
+    parts.push_back(n.step + (n.condition.empty() ? "" : " [" + n.condition + "]"));
   if (s.is_end) parts.push_back("(slutt)");
   return join(parts);
 }
@@ -97,12 +122,12 @@ const char* change_kind_name(ChangeKind kind) {
 }
 
 bool ProcedureDiff::has(ChangeKind kind, std::string_view step_id) const {
-  return std::any_of(changes.begin(), changes.end(), [&](const StepChange& c) {
-    return c.kind == kind && c.step_id == step_id;
-  });
+  return std::any_of(changes.begin(), changes.end(),
+                     [&](const StepChange& c) { return c.kind == kind && c.step_id == step_id; });
 }
 
-ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to, const UnitRegistry* units) {
+ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
+                              const UnitRegistry* units) {
   ProcedureDiff diff{to.id, from.version.str(), to.version.str(), {}, {}};
   auto add = [&](ChangeKind kind, const std::string& id, std::string before, std::string after,
                  std::string text) {
@@ -114,8 +139,8 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to, const 
     const std::string name = "«" + s.title + "» (" + s.id + ")";
     if (!old) {
       add(ChangeKind::kAdded, s.id, "", s.title,
-          "Nytt trinn " + name + " i fasen «" + phase_title(to, s.phase) + "», ansvarlig: " +
-              unit_name(s.responsible.unit, units) + ".");
+          "Nytt trinn " + name + " i fasen «" + phase_title(to, s.phase) +
+              "», ansvarlig: " + unit_name(s.responsible.unit, units) + ".");
       continue;
     }
     if (old->title != s.title) {
@@ -124,8 +149,8 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to, const 
     }
     if (old->phase != s.phase) {
       add(ChangeKind::kMoved, s.id, old->phase, s.phase,
-          "Trinn " + name + " er flyttet fra fasen «" + phase_title(from, old->phase) +
-              "» til «" + phase_title(to, s.phase) + "».");
+          "Trinn " + name + " er flyttet fra fasen «" + phase_title(from, old->phase) + "» til «" +
+              phase_title(to, s.phase) + "».");
     }
     if (old->responsible.unit != s.responsible.unit) {
       add(ChangeKind::kResponsibleChanged, s.id, old->responsible.unit, s.responsible.unit,
@@ -172,7 +197,8 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to, const 
   }
 
   auto meta = [&](const std::string& what, const std::string& a, const std::string& b) {
-    if (a != b) diff.metadata_changes.push_back(what + " er endret fra «" + a + "» til «" + b + "».");
+    if (a != b)
+      diff.metadata_changes.push_back(what + " er endret fra «" + a + "» til «" + b + "».");
   };
   meta("Tittelen", from.title, to.title);
   meta("Revisjonsintervallet", from.review_interval, to.review_interval);
@@ -185,13 +211,17 @@ std::string diff_as_text(const ProcedureDiff& diff) {
   std::string out = "Endringer i " + diff.procedure_id + " fra versjon " + diff.from_version +
                     " til " + diff.to_version + ":\n";
   if (diff.changes.empty() && diff.metadata_changes.empty()) return out + "Ingen endringer.\n";
-  static const ChangeKind kOrder[] = {
-      ChangeKind::kAdded,           ChangeKind::kRemoved,
-      ChangeKind::kRenamed,         ChangeKind::kMoved,
-      ChangeKind::kResponsibleChanged, ChangeKind::kParticipantsChanged,
-      ChangeKind::kDeadlinesChanged, ChangeKind::kTextChanged,
-      ChangeKind::kFlowChanged,     ChangeKind::kDocumentsChanged,
-      ChangeKind::kLegalBasisChanged};
+  static const ChangeKind kOrder[] = {ChangeKind::kAdded,
+                                      ChangeKind::kRemoved,
+                                      ChangeKind::kRenamed,
+                                      ChangeKind::kMoved,
+                                      ChangeKind::kResponsibleChanged,
+                                      ChangeKind::kParticipantsChanged,
+                                      ChangeKind::kDeadlinesChanged,
+                                      ChangeKind::kTextChanged,
+                                      ChangeKind::kFlowChanged,
+                                      ChangeKind::kDocumentsChanged,
+                                      ChangeKind::kLegalBasisChanged};
   static const char* kHeadings[] = {"Nye trinn",
                                     "Fjernede trinn",
                                     "Nye navn",

@@ -13,14 +13,14 @@ enum class ChangeKind {
   kAdded,
   kRemoved,
   kRenamed,
-  kMoved,               // to another phase
+  kMoved,  // to another phase
   kResponsibleChanged,
   kParticipantsChanged,
-  kDeadlinesChanged,    // deadlines or recurrence
-  kTextChanged,         // description
-  kFlowChanged,         // next steps or their conditions, or end marker
-  kDocumentsChanged,    // inputs/outputs
-  kLegalBasisChanged,   // the step's legal references
+  kDeadlinesChanged,   // deadlines or recurrence
+  kTextChanged,        // description
+  kFlowChanged,        // next steps or their conditions, or end marker
+  kDocumentsChanged,   // inputs/outputs
+  kLegalBasisChanged,  // the step's legal references
 };
 
 /// Stable machine name: "added", "removed", "renamed", "moved", "responsible_changed", ...

@@ -46,7 +46,8 @@ std::optional<IsoDuration> parse_iso_duration(std::string_view s) {
     double value = 0;
     int whole = 0;
     if (unit == 'S') {
-      if (std::from_chars(number.data(), number.data() + number.size(), value).ec != std::errc()) return std::nullopt;
+      if (std::from_chars(number.data(), number.data() + number.size(), value).ec != std::errc())
+        return std::nullopt;
     } else {
       auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), whole);
       if (ec != std::errc() || ptr != number.data() + number.size()) return std::nullopt;

@@ -26,7 +26,7 @@ struct IsoRecurrence {
   std::optional<int> repetitions;  // R5/... ; nullopt = unbounded (R/...)
   std::string start;               // optional start date
   IsoDuration interval;
-  std::string in_words() const;    // "hver 14. dag", "hver 3. måned"
+  std::string in_words() const;  // "hver 14. dag", "hver 3. måned"
 };
 
 std::optional<IsoRecurrence> parse_iso_recurrence(std::string_view text);

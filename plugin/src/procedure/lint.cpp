@@ -45,8 +45,9 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
   for (const auto& step : p.steps) {
     if (!by_id.emplace(step.id, &step).second) {
       report(step.pos, "duplicate-step-id",
-             "Trinn-id-en «" + step.id + "» er brukt mer enn én gang. Hvert trinn må ha en "
-             "unik id.");
+             "Trinn-id-en «" + step.id +
+                 "» er brukt mer enn én gang. Hvert trinn må ha en "
+                 "unik id.");
     }
   }
 
@@ -151,16 +152,18 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
   for (const auto& step : p.steps) {
     if (!step.next.empty() && !can_finish.count(step.id)) {
       report(step.pos, "no-exit",
-             "Fra trinn «" + step.id + "» finnes ingen vei til et sluttrinn (en løkke uten "
-             "utgang).");
+             "Fra trinn «" + step.id +
+                 "» finnes ingen vei til et sluttrinn (en løkke uten "
+                 "utgang).");
     }
   }
 
   // Four eyes: whoever wrote a version cannot approve it.
   if (!p.approver.empty() && p.approver == p.author) {
     report(p.pos, "four-eyes",
-           "Forfatter og godkjenner er samme person («" + p.author + "»). En annen enn "
-           "forfatteren må godkjenne.");
+           "Forfatter og godkjenner er samme person («" + p.author +
+               "»). En annen enn "
+               "forfatteren må godkjenne.");
   }
   if ((p.status == "approved" || p.status == "published" || p.status == "superseded") &&
       p.approver.empty()) {
@@ -194,8 +197,9 @@ void check_version_sequence(const std::vector<std::pair<std::string, const Proce
     const auto* before = sorted[i - 1].second;
     Reporter report(file, out);
     if (p->id != before->id) {
-      report(p->pos, "mixed-procedures",
-             "Filen gjelder prosedyren «" + p->id + "», men de andre gjelder «" + before->id + "».");
+      report(
+          p->pos, "mixed-procedures",
+          "Filen gjelder prosedyren «" + p->id + "», men de andre gjelder «" + before->id + "».");
       continue;
     }
     if (p->version == before->version) {

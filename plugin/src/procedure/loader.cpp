@@ -1,9 +1,8 @@
 #include "procedure/loader.h"
 
-#include <pugixml.hpp>
-
 #include <filesystem>
 #include <fstream>
+#include <pugixml.hpp>
 #include <sstream>
 
 #include "util/utf8.h"
@@ -85,11 +84,16 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
   }
   p.effective_from = text_of(child(root, "effectiveFrom"));
   p.review_interval = text_of(child(root, "reviewInterval"));
-  if (auto supersedes = child(root, "supersedes")) p.supersedes = Version::parse(text_of(supersedes));
+  if (auto supersedes = child(root, "supersedes"))
+    p.supersedes = Version::parse(text_of(supersedes));
 
   for (auto source : children(child(root, "legalBasis"), "source")) {
-    LegalSource s{attr(source, "id"), attr(source, "kind"), text_of(child(source, "shortTitle")),
-                  text_of(child(source, "title")), attr(source, "href"), {}};
+    LegalSource s{attr(source, "id"),
+                  attr(source, "kind"),
+                  text_of(child(source, "shortTitle")),
+                  text_of(child(source, "title")),
+                  attr(source, "href"),
+                  {}};
     for (auto provision : children(source, "provision")) {
       s.provisions.emplace_back(attr(provision, "ref"), text_of(provision));
     }
@@ -102,8 +106,11 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
   auto phases = child(root, "phases");
   p.start_step = attr(phases, "start");
   for (auto phase_node : children(phases, "phase")) {
-    Phase phase{attr(phase_node, "id"), text_of(child(phase_node, "title")),
-                text_of(child(phase_node, "description")), {}, positions.at(phase_node)};
+    Phase phase{attr(phase_node, "id"),
+                text_of(child(phase_node, "title")),
+                text_of(child(phase_node, "description")),
+                {},
+                positions.at(phase_node)};
     for (auto step_node : children(phase_node, "step")) {
       Step s;
       s.id = attr(step_node, "id");
@@ -142,7 +149,8 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
     p.phases.push_back(std::move(phase));
   }
   for (auto entry : children(child(root, "changelog"), "entry")) {
-    ChangelogEntry e{attr(entry, "version"), attr(entry, "date"), text_of(child(entry, "summary")), {}};
+    ChangelogEntry e{
+        attr(entry, "version"), attr(entry, "date"), text_of(child(entry, "summary")), {}};
     for (auto change : children(entry, "change")) {
       e.changes.emplace_back(attr(change, "kind"), attr(change, "step"), text_of(change));
     }
@@ -177,7 +185,8 @@ std::optional<std::string> read_limited(const std::string& path, std::string& er
 // wrong root or namespace.
 bool parse_root(pugi::xml_document& doc, std::string_view xml, const std::string& file,
                 std::string_view expected_root, Diagnostics& out) {
-  const auto result = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  const auto result =
+      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!result) return false;  // intake already reported it
   auto root = doc.document_element();
   const PositionMap positions(xml);

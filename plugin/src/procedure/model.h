@@ -61,7 +61,7 @@ struct Step {
   std::vector<std::string> inputs;   // document ids
   std::vector<std::string> outputs;  // document ids
   std::vector<Deadline> deadlines;
-  std::string recurrence;  // e.g. R/P14D, empty when none
+  std::string recurrence;                                       // e.g. R/P14D, empty when none
   std::vector<std::pair<std::string, std::string>> legal_refs;  // source id, provision
   std::vector<NextStep> next;
   bool is_end = false;

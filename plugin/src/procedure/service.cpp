@@ -1,13 +1,12 @@
 #include "procedure/service.h"
 
-#include <boost/json.hpp>
-#include <pugixml.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <pugixml.hpp>
 #include <set>
 #include <sstream>
 
@@ -180,7 +179,8 @@ ProcedureService::ProcedureService(store::Store& store, host::HostServices& host
       record.effective_from = p.effective_from;
       record.source = "shipped:" + name;
       if (auto inserted = store_.insert_procedure_version(record); !inserted) {
-        throw std::runtime_error("store: " + inserted.error().log_message + inserted.error().detail);
+        throw std::runtime_error("store: " + inserted.error().log_message +
+                                 inserted.error().detail);
       }
       logger_.info("procedure_imported", {{"procedure", p.id}, {"version", record.version}});
     }
@@ -200,8 +200,8 @@ void ProcedureService::rebuild() {
   auto records = store_.list_procedure_versions();
   if (records) {
     for (auto& record : *records) {
-      auto loaded = loader_->load_procedure(record.xml, record.procedure_id + "-" + record.version,
-                                            nullptr);
+      auto loaded =
+          loader_->load_procedure(record.xml, record.procedure_id + "-" + record.version, nullptr);
       if (!loaded.procedure) {
         ++problems;
         continue;
@@ -224,8 +224,8 @@ void ProcedureService::rebuild() {
   snapshot_ = std::move(catalog);
 }
 
-Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(const std::string& procedure_id,
-                                                                    const std::string& version) const {
+Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(
+    const std::string& procedure_id, const std::string& version) const {
   auto catalog = snapshot();
   auto parsed = Version::parse(version);
   if (!parsed) {
@@ -235,7 +235,8 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(const std::s
   const auto* v = catalog->find(procedure_id, *parsed);
   if (!v) {
     return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                      "Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".", "path");
+                      "Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".",
+                      "path");
   }
   return std::shared_ptr<const StoredVersion>(catalog, v);
 }
@@ -261,16 +262,19 @@ std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog
   return {units.begin(), units.end()};
 }
 
-void ProcedureService::notify_units(const std::vector<std::string>& units, const std::string& subject,
-                                    const std::string& body, const std::string& key) {
+void ProcedureService::notify_units(const std::vector<std::string>& units,
+                                    const std::string& subject, const std::string& body,
+                                    const std::string& key) {
   for (const auto& unit : units) {
-    boost::json::object n{{"recipient", boost::json::object{{"unit_id", unit}, {"role", kRoleUnitLeader}}},
-                          {"subject", subject},
-                          {"body", body},
-                          {"key", key + ":" + unit}};
+    boost::json::object n{
+        {"recipient", boost::json::object{{"unit_id", unit}, {"role", kRoleUnitLeader}}},
+        {"subject", subject},
+        {"body", body},
+        {"key", key + ":" + unit}};
     if (auto sent = host_.notify(boost::json::serialize(n)); !sent) {
       // Issue 5 adds the durable notification outbox; until then the failure is logged.
-      logger_.warn("notify_failed", {{"unit", unit}, {"key", key}, {"cause", sent.error().log_message}});
+      logger_.warn("notify_failed",
+                   {{"unit", unit}, {"key", key}, {"cause", sent.error().log_message}});
     }
   }
 }
@@ -293,8 +297,9 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
                              procedure_id + "».");
   }
   if (p.status != "draft") {
-    return invalid("status", "Et utkast må ha status=\"draft\"; godkjenning og publisering skjer i "
-                             "systemet.");
+    return invalid("status",
+                   "Et utkast må ha status=\"draft\"; godkjenning og publisering skjer i "
+                   "systemet.");
   }
   if (p.author != actor.user_id) {
     return invalid("author", "Forfatteren i filen («" + p.author + "») må være deg («" +
@@ -321,7 +326,8 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
   record.source = "api";
   auto inserted = store_.insert_procedure_version(record);
   if (!inserted) return inserted.error();
-  logger_.info("procedure_draft_uploaded", {{"procedure", p.id}, {"version", record.version}, {"by", actor.user_id}});
+  logger_.info("procedure_draft_uploaded",
+               {{"procedure", p.id}, {"version", record.version}, {"by", actor.user_id}});
   rebuild();
   return find(procedure_id, record.version);
 }
@@ -333,7 +339,8 @@ Result<ConsultationStatus> ProcedureService::start_consultation(
     return forbidden("Bare prosedyreeiere kan sende et utkast på høring.");
   }
   if (!is_iso_date(deadline) || deadline < today_utc()) {
-    return invalid("deadline", "Høringsfristen må være en dato (ÅÅÅÅ-MM-DD) fra i dag og fremover.");
+    return invalid("deadline",
+                   "Høringsfristen må være en dato (ÅÅÅÅ-MM-DD) fra i dag og fremover.");
   }
   std::lock_guard lock(write_mutex_);
   auto v = find(procedure_id, version);
@@ -350,7 +357,8 @@ Result<ConsultationStatus> ProcedureService::start_consultation(
   rebuild();
   notify_units(units, "Høring: " + (*v)->procedure.title + " versjon " + version,
                "Et utkast som endrer trinn der enheten din deltar, er sendt på høring. Svar "
-               "«enig» eller «uenig» innen " + deadline + ".",
+               "«enig» eller «uenig» innen " +
+                   deadline + ".",
                "consultation:" + procedure_id + ":" + version);
   return consultation(procedure_id, version);
 }
@@ -374,27 +382,29 @@ Result<store::ConsultationAnswer> ProcedureService::answer_consultation(
     return invalid("answer", "Svaret må være «agree» (enig) eller «disagree» (uenig).");
   }
   if (answer == "disagree" && comment.empty()) {
-    return invalid("comment", "Skriv hva enheten er uenig i, slik at prosedyreeieren kan rette det.");
+    return invalid("comment",
+                   "Skriv hva enheten er uenig i, slik at prosedyreeieren kan rette det.");
   }
   auto v = find(procedure_id, version);
   if (!v) return v.error();
   if ((*v)->status() != "consultation") return wrong_status(**v, "consultation");
-  return store_.answer_consultation(procedure_id, version,
-                                    store::ConsultationAnswer{unit_id, answer, comment, actor.user_id, {}});
+  return store_.answer_consultation(
+      procedure_id, version,
+      store::ConsultationAnswer{unit_id, answer, comment, actor.user_id, {}});
 }
 
-Result<ConsultationStatus> ProcedureService::approve(const std::string& procedure_id,
-                                                     const std::string& version,
-                                                     const std::string& override_reason,
-                                                     const api::Principal& actor,
-                                                     std::optional<std::int64_t> expected_revision) {
-  if (!actor.has_role(kRoleApprover)) return forbidden("Bare godkjennere kan godkjenne en versjon.");
+Result<ConsultationStatus> ProcedureService::approve(
+    const std::string& procedure_id, const std::string& version, const std::string& override_reason,
+    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+  if (!actor.has_role(kRoleApprover))
+    return forbidden("Bare godkjennere kan godkjenne en versjon.");
   std::lock_guard lock(write_mutex_);
   auto status = consultation(procedure_id, version);
   if (!status) return status.error();
   const auto& v = *status->version;
   if (v.record.author == actor.user_id) {
-    auto e = forbidden("Du skrev denne versjonen og kan derfor ikke godkjenne den selv (fire øyne).");
+    auto e =
+        forbidden("Du skrev denne versjonen og kan derfor ikke godkjenne den selv (fire øyne).");
     e.slug = "four-eyes";
     return e;
   }
@@ -402,9 +412,11 @@ Result<ConsultationStatus> ProcedureService::approve(const std::string& procedur
   std::size_t open = 0;
   for (const auto& a : status->answers) open += a.answer != "agree";
   if (open > 0 && override_reason.empty()) {
-    auto e = conflict("consultation-not-agreed", "Høringen er ikke enig",
-                      std::to_string(open) + " enhet(er) har svart uenig eller ikke svart. Se "
-                      "svarene, og oppgi «override_reason» dersom versjonen likevel skal godkjennes.");
+    auto e = conflict(
+        "consultation-not-agreed", "Høringen er ikke enig",
+        std::to_string(open) +
+            " enhet(er) har svart uenig eller ikke svart. Se "
+            "svarene, og oppgi «override_reason» dersom versjonen likevel skal godkjennes.");
     e.field = "override_reason";
     return e;
   }
@@ -413,10 +425,13 @@ Result<ConsultationStatus> ProcedureService::approve(const std::string& procedur
   record.status = "approved";
   record.approver = actor.user_id;
   record.approved_at = today_utc();
-  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision), {}, {});
+  auto saved =
+      store_.update_procedure_version(record, expected_revision.value_or(record.revision), {}, {});
   if (!saved) return saved.error();
-  logger_.info("procedure_approved", {{"procedure", procedure_id}, {"version", version},
-                                      {"by", actor.user_id}, {"overridden", open ? "true" : "false"}});
+  logger_.info("procedure_approved", {{"procedure", procedure_id},
+                                      {"version", version},
+                                      {"by", actor.user_id},
+                                      {"overridden", open ? "true" : "false"}});
   rebuild();
   return consultation(procedure_id, version);
 }
@@ -426,7 +441,8 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
                                                  const std::string& effective_from,
                                                  const api::Principal& actor,
                                                  std::optional<std::int64_t> expected_revision) {
-  if (!actor.has_role(kRoleApprover)) return forbidden("Bare godkjennere kan publisere en versjon.");
+  if (!actor.has_role(kRoleApprover))
+    return forbidden("Bare godkjennere kan publisere en versjon.");
   if (!is_iso_date(effective_from)) {
     return invalid("effective_from", "Datoen versjonen gjelder fra, må skrives som ÅÅÅÅ-MM-DD.");
   }
@@ -436,7 +452,8 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   const auto& v = **found;
   if (v.status() != "approved") return wrong_status(v, "approved");
   if (v.record.author == actor.user_id) {
-    auto e = forbidden("Du skrev denne versjonen og kan derfor ikke publisere den selv (fire øyne).");
+    auto e =
+        forbidden("Du skrev denne versjonen og kan derfor ikke publisere den selv (fire øyne).");
     e.slug = "four-eyes";
     return e;
   }
@@ -448,7 +465,8 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
     if (other->procedure.effective_from >= effective_from) {
       auto e = conflict("effective-date-not-increasing", "Ugyldig dato",
                         "Versjon " + other->procedure.version.str() + " gjelder allerede fra " +
-                            other->procedure.effective_from + "; den nye versjonen må gjelde fra "
+                            other->procedure.effective_from +
+                            "; den nye versjonen må gjelde fra "
                             "en senere dato.");
       e.field = "effective_from";
       return e;
@@ -456,15 +474,16 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
     outcome.superseded.push_back(other->procedure.version.str());
     previous = other;
   }
-  auto stamped = stamp_published_xml(v.xml, v.record.approver, v.record.approved_at,
-                                     v.procedure.approver_body.empty() ? "Styringsgruppen"
-                                                                       : v.procedure.approver_body,
-                                     effective_from);
+  auto stamped = stamp_published_xml(
+      v.xml, v.record.approver, v.record.approved_at,
+      v.procedure.approver_body.empty() ? "Styringsgruppen" : v.procedure.approver_body,
+      effective_from);
   if (!stamped) return internal_error("could not stamp published XML");
   Diagnostics check;
   auto reloaded = loader_->load_procedure(*stamped, "publisert.xml", &units_);
   if (!reloaded.ok()) {
-    std::string first = reloaded.diagnostics.empty() ? "" : format_diagnostic(reloaded.diagnostics[0]);
+    std::string first =
+        reloaded.diagnostics.empty() ? "" : format_diagnostic(reloaded.diagnostics[0]);
     return internal_error("published XML does not validate: " + first);
   }
   if (previous) {
@@ -482,19 +501,21 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   record.status = "published";
   record.effective_from = effective_from;
   record.published_at = today_utc();
-  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision), {},
-                                               outcome.superseded);
+  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
+                                               {}, outcome.superseded);
   if (!saved) return saved.error();
-  logger_.info("procedure_published", {{"procedure", procedure_id}, {"version", version},
-                                       {"effective_from", effective_from}, {"sha256", record.sha256}});
+  logger_.info("procedure_published", {{"procedure", procedure_id},
+                                       {"version", version},
+                                       {"effective_from", effective_from},
+                                       {"sha256", record.sha256}});
   rebuild();
   auto published = find(procedure_id, version);
   if (!published) return published.error();
   outcome.version = *published;
-  notify_units(affected_units(*snapshot(), **published),
-               "Ny versjon: " + v.procedure.title + " " + version,
-               "En ny versjon gjelder fra " + effective_from + ". Les den og bekreft at du har lest.",
-               "published:" + procedure_id + ":" + version);
+  notify_units(
+      affected_units(*snapshot(), **published), "Ny versjon: " + v.procedure.title + " " + version,
+      "En ny versjon gjelder fra " + effective_from + ". Les den og bekreft at du har lest.",
+      "published:" + procedure_id + ":" + version);
   return outcome;
 }
 
@@ -506,9 +527,9 @@ Result<store::ReadConfirmation> ProcedureService::confirm_read(const std::string
   if ((*v)->status() != "published" && (*v)->status() != "superseded") {
     return wrong_status(**v, "published");
   }
-  return store_.confirm_read(procedure_id, version,
-                             store::ReadConfirmation{actor.user_id,
-                                                     actor.units.empty() ? "" : actor.units.front(), {}});
+  return store_.confirm_read(
+      procedure_id, version,
+      store::ReadConfirmation{actor.user_id, actor.units.empty() ? "" : actor.units.front(), {}});
 }
 
 Result<ReadStatus> ProcedureService::read_status(const std::string& procedure_id,
@@ -543,8 +564,8 @@ Result<ReadStatus> ProcedureService::read_status(const std::string& procedure_id
   for (const auto& c : status.confirmed) done.insert(c.user_id);
   std::set<std::string> missing;
   for (const auto& unit : status.affected_units) {
-    auto answer = host_.directory_lookup(
-        boost::json::serialize(boost::json::object{{"leaders_of", unit}}));
+    auto answer =
+        host_.directory_lookup(boost::json::serialize(boost::json::object{{"leaders_of", unit}}));
     if (!answer || !answer->has_value()) continue;
     boost::system::error_code ec;
     auto parsed = boost::json::parse(**answer, ec);

@@ -75,13 +75,11 @@ class ProcedureService {
                                                 const std::string& deadline,
                                                 const api::Principal& actor,
                                                 std::optional<std::int64_t> expected_revision);
-  Result<ConsultationStatus> consultation(const std::string& procedure_id, const std::string& version);
-  Result<store::ConsultationAnswer> answer_consultation(const std::string& procedure_id,
-                                                        const std::string& version,
-                                                        const std::string& unit_id,
-                                                        const std::string& answer,
-                                                        const std::string& comment,
-                                                        const api::Principal& actor);
+  Result<ConsultationStatus> consultation(const std::string& procedure_id,
+                                          const std::string& version);
+  Result<store::ConsultationAnswer> answer_consultation(
+      const std::string& procedure_id, const std::string& version, const std::string& unit_id,
+      const std::string& answer, const std::string& comment, const api::Principal& actor);
   Result<ConsultationStatus> approve(const std::string& procedure_id, const std::string& version,
                                      const std::string& override_reason,
                                      const api::Principal& actor,

@@ -14,8 +14,8 @@ namespace {
 // No DTD loading, no entity substitution, no network: external entities and entity
 // expansion bombs have nothing to work with. XML_PARSE_HUGE is deliberately absent so
 // libxml2 keeps its depth and size limits.
-constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR |
-                              XML_PARSE_NOWARNING;
+constexpr int kParseOptions =
+    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
 std::string trim_message(const char* message) {
   std::string text = message ? message : "";
@@ -39,8 +39,7 @@ void collect_structured_error(void* user, xmlErrorPtr error) {
   d.column = error->int2 > 0 ? static_cast<std::size_t>(error->int2) : 0;
   d.code = error->domain == XML_FROM_SCHEMASV ? "xsd" : "xml";
   // libxml2's messages are English; they are precise, so keep them after a Norwegian lead.
-  d.message = (error->domain == XML_FROM_SCHEMASV ? "Brudd på skjemaet (XSD): "
-                                                  : "Ugyldig XML: ") +
+  d.message = (error->domain == XML_FROM_SCHEMASV ? "Brudd på skjemaet (XSD): " : "Ugyldig XML: ") +
               trim_message(error->message);
   collector->out->push_back(std::move(d));
 }
@@ -72,9 +71,8 @@ bool check_xml_intake(std::string_view xml, const std::string& file, Diagnostics
   // pugixml never expands entities beyond the predefined five; asking it to keep the
   // DOCTYPE node lets us find and refuse one without any DTD processing.
   pugi::xml_document doc;
-  const auto result = doc.load_buffer(xml.data(), xml.size(),
-                                      pugi::parse_default | pugi::parse_doctype,
-                                      pugi::encoding_utf8);
+  const auto result = doc.load_buffer(
+      xml.data(), xml.size(), pugi::parse_default | pugi::parse_doctype, pugi::encoding_utf8);
   if (!result) {
     const auto pos = util::position_of(xml, static_cast<std::size_t>(result.offset));
     out.push_back({file, pos.line, pos.column, "malformed-xml",
@@ -113,8 +111,8 @@ bool XsdValidator::validate(std::string_view xml, const std::string& file, Diagn
   ErrorCollector collector{&file, &out};
   xmlParserCtxtPtr parser = xmlNewParserCtxt();
   if (!parser) throw std::bad_alloc();
-  xmlDocPtr doc = xmlCtxtReadMemory(parser, xml.data(), static_cast<int>(xml.size()),
-                                    file.c_str(), "UTF-8", kParseOptions);
+  xmlDocPtr doc = xmlCtxtReadMemory(parser, xml.data(), static_cast<int>(xml.size()), file.c_str(),
+                                    "UTF-8", kParseOptions);
   if (!doc) {
     collect_structured_error(&collector, xmlCtxtGetLastError(parser));
     if (!collector.any) out.push_back({file, 0, 0, "xml", "Ugyldig XML."});

@@ -14,17 +14,17 @@
 namespace boligflyt::store {
 
 struct StoreInfo {
-  std::string backend;         // "sqlite", "postgresql"
-  std::string installation_id; // random id created with the database, stable across restarts
-  std::string created_at;      // ISO 8601 UTC
-  int schema_version = 0;      // highest applied migration
+  std::string backend;          // "sqlite", "postgresql"
+  std::string installation_id;  // random id created with the database, stable across restarts
+  std::string created_at;       // ISO 8601 UTC
+  int schema_version = 0;       // highest applied migration
 };
 
 /// A small per-user document with an optimistic-concurrency revision.
 struct UserPreferences {
   std::string user_id;
-  std::string json;            // JSON object text, validated by the API layer
-  std::int64_t revision = 0;   // starts at 1, +1 per change; used as the ETag
+  std::string json;           // JSON object text, validated by the API layer
+  std::int64_t revision = 0;  // starts at 1, +1 per change; used as the ETag
   std::string updated_at;
 };
 
@@ -34,7 +34,7 @@ struct ProcedureVersionRecord {
   std::string version;  // "3.0"
   std::string status;   // draft | consultation | approved | published | superseded | retired
   std::string xml;
-  std::string sha256;   // of xml
+  std::string sha256;  // of xml
   std::string author;
   std::string created_at;
   std::string approver;
@@ -42,7 +42,7 @@ struct ProcedureVersionRecord {
   std::string effective_from;
   std::string published_at;
   std::string consultation_deadline;
-  std::string source;   // "shipped:<file>" or "api"
+  std::string source;         // "shipped:<file>" or "api"
   std::int64_t revision = 0;  // optimistic concurrency; 1 after insert
 };
 
@@ -73,16 +73,17 @@ class Store {
 
   /// Create or replace. When `expected_revision` is set and differs from the stored one (0 =
   /// must not exist yet), nothing is written and a kPreconditionFailed error is returned.
-  virtual Result<UserPreferences> put_preferences(const std::string& user_id,
-                                                  const std::string& json,
-                                                  std::optional<std::int64_t> expected_revision) = 0;
+  virtual Result<UserPreferences> put_preferences(
+      const std::string& user_id, const std::string& json,
+      std::optional<std::int64_t> expected_revision) = 0;
 
   // Procedure versions ------------------------------------------------------------------
 
   virtual Result<std::vector<ProcedureVersionRecord>> list_procedure_versions() = 0;
 
   /// kConflict when (procedure_id, version) exists.
-  virtual Result<ProcedureVersionRecord> insert_procedure_version(const ProcedureVersionRecord& record) = 0;
+  virtual Result<ProcedureVersionRecord> insert_procedure_version(
+      const ProcedureVersionRecord& record) = 0;
 
   /// Writes every mutable field of `record` when the stored revision is `expected_revision`
   /// (else kPreconditionFailed). In the same transaction: `consultation_units` (if not empty)

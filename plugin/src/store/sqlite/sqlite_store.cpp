@@ -77,7 +77,8 @@ class Statement {
   int step() { return sqlite3_step(stmt_); }
   std::string text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
   }
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
@@ -212,7 +213,8 @@ class SqliteStore final : public Store {
     }
   }
 
-  Result<ProcedureVersionRecord> insert_procedure_version(const ProcedureVersionRecord& in) override {
+  Result<ProcedureVersionRecord> insert_procedure_version(
+      const ProcedureVersionRecord& in) override {
     std::lock_guard lock(mutex_);
     try {
       ProcedureVersionRecord record = in;
@@ -276,9 +278,10 @@ class SqliteStore final : public Store {
           if (st.step() != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
         }
         for (const auto& version : supersede) {
-          Statement st(db_,
-                       "UPDATE procedure_versions SET status = 'superseded', revision = revision + 1 "
-                       "WHERE procedure_id = ?1 AND version = ?2 AND status = 'published'");
+          Statement st(
+              db_,
+              "UPDATE procedure_versions SET status = 'superseded', revision = revision + 1 "
+              "WHERE procedure_id = ?1 AND version = ?2 AND status = 'published'");
           st.bind(1, in.procedure_id);
           st.bind(2, version);
           if (st.step() != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
@@ -298,9 +301,10 @@ class SqliteStore final : public Store {
                                                             const std::string& version) override {
     std::lock_guard lock(mutex_);
     try {
-      Statement st(db_,
-                   "SELECT unit_id, answer, comment, answered_by, answered_at FROM "
-                   "procedure_consultations WHERE procedure_id = ?1 AND version = ?2 ORDER BY unit_id");
+      Statement st(
+          db_,
+          "SELECT unit_id, answer, comment, answered_by, answered_at FROM "
+          "procedure_consultations WHERE procedure_id = ?1 AND version = ?2 ORDER BY unit_id");
       st.bind(1, procedure_id);
       st.bind(2, version);
       std::vector<ConsultationAnswer> out;
@@ -318,10 +322,11 @@ class SqliteStore final : public Store {
                                                  const ConsultationAnswer& answer) override {
     std::lock_guard lock(mutex_);
     try {
-      Statement st(db_,
-                   "UPDATE procedure_consultations SET answer = ?4, comment = ?5, answered_by = ?6, "
-                   "answered_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE procedure_id = ?1 "
-                   "AND version = ?2 AND unit_id = ?3 RETURNING answered_at");
+      Statement st(
+          db_,
+          "UPDATE procedure_consultations SET answer = ?4, comment = ?5, answered_by = ?6, "
+          "answered_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE procedure_id = ?1 "
+          "AND version = ?2 AND unit_id = ?3 RETURNING answered_at");
       st.bind(1, procedure_id);
       st.bind(2, version);
       st.bind(3, answer.unit_id);
@@ -342,8 +347,8 @@ class SqliteStore final : public Store {
     }
   }
 
-  Result<std::vector<ReadConfirmation>> list_read_confirmations(const std::string& procedure_id,
-                                                                const std::string& version) override {
+  Result<std::vector<ReadConfirmation>> list_read_confirmations(
+      const std::string& procedure_id, const std::string& version) override {
     std::lock_guard lock(mutex_);
     try {
       Statement st(db_,
@@ -480,8 +485,8 @@ class SqliteStore final : public Store {
         "  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
     const int have = current_version();
     if (have > sqlite_latest_schema_version()) {
-      throw std::runtime_error("database " + path_ + " has schema version " +
-                               std::to_string(have) + ", newer than this build knows (" +
+      throw std::runtime_error("database " + path_ + " has schema version " + std::to_string(have) +
+                               ", newer than this build knows (" +
                                std::to_string(sqlite_latest_schema_version()) +
                                "); refusing to touch it");
     }

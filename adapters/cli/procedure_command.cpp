@@ -1,0 +1,234 @@
+// `boligflyt procedure validate FILE...` and `boligflyt procedure diff OLD NEW`: for
+// procedure owners at their desk and for CI pipelines.
+//
+// Exit codes (stable, for scripts):
+//   0  validate: every file is valid        diff: no differences
+//   1  validate: problems were found        diff: the versions differ
+//   2  usage error, or a file could not be used at all
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "command.h"
+#include "procedure/diff.h"
+#include "procedure/loader.h"
+
+namespace boligflyt::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using procedure::Diagnostics;
+
+constexpr std::string_view kHelp =
+    "Bruk:\n"
+    "  boligflyt procedure validate FIL... [--units FIL] [--schema FIL] [--format text|json]\n"
+    "  boligflyt procedure diff GAMMEL NY [--units FIL] [--schema FIL] [--format text|json]\n"
+    "\n"
+    "validate kontrollerer prosedyrefiler mot skjemaet og reglene (unike trinn, kjente enheter,\n"
+    "gyldige frister, ingen blindveier) og viser alle feil med fil, linje og kolonne.\n"
+    "diff viser hva som er endret fra en versjon til en annen, trinn for trinn.\n"
+    "\n"
+    "Avslutningskoder: 0 gyldig / ingen endringer, 1 feil funnet / endringer, 2 bruksfeil.\n";
+
+struct Options {
+  std::vector<std::string> files;
+  std::string units;
+  std::string schema;
+  bool json_output = false;
+};
+
+std::string program_dir() {
+  std::error_code ec;
+  return fs::read_symlink("/proc/self/exe", ec).parent_path().string();
+}
+
+// The installed layout (bin/ and share/boligflyt/) first, then the source tree it was
+// built from.
+std::string default_schema() {
+  const auto installed =
+      fs::path(program_dir()) / ".." / "share" / "boligflyt" / "schemas" / "procedure.xsd";
+  std::error_code ec;
+  if (fs::exists(installed, ec)) return installed.lexically_normal().string();
+  return BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd";
+}
+
+// procedures/<id>/<file>.xml → procedures/units.xml
+std::string default_units(const std::string& file) {
+  const auto candidate = fs::path(file).parent_path().parent_path() / "units.xml";
+  std::error_code ec;
+  return fs::exists(candidate, ec) ? candidate.string() : std::string();
+}
+
+std::optional<Options> parse_options(std::span<const std::string> args, std::string& error) {
+  Options o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&](std::string& target) {
+      if (i + 1 >= args.size()) {
+        error = "«" + a + "» trenger en verdi.";
+        return false;
+      }
+      target = args[++i];
+      return true;
+    };
+    if (a == "--units") {
+      if (!value(o.units)) return std::nullopt;
+    } else if (a == "--schema") {
+      if (!value(o.schema)) return std::nullopt;
+    } else if (a == "--format") {
+      std::string format;
+      if (!value(format)) return std::nullopt;
+      if (format != "json" && format != "text") {
+        error = "--format må være text eller json.";
+        return std::nullopt;
+      }
+      o.json_output = format == "json";
+    } else if (a.rfind("--", 0) == 0) {
+      error = "ukjent valg «" + a + "».";
+      return std::nullopt;
+    } else {
+      o.files.push_back(a);
+    }
+  }
+  return o;
+}
+
+json::object diagnostic_json(const procedure::Diagnostic& d) {
+  return json::object{{"file", d.file},
+                      {"line", d.line},
+                      {"column", d.column},
+                      {"code", d.code},
+                      {"message", d.message}};
+}
+
+int validate(const Options& o) {
+  if (o.files.empty()) {
+    std::cerr << "boligflyt procedure validate: oppgi minst én fil.\n" << kHelp;
+    return kExitUsage;
+  }
+  const procedure::ProcedureLoader loader(o.schema.empty() ? default_schema() : o.schema);
+  Diagnostics all;
+  std::optional<procedure::UnitRegistry> units;
+  const std::string units_path = o.units.empty() ? default_units(o.files.front()) : o.units;
+  if (!units_path.empty()) {
+    auto loaded = loader.load_units_file(units_path);
+    all.insert(all.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+    if (loaded.registry) units = std::move(loaded.registry);
+  }
+  std::vector<std::unique_ptr<procedure::Procedure>> loaded_procedures;
+  std::vector<std::pair<std::string, const procedure::Procedure*>> sequence;
+  json::array files;
+  for (const auto& file : o.files) {
+    auto loaded = loader.load_procedure_file(file, units ? &*units : nullptr);
+    json::array problems;
+    for (const auto& d : loaded.diagnostics) problems.push_back(diagnostic_json(d));
+    json::object entry{{"file", file}, {"valid", loaded.ok()}, {"problems", std::move(problems)}};
+    if (loaded.procedure) {
+      entry["procedure"] = loaded.procedure->id;
+      entry["version"] = loaded.procedure->version.str();
+      entry["steps"] = loaded.procedure->steps.size();
+      loaded_procedures.push_back(
+          std::make_unique<procedure::Procedure>(std::move(*loaded.procedure)));
+      sequence.emplace_back(file, loaded_procedures.back().get());
+    }
+    files.push_back(std::move(entry));
+    all.insert(all.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
+  }
+  if (sequence.size() > 1) {
+    Diagnostics series;
+    procedure::check_version_sequence(sequence, series);
+    all.insert(all.end(), series.begin(), series.end());
+  }
+  if (o.json_output) {
+    json::array problems;
+    for (const auto& d : all) problems.push_back(diagnostic_json(d));
+    std::cout << json::serialize(json::object{{"valid", all.empty()},
+                                              {"files", std::move(files)},
+                                              {"problems", std::move(problems)}})
+              << "\n";
+  } else {
+    for (const auto& d : all) std::cout << procedure::format_diagnostic(d) << "\n";
+    if (all.empty()) {
+      for (const auto& p : loaded_procedures) {
+        std::cout << "OK  " << p->id << " " << p->version.str() << " (" << p->steps.size()
+                  << " trinn)\n";
+      }
+    } else {
+      std::cout << all.size() << " feil funnet.\n";
+    }
+  }
+  return all.empty() ? kExitOk : kExitFailure;
+}
+
+int diff(const Options& o) {
+  if (o.files.size() != 2) {
+    std::cerr << "boligflyt procedure diff: oppgi nøyaktig to filer (gammel og ny).\n" << kHelp;
+    return kExitUsage;
+  }
+  const procedure::ProcedureLoader loader(o.schema.empty() ? default_schema() : o.schema);
+  std::optional<procedure::UnitRegistry> units;
+  const std::string units_path = o.units.empty() ? default_units(o.files[1]) : o.units;
+  if (!units_path.empty()) units = loader.load_units_file(units_path).registry;
+  std::vector<procedure::Procedure> versions;
+  for (const auto& file : o.files) {
+    auto loaded = loader.load_procedure_file(file, units ? &*units : nullptr);
+    if (!loaded.procedure) {
+      for (const auto& d : loaded.diagnostics) std::cerr << procedure::format_diagnostic(d) << "\n";
+      return kExitUsage;
+    }
+    versions.push_back(std::move(*loaded.procedure));
+  }
+  const auto d = procedure::diff_procedures(versions[0], versions[1], units ? &*units : nullptr);
+  if (o.json_output) {
+    json::array changes;
+    for (const auto& c : d.changes) {
+      changes.push_back(json::object{{"kind", procedure::change_kind_name(c.kind)},
+                                     {"step", c.step_id},
+                                     {"before", c.before},
+                                     {"after", c.after},
+                                     {"text", c.text}});
+    }
+    json::array meta;
+    for (const auto& m : d.metadata_changes) meta.emplace_back(m);
+    std::cout << json::serialize(json::object{{"procedure_id", d.procedure_id},
+                                              {"from", d.from_version},
+                                              {"to", d.to_version},
+                                              {"changes", std::move(changes)},
+                                              {"metadata_changes", std::move(meta)}})
+              << "\n";
+  } else {
+    std::cout << procedure::diff_as_text(d);
+  }
+  return d.changes.empty() && d.metadata_changes.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int run_procedure(std::span<const std::string> args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    (args.empty() ? std::cerr : std::cout) << kHelp;
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  std::string error;
+  auto options = parse_options(args.subspan(1), error);
+  if (!options) {
+    std::cerr << "boligflyt procedure: " << error << "\n";
+    return kExitUsage;
+  }
+  try {
+    if (args[0] == "validate") return validate(*options);
+    if (args[0] == "diff") return diff(*options);
+  } catch (const std::exception& e) {
+    std::cerr << "boligflyt procedure: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  std::cerr << "boligflyt procedure: ukjent underkommando «" << args[0] << "».\n" << kHelp;
+  return kExitUsage;
+}
+
+}  // namespace boligflyt::cli

@@ -1,0 +1,87 @@
+#pragma once
+/// Configuration of the reference host and the `boligflyt` CLI: where to listen, how to
+/// authenticate, and the organisation directory (units and users) that stands in for a host
+/// quality system's own directory.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace boligflyt::host {
+
+/// A configuration that cannot be used. what() is a Norwegian message for the operator.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The roles a principal can carry; the plugin authorises from them.
+inline constexpr std::string_view kRoleUnitLeader = "unit_leader";
+inline constexpr std::string_view kRoleProcedureOwner = "procedure_owner";
+inline constexpr std::string_view kRoleApprover = "approver";
+inline constexpr std::string_view kRoleQualityLeader = "quality_leader";
+
+struct Unit {
+  std::string id;
+  std::string name;
+  std::optional<std::string> parent;
+};
+
+struct User {
+  std::string id;
+  std::string display_name;
+  std::vector<std::string> units;
+  std::vector<std::string> roles;
+};
+
+struct AuthConfig {
+  std::string issuer = "boligflyt-dev";
+  std::string audience = "boligflyt";
+  std::chrono::seconds dev_token_lifetime = std::chrono::hours(24 * 30);
+  /// Clock difference tolerated between token issuer and host for `exp`/`nbf`.
+  std::chrono::seconds clock_skew = std::chrono::seconds(60);
+  /// When set, tokens are RS256, verified with this public key, and no dev tokens exist.
+  std::optional<std::filesystem::path> rs256_public_key_file;
+};
+
+struct HostConfig {
+  /// Where the configuration came from, for messages ("innebygd standardkonfigurasjon" or
+  /// the file path).
+  std::string source;
+  std::optional<std::string> listen;
+  std::optional<unsigned> threads;
+  std::optional<std::filesystem::path> data_dir;
+  std::optional<std::filesystem::path> plugin_path;
+  std::optional<std::filesystem::path> procedures_dir;
+  std::string log_level = "info";
+  AuthConfig auth;
+  std::vector<Unit> units;
+  std::vector<User> users;
+
+  const User* find_user(std::string_view id) const;
+  const Unit* find_unit(std::string_view id) const;
+};
+
+/// The JSON of packaging/config/default-host.json, embedded at build time.
+std::string_view embedded_default_config_json();
+
+/// Parses and validates a configuration. Relative paths in it are resolved against
+/// `base_dir` (the configuration file's folder), so a config file can be moved with its keys.
+/// Throws ConfigError.
+HostConfig parse_host_config(std::string_view json_text, const std::filesystem::path& base_dir,
+                             std::string source);
+
+/// Loads `file`, or the embedded default when `file` is empty. Throws ConfigError.
+HostConfig load_host_config(const std::optional<std::filesystem::path>& file);
+
+/// The data folder: the command line wins over the config, then `./boligflyt-data`.
+/// Always absolute.
+std::filesystem::path resolve_data_dir(const std::optional<std::filesystem::path>& from_cli,
+                                       const HostConfig& config);
+
+}  // namespace boligflyt::host

@@ -1,0 +1,396 @@
+#include "services/host_services.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <system_error>
+
+#include "boligflyt/host/secret_key_file.h"
+
+namespace boligflyt::host {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxFileNameStem = 100;
+
+void copy_error(const std::string& message, char* err, size_t err_size) {
+  if (err == nullptr || err_size == 0) return;
+  const std::size_t n = std::min(message.size(), err_size - 1);
+  std::memcpy(err, message.data(), n);
+  err[n] = '\0';
+}
+
+std::string errno_text(int err) { return std::generic_category().message(err); }
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void fsync_directory(const std::filesystem::path& dir) {
+  FileDescriptor fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() >= 0) ::fsync(fd.get());
+}
+
+// Temp file + fsync + rename: a reader never sees half a document, and a crash leaves
+// either the old or the new file.
+bool write_file_atomically(const std::filesystem::path& path, std::string_view data,
+                           std::string& error) {
+  std::filesystem::path temp = path;
+  temp += ".tmp." + std::to_string(::getpid());
+  FileDescriptor fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (fd.get() < 0) {
+    error = "cannot create " + temp.string() + ": " + errno_text(errno);
+    return false;
+  }
+  if (!write_all(fd.get(), data) || ::fsync(fd.get()) != 0) {
+    error = "cannot write " + temp.string() + ": " + errno_text(errno);
+    ::unlink(temp.c_str());
+    return false;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    error = "cannot rename to " + path.string() + ": " + errno_text(errno);
+    ::unlink(temp.c_str());
+    return false;
+  }
+  fsync_directory(path.parent_path());
+  return true;
+}
+
+std::string sha256_hex(std::span<const uint8_t> data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &digest_size, EVP_sha256(), nullptr) != 1) {
+    return {};
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < digest_size; ++i) {
+    out += kDigits[digest[i] >> 4];
+    out += kDigits[digest[i] & 0x0f];
+  }
+  return out;
+}
+
+std::string extension_for(std::string_view content_type) {
+  const std::string_view base = content_type.substr(0, content_type.find(';'));
+  if (base == "text/html") return ".html";
+  if (base == "application/pdf") return ".pdf";
+  if (base == "application/xml" || base == "text/xml") return ".xml";
+  if (base == "application/json") return ".json";
+  if (base == "text/plain") return ".txt";
+  if (base == "text/markdown") return ".md";
+  return ".bin";
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+json::object unit_json(const Unit& unit) {
+  json::object o;
+  o["id"] = unit.id;
+  o["name"] = unit.name;
+  o["parent"] = unit.parent ? json::value(*unit.parent) : json::value(nullptr);
+  return o;
+}
+
+json::object user_json(const User& user) {
+  json::object o;
+  o["id"] = user.id;
+  o["display_name"] = user.display_name;
+  json::array units(user.units.begin(), user.units.end());
+  json::array roles(user.roles.begin(), user.roles.end());
+  o["units"] = std::move(units);
+  o["roles"] = std::move(roles);
+  return o;
+}
+
+// C trampolines: no exception may cross into the plugin.
+HostServices& self(void* ctx) { return *static_cast<HostServices*>(ctx); }
+
+void log_trampoline(void* ctx, boligflyt_log_level level, const char* json_text, size_t size) {
+  try {
+    if (ctx == nullptr || (json_text == nullptr && size != 0)) return;
+    self(ctx).log(level, std::string_view(json_text, size));
+  } catch (...) {
+  }
+}
+
+int notify_trampoline(void* ctx, const char* json_text, size_t size, char* err, size_t err_size) {
+  try {
+    if (ctx == nullptr || (json_text == nullptr && size != 0)) {
+      copy_error("invalid arguments", err, err_size);
+      return 1;
+    }
+    std::string error;
+    if (self(ctx).notify(std::string_view(json_text, size), error)) return 0;
+    copy_error(error, err, err_size);
+  } catch (const std::exception& e) {
+    copy_error(e.what(), err, err_size);
+  } catch (...) {
+    copy_error("unexpected failure", err, err_size);
+  }
+  return 1;
+}
+
+int publish_trampoline(void* ctx, const char* meta, size_t meta_size, const uint8_t* content,
+                       size_t content_size, char* err, size_t err_size) {
+  try {
+    if (ctx == nullptr || (meta == nullptr && meta_size != 0) ||
+        (content == nullptr && content_size != 0)) {
+      copy_error("invalid arguments", err, err_size);
+      return 1;
+    }
+    std::string error;
+    if (self(ctx).publish_document(std::string_view(meta, meta_size),
+                                   std::span<const uint8_t>(content, content_size), error)) {
+      return 0;
+    }
+    copy_error(error, err, err_size);
+  } catch (const std::exception& e) {
+    copy_error(e.what(), err, err_size);
+  } catch (...) {
+    copy_error("unexpected failure", err, err_size);
+  }
+  return 1;
+}
+
+int directory_trampoline(void* ctx, const char* query, size_t query_size, boligflyt_sink_fn sink,
+                         void* sink_ctx, char* err, size_t err_size) {
+  try {
+    if (ctx == nullptr || sink == nullptr || (query == nullptr && query_size != 0)) {
+      copy_error("invalid arguments", err, err_size);
+      return 1;
+    }
+    std::string answer;
+    std::string error;
+    if (self(ctx).directory_lookup(std::string_view(query, query_size), answer, error)) {
+      sink(sink_ctx, answer.data(), answer.size());
+      return 0;
+    }
+    copy_error(error, err, err_size);
+  } catch (const std::exception& e) {
+    copy_error(e.what(), err, err_size);
+  } catch (...) {
+    copy_error("unexpected failure", err, err_size);
+  }
+  return 1;
+}
+
+}  // namespace
+
+std::string sanitise_file_name(std::string_view title) {
+  std::string out;
+  bool pending_dash = false;
+  auto emit = [&](std::string_view text) {
+    if (pending_dash && !out.empty()) out += '-';
+    pending_dash = false;
+    out += text;
+  };
+  for (std::size_t i = 0; i < title.size(); ++i) {
+    const auto c = static_cast<unsigned char>(title[i]);
+    if (std::isalnum(c) != 0 && c < 0x80) {
+      emit(std::string(1, static_cast<char>(std::tolower(c))));
+      continue;
+    }
+    // The Norwegian letters, in UTF-8, spelt out as in Norwegian URLs and e-mail addresses.
+    const std::string_view rest = title.substr(i);
+    if (rest.starts_with("æ") || rest.starts_with("Æ")) {
+      emit("ae");
+      i += 1;
+    } else if (rest.starts_with("ø") || rest.starts_with("Ø")) {
+      emit("o");
+      i += 1;
+    } else if (rest.starts_with("å") || rest.starts_with("Å")) {
+      emit("aa");
+      i += 1;
+    } else {
+      pending_dash = true;
+    }
+  }
+  if (out.size() > kMaxFileNameStem) out.resize(kMaxFileNameStem);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+HostServices::HostServices(const HostConfig& config, std::filesystem::path data_dir, Logger& logger)
+    : config_(config), data_dir_(std::move(data_dir)), logger_(logger) {
+  create_private_directory(data_dir_ / "outbox");
+  create_private_directory(documents_dir());
+  table_.struct_size = sizeof(boligflyt_host_services);
+  table_.host_ctx = this;
+  table_.log = &log_trampoline;
+  table_.notify = &notify_trampoline;
+  table_.publish_document = &publish_trampoline;
+  table_.directory_lookup = &directory_trampoline;
+}
+
+void HostServices::log(boligflyt_log_level level, std::string_view json_text) {
+  const LogLevel host_level = level <= BOLIGFLYT_LOG_DEBUG  ? LogLevel::kDebug
+                              : level == BOLIGFLYT_LOG_INFO ? LogLevel::kInfo
+                              : level == BOLIGFLYT_LOG_WARN ? LogLevel::kWarn
+                                                            : LogLevel::kError;
+  logger_.write_raw_line(host_level, json_text);
+}
+
+bool HostServices::notify(std::string_view json_text, std::string& error) {
+  boost::system::error_code ec;
+  json::value value = json::parse(json_text, ec);
+  if (ec || !value.is_object()) {
+    error = "notification is not a JSON object";
+    return false;
+  }
+  // Re-serialising guarantees one valid JSON document per line, whatever whitespace came in.
+  const std::string line = json::serialize(value) + "\n";
+  const std::filesystem::path path = outbox_file();
+  std::lock_guard lock(outbox_mutex_);
+  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    error = "cannot open " + path.string() + ": " + errno_text(errno);
+    return false;
+  }
+  // A notification the plugin believes delivered must survive a power cut; otherwise the
+  // plugin would have no reason to keep it for a retry.
+  if (!write_all(fd.get(), line) || ::fsync(fd.get()) != 0) {
+    error = "cannot write " + path.string() + ": " + errno_text(errno);
+    return false;
+  }
+  return true;
+}
+
+bool HostServices::publish_document(std::string_view meta_json, std::span<const uint8_t> content,
+                                    std::string& error) {
+  boost::system::error_code ec;
+  json::value meta_value = json::parse(meta_json, ec);
+  if (ec || !meta_value.is_object()) {
+    error = "document metadata is not a JSON object";
+    return false;
+  }
+  json::object& meta = meta_value.get_object();
+  const std::string sha256 = sha256_hex(content);
+  if (sha256.empty()) {
+    error = "cannot compute SHA-256";
+    return false;
+  }
+  if (const json::value* claimed = meta.if_contains("sha256"); claimed && claimed->is_string()) {
+    std::string claimed_hex(claimed->get_string());
+    std::transform(claimed_hex.begin(), claimed_hex.end(), claimed_hex.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!claimed_hex.empty() && claimed_hex != sha256) {
+      error = "sha256 in metadata does not match the content";
+      return false;
+    }
+  }
+  const json::value* title = meta.if_contains("title");
+  std::string stem = (title && title->is_string()) ? sanitise_file_name(title->get_string()) : "";
+  if (stem.empty()) stem = sha256;
+  const json::value* content_type = meta.if_contains("content_type");
+  const std::string extension = extension_for(content_type && content_type->is_string()
+                                                  ? std::string_view(content_type->get_string())
+                                                  : std::string_view());
+
+  std::lock_guard lock(documents_mutex_);
+  std::filesystem::path file = documents_dir() / (stem + extension);
+  // Another document under the same title (say, the next version) must not overwrite this
+  // one; the same bytes published again are a no-op.
+  std::error_code exists_ec;
+  if (std::filesystem::exists(file, exists_ec)) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string existing((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+    const auto* bytes = reinterpret_cast<const uint8_t*>(existing.data());
+    if (sha256_hex(std::span<const uint8_t>(bytes, existing.size())) == sha256) return true;
+    file = documents_dir() / (stem + "-" + sha256.substr(0, 12) + extension);
+  }
+  const std::string_view body(reinterpret_cast<const char*>(content.data()), content.size());
+  if (!write_file_atomically(file, body, error)) return false;
+
+  meta["sha256"] = sha256;
+  meta["size"] = static_cast<std::uint64_t>(content.size());
+  meta["file"] = file.filename().string();
+  meta["published_at"] = utc_now();
+  std::filesystem::path meta_file = file;
+  meta_file += ".json";
+  if (!write_file_atomically(meta_file, json::serialize(meta) + "\n", error)) return false;
+  logger_.log(LogLevel::kInfo, "document_published", {{"file", file.filename().string()}});
+  return true;
+}
+
+bool HostServices::directory_lookup(std::string_view query_json, std::string& answer,
+                                    std::string& error) {
+  boost::system::error_code ec;
+  json::value query_value = json::parse(query_json, ec);
+  if (ec || !query_value.is_object()) {
+    error = "directory query is not a JSON object";
+    return false;
+  }
+  const json::object& query = query_value.get_object();
+  auto string_of = [&](std::string_view key) -> std::optional<std::string> {
+    const json::value* v = query.if_contains(key);
+    if (v == nullptr || !v->is_string()) return std::nullopt;
+    return std::string(v->get_string());
+  };
+  // Not found answers `null` with success: "no such unit" is an answer, not a failure the
+  // plugin should retry.
+  if (auto unit_id = string_of("unit_id")) {
+    const Unit* unit = config_.find_unit(*unit_id);
+    answer = unit ? json::serialize(unit_json(*unit)) : "null";
+    return true;
+  }
+  if (auto user_id = string_of("user_id")) {
+    const User* user = config_.find_user(*user_id);
+    answer = user ? json::serialize(user_json(*user)) : "null";
+    return true;
+  }
+  if (auto unit_id = string_of("leaders_of")) {
+    json::array leaders;
+    for (const User& user : config_.users) {
+      const bool leads =
+          std::find(user.roles.begin(), user.roles.end(), kRoleUnitLeader) != user.roles.end();
+      const bool member =
+          std::find(user.units.begin(), user.units.end(), *unit_id) != user.units.end();
+      if (leads && member) leaders.push_back(user_json(user));
+    }
+    answer = json::serialize(leaders);
+    return true;
+  }
+  error = "directory query needs unit_id, user_id or leaders_of";
+  return false;
+}
+
+}  // namespace boligflyt::host

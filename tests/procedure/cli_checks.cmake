@@ -1,0 +1,89 @@
+# cmake -DCLI=<boligflyt> -DSOURCE=<repo> -DWORK=<scratch dir> -P cli_checks.cmake
+# The `boligflyt procedure` commands as a script or CI pipeline would use them: exit codes
+# and the JSON they print.
+cmake_policy(SET CMP0057 NEW)
+set(dir ${SOURCE}/procedures/boligflytprosedyre)
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+
+function(expect_exit code)
+  if(NOT rc EQUAL ${code})
+    message(FATAL_ERROR "expected exit ${code}, got ${rc}\nstdout: ${out}\nstderr: ${err}")
+  endif()
+endfunction()
+
+# 1. The shipped versions validate, together (which also checks the version series).
+execute_process(COMMAND ${CLI} procedure validate ${dir}/boligflytprosedyre-1.0.xml
+                        ${dir}/boligflytprosedyre-2.0.xml ${dir}/boligflytprosedyre-3.0.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(0)
+if(NOT out MATCHES "OK  boligflytprosedyre 3.0")
+  message(FATAL_ERROR "validate did not report 3.0 as OK: ${out}")
+endif()
+
+# 2. diff 2.0 → 3.0 as JSON names every kind of change the issue lists; exit 1 = differences.
+execute_process(COMMAND ${CLI} procedure diff ${dir}/boligflytprosedyre-2.0.xml
+                        ${dir}/boligflytprosedyre-3.0.xml --format json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+string(JSON n LENGTH "${out}" changes)
+set(kinds "")
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  string(JSON kind GET "${out}" changes ${i} kind)
+  list(APPEND kinds ${kind})
+endforeach()
+foreach(wanted added removed renamed moved responsible_changed participants_changed
+               deadlines_changed text_changed)
+  if(NOT wanted IN_LIST kinds)
+    message(FATAL_ERROR "diff 2.0→3.0 lacks a '${wanted}' change: ${kinds}")
+  endif()
+endforeach()
+
+# 3. A version compared with itself: no differences, exit 0.
+execute_process(COMMAND ${CLI} procedure diff ${dir}/boligflytprosedyre-3.0.xml
+                        ${dir}/boligflytprosedyre-3.0.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(0)
+
+# 4. A broken copy: every problem with file:line:column, exit 1; JSON says valid=false.
+file(READ ${dir}/boligflytprosedyre-3.0.xml xml)
+string(REPLACE "<responsibleUnit unit=\"okonomi\"/>" "<responsibleUnit unit=\"kemner\"/>" xml "${xml}")
+string(REPLACE "<next step=\"samarbeidsmote-namsmann-inkasso\"" "<next step=\"finnes-ikke\"" xml "${xml}")
+file(MAKE_DIRECTORY ${WORK}/boligflytprosedyre)
+file(COPY ${SOURCE}/procedures/units.xml DESTINATION ${WORK})
+file(WRITE ${WORK}/boligflytprosedyre/broken.xml "${xml}")
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/boligflytprosedyre/broken.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+if(NOT out MATCHES "broken.xml:[0-9]+:[0-9]+: .*kemner" OR NOT out MATCHES "unknown-next-step")
+  message(FATAL_ERROR "validate did not locate both problems:\n${out}")
+endif()
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/boligflytprosedyre/broken.xml --format json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+string(JSON valid GET "${out}" valid)
+if(valid)
+  message(FATAL_ERROR "JSON says valid for a broken file: ${out}")
+endif()
+
+# 5. A DOCTYPE with an external entity is refused without reading the file it names.
+file(WRITE ${WORK}/boligflytprosedyre/xxe.xml
+     "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>"
+     "<procedure xmlns=\"urn:no:boligflyt:prosedyre:1\">&x;</procedure>")
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/boligflytprosedyre/xxe.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+if(NOT out MATCHES "doctype-forbidden")
+  message(FATAL_ERROR "DOCTYPE not refused: ${out}")
+endif()
+
+# 6. Usage errors: exit 2.
+execute_process(COMMAND ${CLI} procedure diff ${dir}/boligflytprosedyre-3.0.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(2)
+execute_process(COMMAND ${CLI} procedure validate --format yaml x.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(2)
+file(REMOVE_RECURSE ${WORK})
+message(STATUS "procedure CLI checks passed")
