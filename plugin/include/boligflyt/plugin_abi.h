@@ -102,9 +102,11 @@ typedef struct boligflyt_host_services {
 
   /**
    * Deliver a notification. `json` is an object:
-   * {"recipient":{"user_id"|"unit_id":...},"subject":"...","body":"...","link":"...",
-   *  "key":"<idempotency key>"}. Returns 0 when the host accepted it; non-zero means "try
-   * again later" and the plugin keeps and retries it.
+   * {"recipient":R,"subject":"...","body":"...","link":"...","key":"<idempotency key>"}
+   * where R is {"user_id":"..."} (one person) or {"unit_id":"...","role":"unit_leader"}
+   * (whoever holds that role in the unit). Texts are Norwegian and never carry personal
+   * data. The same `key` may arrive again after a retry: deliver it once. Returns 0 when the
+   * host accepted it; non-zero means "try again later" and the plugin keeps and retries it.
    */
   int (*notify)(void* host_ctx, const char* json, size_t json_size, char* err, size_t err_size);
 
@@ -116,8 +118,12 @@ typedef struct boligflyt_host_services {
                           const uint8_t* content, size_t content_size, char* err, size_t err_size);
 
   /**
-   * Look up the organisation directory. `query_json` is {"unit_id":...} or {"user_id":...}
-   * or {"leaders_of":"<unit id>"}; the answer (JSON) is written through `sink`.
+   * Look up the organisation directory. `query_json` is one of
+   *   {"unit_id":"boligkontor"}   answer {"id","name","parent"}
+   *   {"user_id":"leder-nav"}     answer {"id","display_name","units":[...],"roles":[...]}
+   *   {"leaders_of":"nav"}        answer [ user, ... ] (users with role unit_leader in it)
+   * written as JSON through `sink`. An unknown id is answered with `null` and return 0:
+   * "not found" is an answer, not a failure worth retrying.
    */
   int (*directory_lookup)(void* host_ctx, const char* query_json, size_t query_size,
                           boligflyt_sink_fn sink, void* sink_ctx, char* err, size_t err_size);
