@@ -36,6 +36,9 @@ class NullHost final : public boligflyt::host::HostServices {
     return std::optional<std::string>{};
   }
   boligflyt::Result<void> notify(const std::string&) override { return {}; }
+  boligflyt::Result<void> publish_document(const std::string&, std::string_view) override {
+    return {};
+  }
 };
 
 // A fresh folder under the system temp dir, removed again when this goes out of scope.

@@ -22,6 +22,7 @@ class FakeDirectoryHost final : public host::HostServices {
     return std::optional<std::string>{};
   }
   Result<void> notify(const std::string&) override { return {}; }
+  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
 };
 
 class InstanceTest : public ::testing::Test {

@@ -30,7 +30,12 @@ class DirectoryHost final : public host::HostServices {
     notifications.push_back(n);
     return {};
   }
+  Result<void> publish_document(const std::string& meta, std::string_view content) override {
+    documents.emplace_back(meta, std::string(content));
+    return {};
+  }
   std::vector<std::string> notifications;
+  std::vector<std::pair<std::string, std::string>> documents;
 };
 
 std::string read(const std::string& path) {

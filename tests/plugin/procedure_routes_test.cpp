@@ -16,6 +16,7 @@ class NoHost final : public host::HostServices {
     return std::optional<std::string>{};
   }
   Result<void> notify(const std::string&) override { return {}; }
+  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
 };
 
 class ProcedureRoutes : public ::testing::Test {

@@ -66,6 +66,26 @@ class TableHostServices final : public host::HostServices {
     return {};
   }
 
+  Result<void> publish_document(const std::string& meta_json, std::string_view content) override {
+    if (!table_.publish_document) {
+      return make_error(ErrorKind::kUnavailable, "document-library-unavailable",
+                        "Dokumentbiblioteket er ikke tilgjengelig",
+                        "Vertssystemet har ikke noe dokumentbibliotek.", {},
+                        "host has no publish_document service");
+    }
+    std::array<char, 512> err{};
+    if (table_.publish_document(table_.host_ctx, meta_json.data(), meta_json.size(),
+                                reinterpret_cast<const uint8_t*>(content.data()), content.size(),
+                                err.data(), err.size()) != 0) {
+      err.back() = '\0';
+      return make_error(ErrorKind::kUnavailable, "document-library-failed",
+                        "Dokumentet ble ikke lagt i dokumentbiblioteket",
+                        "Dokumentbiblioteket tok ikke imot dokumentet nå.", {},
+                        std::string("host publish_document failed: ") + err.data());
+    }
+    return {};
+  }
+
  private:
   boligflyt_host_services table_;
 };

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
@@ -19,6 +20,9 @@ class HostServices {
 
   /// Hand a notification to the host. An error means "not delivered now, keep and retry".
   virtual Result<void> notify(const std::string& notification_json) = 0;
+
+  /// Put a document in the host's document library (`meta_json` as in plugin_abi.h).
+  virtual Result<void> publish_document(const std::string& meta_json, std::string_view content) = 0;
 };
 
 }  // namespace boligflyt::host

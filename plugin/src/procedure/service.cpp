@@ -119,8 +119,8 @@ std::optional<std::string> add_duration(const std::string& date, const IsoDurati
 }
 
 ProcedureService::ProcedureService(store::Store& store, host::HostServices& host,
-                                   const Logger& logger, std::string procedures_dir,
-                                   std::string schema_file)
+                                   const Logger& logger, const std::string& procedures_dir,
+                                   const std::string& schema_file)
     : store_(store), host_(host), logger_(logger) {
   loader_ = std::make_unique<ProcedureLoader>(schema_file);
   if (!procedures_dir.empty()) {
@@ -512,6 +512,25 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   auto published = find(procedure_id, version);
   if (!published) return published.error();
   outcome.version = *published;
+  if (renderer_) {
+    const auto html = renderer_(**published, units_);
+    const boost::json::object meta{{"title", v.procedure.title + " versjon " + version},
+                                   {"content_type", "text/html; charset=utf-8"},
+                                   {"procedure_id", procedure_id},
+                                   {"version", version},
+                                   {"effective_from", effective_from},
+                                   {"sha256", util::sha256_hex(html)}};
+    if (auto sent = host_.publish_document(boost::json::serialize(meta), html); !sent) {
+      // The version is published either way; the document can be fetched again from
+      // …/document. The durable retry comes with the outbox (archive issue).
+      logger_.warn(
+          "document_library_failed",
+          {{"procedure", procedure_id}, {"version", version}, {"cause", sent.error().log_message}});
+      outcome.warnings.push_back(
+          "Dokumentet kunne ikke legges i dokumentbiblioteket nå. Hent det "
+          "fra …/document og legg det inn, eller publiser det på nytt senere.");
+    }
+  }
   notify_units(
       affected_units(*snapshot(), **published), "Ny versjon: " + v.procedure.title + " " + version,
       "En ny versjon gjelder fra " + effective_from + ". Les den og bekreft at du har lest.",

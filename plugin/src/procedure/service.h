@@ -4,6 +4,7 @@
 // approvers approve and publish, never their own draft), keeps every version in the store,
 // and serves an immutable snapshot (ProcedureCatalog) to readers.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,9 +61,14 @@ class ProcedureService {
   /// Start-up: loads units.xml, imports shipped versions the store lacks, builds the first
   /// snapshot. Throws std::runtime_error when the XSD cannot be used.
   ProcedureService(store::Store& store, host::HostServices& host, const Logger& logger,
-                   std::string procedures_dir, std::string schema_file);
+                   const std::string& procedures_dir, const std::string& schema_file);
 
   std::shared_ptr<const ProcedureCatalog> snapshot() const;
+
+  /// Renders a version as the HTML document handed to the host's document library when it
+  /// is published. Set once at start-up (keeps rendering out of this module).
+  using DocumentRenderer = std::function<std::string(const StoredVersion&, const UnitRegistry&)>;
+  void set_document_renderer(DocumentRenderer renderer) { renderer_ = std::move(renderer); }
   const ProcedureLoader& loader() const { return *loader_; }
 
   /// kInvalid (422) with `diagnostics` filled when the XML has problems.
@@ -115,6 +121,7 @@ class ProcedureService {
   std::mutex write_mutex_;
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ProcedureCatalog> snapshot_;
+  DocumentRenderer renderer_;
 };
 
 /// "2025-01-01" + P1Y → "2026-01-01" (month ends clamp: 2024-01-31 + P1M → 2024-02-29).
