@@ -29,6 +29,7 @@ build_packages=(
 # What the test suite needs on top.
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind clang-format clang-tidy
+  clang-14 libclang-rt-14-dev chromium
 )
 
 missing_packages() {

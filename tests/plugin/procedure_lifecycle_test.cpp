@@ -178,6 +178,10 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
   auto body = json::parse(published.body).as_object();
   EXPECT_EQ(body.at("status").as_string(), "published");
   EXPECT_EQ(body.at("superseded").at(0).as_string(), "3.0");
+  // The host's document library received the printable document of the new version.
+  ASSERT_EQ(host_->documents.size(), 1u);
+  EXPECT_NE(host_->documents[0].first.find("\"version\":\"4.0\""), std::string::npos);
+  EXPECT_NE(host_->documents[0].second.find("<html"), std::string::npos);
 
   // The published bytes carry the approval and are what the hash says.
   api::Request get_xml;

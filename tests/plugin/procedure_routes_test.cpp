@@ -107,6 +107,35 @@ TEST_F(ProcedureRoutes, DiffAsJsonAndAsNorwegianText) {
   EXPECT_NE(text.body.find("Nye trinn:"), std::string::npos) << text.body;
 }
 
+TEST_F(ProcedureRoutes, DocumentDiagramAndBpmnOfAVersion) {
+  const std::string base = "/api/v1/procedures/boligflytprosedyre/versions/3.0";
+  auto html = get(base + "/document", {}, "text/html");
+  ASSERT_EQ(html.status, 200);
+  EXPECT_EQ(html.content_type.rfind("text/html", 0), 0u);
+  EXPECT_NE(html.body.find("lang=\"nb\""), std::string::npos);
+  EXPECT_NE(html.body.find("id=\"trinn-tildelingsmote\""), std::string::npos);
+  EXPECT_EQ(html.body.find("http://"), html.body.find("http://www.w3.org"))
+      << "no external requests besides namespace URIs";
+  EXPECT_EQ(get(base + "/document").body, html.body) << "the same version renders the same bytes";
+
+  auto svg = get(base + "/diagram.svg");
+  ASSERT_EQ(svg.status, 200);
+  EXPECT_EQ(svg.content_type.rfind("image/svg+xml", 0), 0u);
+  EXPECT_NE(svg.body.find("<svg"), std::string::npos);
+
+  auto bpmn = get(base + "/bpmn");
+  ASSERT_EQ(bpmn.status, 200);
+  EXPECT_NE(bpmn.body.find("bpmn:definitions"), std::string::npos);
+  EXPECT_NE(bpmn.body.find("bpmn:laneSet"), std::string::npos);
+
+  auto diff = get("/api/v1/procedures/boligflytprosedyre/diff/2.0/3.0", {}, "text/html");
+  ASSERT_EQ(diff.status, 200);
+  EXPECT_EQ(diff.content_type.rfind("text/html", 0), 0u);
+  EXPECT_NE(diff.body.find("samarbeidsmote-namsmann-inkasso"), std::string::npos);
+  EXPECT_EQ(get(base + "/document/x").status, 404);
+  EXPECT_EQ(get("/api/v1/procedures/boligflytprosedyre/versions/8.0/bpmn").status, 404);
+}
+
 TEST_F(ProcedureRoutes, UnknownProcedureVersionAndBadVersionText) {
   EXPECT_EQ(get("/api/v1/procedures/finnes-ikke/versions").status, 404);
   EXPECT_EQ(get("/api/v1/procedures/boligflytprosedyre/versions/9.0").status, 404);

@@ -186,6 +186,22 @@ TEST_F(LoaderTest, DeepNestingInvalidUtf8AndOversizeAreRefused) {
   EXPECT_TRUE(has_code(load(huge), "too-large"));
 }
 
+TEST_F(LoaderTest, LargeFilesLoadInLinearTime) {
+  // 20 000 elements in a ~1 MB file: a per-node rescan for line numbers made this take
+  // tens of seconds (and a 4 MB upload minutes); the CTest timeout catches a regression.
+  FixtureOptions o;
+  o.mottak_participants.clear();
+  for (int i = 0; i < 20000; ++i) o.mottak_participants += R"(<participatingUnit unit="nav"/>)";
+  const auto xml = procedure_xml(o);
+  ASSERT_GT(xml.size(), 600000u);
+  auto loaded = load(xml);
+  ASSERT_TRUE(loaded.procedure);
+  EXPECT_EQ(loaded.procedure->find_step("mottak")->participants.size(), 20000u);
+  EXPECT_EQ(loaded.procedure->find_step("mottak")->participants.back().pos.line,
+            loaded.procedure->find_step("mottak")->participants.front().pos.line);
+  EXPECT_GT(loaded.procedure->find_step("klage")->pos.line, 20u);
+}
+
 TEST_F(LoaderTest, VersionSequenceMustIncrease) {
   auto a = load(procedure_xml());
   FixtureOptions o;

@@ -8,6 +8,7 @@
 #include "api/query.h"
 #include "procedure/diff.h"
 #include "procedure/iso_duration.h"
+#include "render/diff_view.h"
 
 namespace boligflyt::api {
 namespace {
@@ -289,6 +290,13 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
                if (!to) return to.error();
                const auto diff =
                    procedure::diff_procedures((*from)->procedure, (*to)->procedure, &c->units());
+               if (accepts(r, "text/html")) {
+                 Response html;
+                 html.content_type = "text/html; charset=utf-8";
+                 html.body =
+                     render::render_diff_html((*from)->procedure, (*to)->procedure, c->units());
+                 return html;
+               }
                if (accepts(r, "text/plain")) {
                  Response text;
                  text.content_type = "text/plain; charset=utf-8";

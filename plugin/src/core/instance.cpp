@@ -4,8 +4,10 @@
 #include <system_error>
 
 #include "api/procedure_routes.h"
+#include "api/render_routes.h"
 #include "api/system_routes.h"
 #include "procedure/loader.h"
+#include "render/html_document.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace boligflyt {
@@ -56,7 +58,16 @@ api::Response Instance::handle(api::Request request) { return router_->handle(st
 void Instance::register_routes() {
   api::SystemServices services{*store_, metrics_, *host_, logger_, procedures_.get()};
   api::register_system_routes(*router_, services);
-  if (procedures_) api::register_procedure_routes(*router_, *procedures_);
+  if (procedures_) {
+    api::register_procedure_routes(*router_, *procedures_);
+    api::register_render_routes(*router_, *procedures_);
+    procedures_->set_document_renderer(
+        [](const procedure::StoredVersion& v, const procedure::UnitRegistry& units) {
+          render::RenderOptions options;
+          options.status = v.status();
+          return render::render_html_document(v.procedure, units, options);
+        });
+  }
 }
 
 }  // namespace boligflyt
