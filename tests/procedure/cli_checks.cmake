@@ -78,7 +78,27 @@ if(NOT out MATCHES "doctype-forbidden")
   message(FATAL_ERROR "DOCTYPE not refused: ${out}")
 endif()
 
-# 6. Usage errors: exit 2.
+# 6. render: HTML, SVG and BPMN of 3.0 to stdout.
+foreach(to html svg bpmn)
+  execute_process(COMMAND ${CLI} procedure render ${dir}/boligflytprosedyre-3.0.xml --to ${to}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  expect_exit(0)
+  if(to STREQUAL "html" AND NOT out MATCHES "<html lang=\"nb\"")
+    message(FATAL_ERROR "render --to html gave no Norwegian HTML document")
+  elseif(to STREQUAL "svg" AND NOT out MATCHES "<svg")
+    message(FATAL_ERROR "render --to svg gave no SVG")
+  elseif(to STREQUAL "bpmn" AND NOT out MATCHES "bpmn:definitions")
+    message(FATAL_ERROR "render --to bpmn gave no BPMN")
+  endif()
+endforeach()
+execute_process(COMMAND ${CLI} procedure render ${WORK}/boligflytprosedyre/broken.xml --to html
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+execute_process(COMMAND ${CLI} procedure render ${dir}/boligflytprosedyre-3.0.xml --to pdf
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(2)
+
+# 7. Usage errors: exit 2.
 execute_process(COMMAND ${CLI} procedure diff ${dir}/boligflytprosedyre-3.0.xml
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 expect_exit(2)
