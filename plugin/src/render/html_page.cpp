@@ -57,7 +57,8 @@ nav.toc ul > li { break-inside: avoid; margin-bottom: .6rem; }
 nav.toc ul > li > a { font-weight: bold; }
 nav.toc ol { list-style: none; padding-left: .25rem; margin: .2rem 0 0; font-size: .95rem; }
 nav.toc ol a { font-weight: normal; }
-nav.toc ol li { padding-left: 2.4rem; text-indent: -2.4rem; }
+nav.toc ol a { display: flex; }
+nav.toc ol a .no { flex: none; }
 nav.toc .no { display: inline-block; min-width: 2.4rem; color: var(--muted); }
 ul.legend { display: flex; flex-wrap: wrap; gap: .4rem 1.4rem; list-style: none; padding: 0; margin: .75rem 0; }
 .swatch {
