@@ -3,43 +3,13 @@
 // answer, the approver approves and publishes; the author can never approve. Then a restart
 // on the same data folder still serves the published version.
 
-#include <fstream>
-#include <regex>
-#include <sstream>
-
 #include "support/host_test.h"
+#include "support/procedure_drafts.h"
 
 namespace boligflyt::e2e {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Version 4.0 written by `prosedyreeier` from 3.0: NAV takes over one step.
-std::string draft_4_0() {
-  std::string xml =
-      read_text(BOLIGFLYT_SOURCE_DIR "/procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml");
-  xml = std::regex_replace(xml, std::regex(R"(version="3\.0" status="published")"),
-                           R"(version="4.0" status="draft")");
-  xml = std::regex_replace(xml, std::regex(R"(\s*<approver [^>]*>[^<]*</approver>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(\s*<effectiveFrom>[^<]*</effectiveFrom>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(<supersedes>2\.0</supersedes>)"),
-                           "<supersedes>3.0</supersedes>");
-  const auto step = xml.find(R"(<step id="husleierestanse-kontakt">)");
-  const std::string from = R"(<responsibleUnit unit="boligkontor"/>)";
-  xml.replace(xml.find(from, step), from.size(), R"(<responsibleUnit unit="nav"/>)");
-  const std::string participant = R"(<participatingUnit unit="nav">)";
-  xml.replace(xml.find(participant, step), participant.size(),
-              R"(<participatingUnit unit="boligkontor">)");
-  xml.replace(xml.find("  </changelog>"), 0,
-              "    <entry version=\"4.0\" date=\"2026-11-01\"><summary>NAV tar ansvaret for "
-              "tidlig kontakt ved restanse.</summary></entry>\n");
-  return xml;
-}
+using boligflyt::testing::draft_4_0;
 
 class ProcedureFlowTest : public HostTest {
  protected:

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/instance.h"
+#include "support/procedure_drafts.h"
 #include "test_support.h"
 
 namespace boligflyt {
@@ -38,39 +39,7 @@ class DirectoryHost final : public host::HostServices {
   std::vector<std::pair<std::string, std::string>> documents;
 };
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Version 4.0 as a procedure owner would write it: from 3.0, a new responsible unit for one
-// step, no approval yet.
-std::string draft_4_0(const std::string& author = "prosedyreeier") {
-  std::string xml =
-      read(BOLIGFLYT_SOURCE_DIR "/procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml");
-  xml = std::regex_replace(xml, std::regex(R"(version="3\.0" status="published")"),
-                           R"(version="4.0" status="draft")");
-  xml = std::regex_replace(xml, std::regex(R"(\s*<approver [^>]*>[^<]*</approver>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(\s*<effectiveFrom>[^<]*</effectiveFrom>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(<supersedes>2\.0</supersedes>)"),
-                           "<supersedes>3.0</supersedes>");
-  xml = std::regex_replace(xml, std::regex(R"(<author person="prosedyreeier">)"),
-                           "<author person=\"" + author + "\">");
-  // husleierestanse-kontakt moves from boligkontor to nav.
-  const auto step = xml.find(R"(<step id="husleierestanse-kontakt">)");
-  const auto responsible = xml.find(R"(<responsibleUnit unit="boligkontor"/>)", step);
-  xml.replace(responsible, std::string(R"(<responsibleUnit unit="boligkontor"/>)").size(),
-              R"(<responsibleUnit unit="nav"/>)");
-  const auto participant = xml.find(R"(<participatingUnit unit="nav">)", step);
-  xml.replace(participant, std::string(R"(<participatingUnit unit="nav">)").size(),
-              R"(<participatingUnit unit="boligkontor">)");
-  xml.replace(xml.find("  </changelog>"), 0,
-              "    <entry version=\"4.0\" date=\"2026-11-01\"><summary>NAV tar ansvaret for tidlig "
-              "kontakt ved restanse.</summary></entry>\n");
-  return xml;
-}
+using testing::draft_4_0;
 
 class ProcedureLifecycle : public ::testing::Test {
  protected:

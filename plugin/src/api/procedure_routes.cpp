@@ -118,29 +118,8 @@ json::object procedure_json(const StoredVersion& v, const procedure::UnitRegistr
   return out;
 }
 
-Result<const StoredVersion*> find_version(const ProcedureCatalog& catalog, const Request& r,
-                                          const std::string& param) {
-  const auto& id = r.path_params.at("id");
-  if (catalog.versions(id).empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
-  const auto& text = r.path_params.at(param);
-  auto version = Version::parse(text);
-  if (!version) {
-    return make_error(ErrorKind::kInvalid, "invalid-version", "Ugyldig versjonsnummer",
-                      "«" + text + "» er ikke et versjonsnummer på formen 3.0.", param);
-  }
-  const auto* v = catalog.find(id, *version);
-  if (!v) return not_found("Prosedyren «" + id + "» har ingen versjon " + text + ".");
-  return v;
-}
-
-// The ETag names both the lifecycle revision (for If-Match on transitions) and the content
-// hash: "<revision>-<sha256>".
-std::string etag_of(const StoredVersion& v) {
-  return "\"" + std::to_string(v.record.revision) + "-" + v.sha256 + "\"";
-}
-
 Response with_etag(Response r, const StoredVersion& v) {
-  r.headers.emplace_back("ETag", etag_of(v));
+  r.headers.emplace_back("ETag", v.etag());
   r.headers.emplace_back("Cache-Control", "private, max-age=0, must-revalidate");
   return r;
 }
@@ -250,7 +229,7 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}",
              [svc](const Request& r) -> Result<Response> {
                const auto c = svc->snapshot();
-               auto v = find_version(*c, r, "version");
+               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
                if (!v) return v.error();
                if (accepts(r, "application/xml")) {
                  Response xml;
@@ -284,9 +263,9 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
   router.add("GET", "/api/v1/procedures/{id}/diff/{from}/{to}",
              [svc](const Request& r) -> Result<Response> {
                const auto c = svc->snapshot();
-               auto from = find_version(*c, r, "from");
+               auto from = svc->find(r.path_params.at("id"), r.path_params.at("from"), "from");
                if (!from) return from.error();
-               auto to = find_version(*c, r, "to");
+               auto to = svc->find(r.path_params.at("id"), r.path_params.at("to"), "to");
                if (!to) return to.error();
                const auto diff =
                    procedure::diff_procedures((*from)->procedure, (*to)->procedure, &c->units());

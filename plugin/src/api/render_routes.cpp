@@ -10,30 +10,12 @@ namespace {
 
 using procedure::StoredVersion;
 
-Result<std::shared_ptr<const StoredVersion>> find_version(const procedure::ProcedureService& svc,
-                                                          const Request& r) {
-  auto catalog = svc.snapshot();
-  const auto& id = r.path_params.at("id");
-  const auto& text = r.path_params.at("version");
-  auto version = procedure::Version::parse(text);
-  if (!version) {
-    return make_error(ErrorKind::kInvalid, "invalid-version", "Ugyldig versjonsnummer",
-                      "«" + text + "» er ikke et versjonsnummer på formen 3.0.", "version");
-  }
-  const auto* v = catalog->find(id, *version);
-  if (!v) {
-    return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                      "Prosedyren «" + id + "» har ingen versjon " + text + ".", "path");
-  }
-  return std::shared_ptr<const StoredVersion>(catalog, v);
-}
-
 Response rendered(std::string content_type, std::string body, const StoredVersion& v) {
   Response r;
   r.content_type = std::move(content_type);
   r.body = std::move(body);
   // Same version, same bytes: the content hash plus the lifecycle revision identify it.
-  r.headers.emplace_back("ETag", "\"" + std::to_string(v.record.revision) + "-" + v.sha256 + "\"");
+  r.headers.emplace_back("ETag", v.etag());
   return r;
 }
 
@@ -44,7 +26,7 @@ void register_render_routes(Router& router, procedure::ProcedureService& service
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/document",
              [svc](const Request& r) -> Result<Response> {
-               auto v = find_version(*svc, r);
+               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
                if (!v) return v.error();
                render::RenderOptions options;
                options.status = (*v)->status();
@@ -56,7 +38,7 @@ void register_render_routes(Router& router, procedure::ProcedureService& service
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/diagram.svg",
              [svc](const Request& r) -> Result<Response> {
-               auto v = find_version(*svc, r);
+               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
                if (!v) return v.error();
                return rendered(
                    "image/svg+xml; charset=utf-8",
@@ -65,7 +47,7 @@ void register_render_routes(Router& router, procedure::ProcedureService& service
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/bpmn",
              [svc](const Request& r) -> Result<Response> {
-               auto v = find_version(*svc, r);
+               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
                if (!v) return v.error();
                return rendered("application/xml; charset=utf-8",
                                render::export_bpmn((*v)->procedure, svc->snapshot()->units()), **v);

@@ -28,6 +28,10 @@ struct StoredVersion {
   const std::string& status() const {
     return record.status.empty() ? procedure.status : record.status;
   }
+
+  /// "<revision>-<sha256>" in quotes: the lifecycle revision (for If-Match on transitions)
+  /// and the content hash.
+  std::string etag() const { return "\"" + std::to_string(record.revision) + "-" + sha256 + "\""; }
 };
 
 class ProcedureCatalog {

@@ -202,13 +202,9 @@ std::optional<std::string> read_limited(const std::string& path, std::string& er
   return buffer.str();
 }
 
-// Reads the document with pugixml after intake; returns the root element or diagnoses a
-// wrong root or namespace.
+// Checks the root element of the document intake has parsed: name and namespace.
 bool parse_root(pugi::xml_document& doc, std::string_view xml, const std::string& file,
                 std::string_view expected_root, Diagnostics& out) {
-  const auto result =
-      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!result) return false;  // intake already reported it
   auto root = doc.document_element();
   const PositionMap positions(xml);
   const auto pos = positions.at(root);
@@ -266,8 +262,8 @@ ProcedureLoader::ProcedureLoader(const std::string& xsd_path) : validator_(xsd_p
 LoadedProcedure ProcedureLoader::load_procedure(std::string_view xml, const std::string& file,
                                                 const UnitRegistry* units) const {
   LoadedProcedure loaded;
-  if (!check_xml_intake(xml, file, loaded.diagnostics)) return loaded;
   pugi::xml_document doc;
+  if (!check_xml_intake(xml, file, loaded.diagnostics, doc)) return loaded;
   if (!parse_root(doc, xml, file, "procedure", loaded.diagnostics)) return loaded;
   validator_.validate(xml, file, loaded.diagnostics);
   // Semantic checks run even after XSD errors, so the owner sees everything in one pass.
@@ -278,8 +274,8 @@ LoadedProcedure ProcedureLoader::load_procedure(std::string_view xml, const std:
 
 LoadedUnits ProcedureLoader::load_units(std::string_view xml, const std::string& file) const {
   LoadedUnits loaded;
-  if (!check_xml_intake(xml, file, loaded.diagnostics)) return loaded;
   pugi::xml_document doc;
+  if (!check_xml_intake(xml, file, loaded.diagnostics, doc)) return loaded;
   if (!parse_root(doc, xml, file, "unitRegistry", loaded.diagnostics)) return loaded;
   validator_.validate(xml, file, loaded.diagnostics);
   UnitRegistry registry;

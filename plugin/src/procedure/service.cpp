@@ -78,6 +78,26 @@ std::optional<std::string> stamp_published_xml(const std::string& xml, const std
   return out.str();
 }
 
+// Units responsible for or taking part in a step that differs between `base` and `version`
+// (every unit of `version` when there is no base): whom a change concerns.
+std::vector<std::string> units_touched(const Procedure* base, const Procedure& version) {
+  std::set<std::string> units;
+  auto add_step_units = [&](const Step* s) {
+    if (!s) return;
+    units.insert(s->responsible.unit);
+    for (const auto& p : s->participants) units.insert(p.unit);
+  };
+  if (!base) {
+    for (const auto& s : version.steps) add_step_units(&s);
+  } else {
+    for (const auto& c : diff_procedures(*base, version).changes) {
+      add_step_units(base->find_step(c.step_id));
+      add_step_units(version.find_step(c.step_id));
+    }
+  }
+  return {units.begin(), units.end()};
+}
+
 }  // namespace
 
 std::string today_utc() {
@@ -157,6 +177,7 @@ ProcedureService::ProcedureService(store::Store& store, host::HostServices& host
       }
       const auto& p = *loaded.procedure;
       const auto sha = util::sha256_hex(xml);
+      parsed_by_sha_.emplace(sha, p);  // rebuild() reuses it instead of parsing again
       const auto same = std::find_if(existing->begin(), existing->end(), [&](const auto& r) {
         return r.procedure_id == p.id && r.version == p.version.str();
       });
@@ -197,17 +218,31 @@ void ProcedureService::rebuild() {
   auto catalog = std::make_shared<ProcedureCatalog>();
   catalog->set_units(units_);
   std::size_t problems = startup_problems_;
+  // Versions are immutable per content hash, so only records whose bytes are new (a fresh
+  // upload, a publication) are parsed and validated; the rest come from the last snapshot.
+  std::map<std::string, const Procedure*> known;
+  for (const auto& [sha, p] : parsed_by_sha_) known.emplace(sha, &p);
+  const auto previous = snapshot();
+  if (previous) {
+    for (const auto& id : previous->procedure_ids()) {
+      for (const auto* v : previous->versions(id)) known.emplace(v->sha256, &v->procedure);
+    }
+  }
   auto records = store_.list_procedure_versions();
   if (records) {
     for (auto& record : *records) {
-      auto loaded =
-          loader_->load_procedure(record.xml, record.procedure_id + "-" + record.version, nullptr);
-      if (!loaded.procedure) {
-        ++problems;
-        continue;
-      }
       auto v = std::make_unique<StoredVersion>();
-      v->procedure = std::move(*loaded.procedure);
+      if (const auto it = known.find(record.sha256); it != known.end()) {
+        v->procedure = *it->second;
+      } else {
+        auto loaded = loader_->load_procedure(record.xml,
+                                              record.procedure_id + "-" + record.version, nullptr);
+        if (!loaded.procedure) {
+          ++problems;
+          continue;
+        }
+        v->procedure = std::move(*loaded.procedure);
+      }
       v->xml = record.xml;
       v->sha256 = record.sha256;
       v->source = record.source;
@@ -220,46 +255,34 @@ void ProcedureService::rebuild() {
     ++problems;
   }
   catalog->set_problem_count(problems);
+  parsed_by_sha_.clear();
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(catalog);
 }
 
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(
-    const std::string& procedure_id, const std::string& version) const {
+    const std::string& procedure_id, const std::string& version, const std::string& field) const {
   auto catalog = snapshot();
+  auto not_found = [](std::string detail) {
+    return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke", std::move(detail), "path");
+  };
+  if (catalog->versions(procedure_id).empty()) {
+    return not_found("Prosedyren «" + procedure_id + "» finnes ikke.");
+  }
   auto parsed = Version::parse(version);
   if (!parsed) {
     return make_error(ErrorKind::kInvalid, "invalid-version", "Ugyldig versjonsnummer",
-                      "«" + version + "» er ikke et versjonsnummer på formen 3.0.", "version");
+                      "«" + version + "» er ikke et versjonsnummer på formen 3.0.", field);
   }
   const auto* v = catalog->find(procedure_id, *parsed);
-  if (!v) {
-    return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                      "Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".",
-                      "path");
-  }
+  if (!v) return not_found("Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".");
   return std::shared_ptr<const StoredVersion>(catalog, v);
 }
 
 std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog& catalog,
                                                           const StoredVersion& version) const {
-  std::set<std::string> units;
   const auto* base = catalog.in_force(version.procedure.id, today_utc());
-  auto add_step_units = [&](const Step* s) {
-    if (!s) return;
-    units.insert(s->responsible.unit);
-    for (const auto& p : s->participants) units.insert(p.unit);
-  };
-  if (!base || base == &version) {
-    for (const auto& s : version.procedure.steps) add_step_units(&s);
-  } else {
-    const auto diff = diff_procedures(base->procedure, version.procedure);
-    for (const auto& c : diff.changes) {
-      add_step_units(base->procedure.find_step(c.step_id));
-      add_step_units(version.procedure.find_step(c.step_id));
-    }
-  }
-  return {units.begin(), units.end()};
+  return units_touched(base && base != &version ? &base->procedure : nullptr, version.procedure);
 }
 
 void ProcedureService::notify_units(const std::vector<std::string>& units,
@@ -565,20 +588,7 @@ Result<ReadStatus> ProcedureService::read_status(const std::string& procedure_id
   for (const auto* other : catalog->versions(procedure_id)) {
     if (other->procedure.version < (*v)->procedure.version) before = other;
   }
-  std::set<std::string> units;
-  if (!before) {
-    for (const auto& s : (*v)->procedure.steps) units.insert(s.responsible.unit);
-  } else {
-    for (const auto& c : diff_procedures(before->procedure, (*v)->procedure).changes) {
-      for (const auto* p : {&before->procedure, &(*v)->procedure}) {
-        if (const auto* s = p->find_step(c.step_id)) {
-          units.insert(s->responsible.unit);
-          for (const auto& u : s->participants) units.insert(u.unit);
-        }
-      }
-    }
-  }
-  status.affected_units.assign(units.begin(), units.end());
+  status.affected_units = units_touched(before ? &before->procedure : nullptr, (*v)->procedure);
   std::set<std::string> done;
   for (const auto& c : status.confirmed) done.insert(c.user_id);
   std::set<std::string> missing;

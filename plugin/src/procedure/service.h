@@ -5,6 +5,7 @@
 // and serves an immutable snapshot (ProcedureCatalog) to readers.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -104,9 +105,13 @@ class ProcedureService {
   std::vector<std::string> affected_units(const ProcedureCatalog& catalog,
                                           const StoredVersion& version) const;
 
- private:
+  /// One version by its text ("3.0"); kInvalid (naming `field`) for a malformed number,
+  /// kNotFound for an unknown procedure or version. Keeps the snapshot alive.
   Result<std::shared_ptr<const StoredVersion>> find(const std::string& procedure_id,
-                                                    const std::string& version) const;
+                                                    const std::string& version,
+                                                    const std::string& field = "version") const;
+
+ private:
   void rebuild();
   void notify_units(const std::vector<std::string>& units, const std::string& subject,
                     const std::string& body, const std::string& key);
@@ -122,6 +127,7 @@ class ProcedureService {
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ProcedureCatalog> snapshot_;
   DocumentRenderer renderer_;
+  std::map<std::string, Procedure> parsed_by_sha_;  // shipped files parsed at start-up
 };
 
 /// "2025-01-01" + P1Y → "2026-01-01" (month ends clamp: 2024-01-31 + P1M → 2024-02-29).

@@ -55,7 +55,8 @@ std::string format_diagnostic(const Diagnostic& d) {
   return out + ": " + d.message + " [" + d.code + "]";
 }
 
-bool check_xml_intake(std::string_view xml, const std::string& file, Diagnostics& out) {
+bool check_xml_intake(std::string_view xml, const std::string& file, Diagnostics& out,
+                      pugi::xml_document& doc) {
   if (xml.size() > kMaxXmlBytes) {
     out.push_back({file, 0, 0, "too-large",
                    "Filen er på " + std::to_string(xml.size()) + " byte; grensen er " +
@@ -70,7 +71,6 @@ bool check_xml_intake(std::string_view xml, const std::string& file, Diagnostics
   }
   // pugixml never expands entities beyond the predefined five; asking it to keep the
   // DOCTYPE node lets us find and refuse one without any DTD processing.
-  pugi::xml_document doc;
   const auto result = doc.load_buffer(
       xml.data(), xml.size(), pugi::parse_default | pugi::parse_doctype, pugi::encoding_utf8);
   if (!result) {

@@ -4,6 +4,7 @@
 // semantic check looks at it.
 
 #include <memory>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 
@@ -14,9 +15,11 @@ namespace boligflyt::procedure {
 inline constexpr std::size_t kMaxXmlBytes = 4 * 1024 * 1024;
 
 /// Refuses what no procedure file needs and an attacker might use: over-size input,
-/// invalid UTF-8, and any DOCTYPE (external entities, billion laughs). Appends diagnostics;
-/// returns false when the document must not be parsed further.
-bool check_xml_intake(std::string_view xml, const std::string& file, Diagnostics& out);
+/// invalid UTF-8, and any DOCTYPE (external entities, billion laughs). On success `doc` holds
+/// the parsed document, so callers read it without parsing again. Appends diagnostics;
+/// returns false when the document must not be used further.
+bool check_xml_intake(std::string_view xml, const std::string& file, Diagnostics& out,
+                      pugi::xml_document& doc);
 
 /// A compiled XSD, shareable between threads (validation contexts are per call).
 class XsdValidator {
