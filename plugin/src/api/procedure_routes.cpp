@@ -14,9 +14,7 @@ namespace boligflyt::api {
 namespace {
 
 namespace json = boost::json;
-using procedure::ProcedureCatalog;
 using procedure::StoredVersion;
-using procedure::Version;
 
 Error not_found(const std::string& what) {
   return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke", what, "path");
