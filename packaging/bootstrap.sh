@@ -24,12 +24,12 @@ jobs=${BOLIGFLYT_JOBS:-$(nproc)}
 build_packages=(
   build-essential cmake pkg-config git ca-certificates binutils
   libboost1.81-dev libboost-json1.81-dev libpoco-dev libpugixml-dev
-  libxml2-dev libxml2-utils libsqlite3-dev libssl-dev
+  libxml2-dev libxml2-utils libsqlite3-dev libssl-dev libpq-dev
 )
 # What the test suite needs on top.
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind clang-format clang-tidy
-  clang-14 libclang-rt-14-dev chromium
+  clang-14 libclang-rt-14-dev chromium postgresql
 )
 
 missing_packages() {

@@ -21,5 +21,7 @@ struct Command {
 
 int run_dev_token(std::span<const std::string> args);
 int run_procedure(std::span<const std::string> args);
+int run_deviation(std::span<const std::string> args);
+int run_store(std::span<const std::string> args);
 
 }  // namespace boligflyt::cli

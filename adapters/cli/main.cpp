@@ -20,6 +20,10 @@ constexpr std::array kCommands = {
             &boligflyt::cli::run_dev_token},
     Command{"procedure", "kontroller prosedyrefiler (validate) eller sammenlign versjoner (diff)",
             &boligflyt::cli::run_procedure},
+    Command{"deviation", "kontroller at avvikshistorikken er uendret (verify-history)",
+            &boligflyt::cli::run_deviation},
+    Command{"store", "ta sikkerhetskopi av databasen mens tjenesten kjører (backup)",
+            &boligflyt::cli::run_store},
 };
 
 void print_help(std::ostream& out) {

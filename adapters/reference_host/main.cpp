@@ -164,12 +164,20 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
-// The plugin's configuration contract: exactly these keys.
-std::string plugin_config_json(const fs::path& data_dir, const fs::path& procedures_dir) {
-  return "{\"data_dir\":" + json_string(data_dir.string()) +
-         ",\"procedures_dir\":" + json_string(procedures_dir.string()) +
-         ",\"store\":{\"kind\":\"sqlite\"},\"limits\":{\"max_body_bytes\":" +
-         std::to_string(kMaxBodyBytes) + "}}";
+// The plugin's configuration contract: these keys, plus what the host config's "plugin"
+// object adds or replaces (the plugin refuses keys it does not know).
+std::string plugin_config_json(const fs::path& data_dir, const fs::path& procedures_dir,
+                               const HostConfig& config) {
+  const std::string& plugin_settings_json = config.plugin_settings_json;
+  std::string out = "{\"data_dir\":" + json_string(data_dir.string()) +
+                    ",\"procedures_dir\":" + json_string(procedures_dir.string()) +
+                    ",\"limits\":{\"max_body_bytes\":" + std::to_string(kMaxBodyBytes) + "}";
+  if (!config.plugin_settings_has_store) out += ",\"store\":{\"kind\":\"sqlite\"}";
+  // plugin_settings_json is a serialized JSON object: splice its members in.
+  if (plugin_settings_json.size() > 2) {
+    out += "," + plugin_settings_json.substr(1, plugin_settings_json.size() - 2);
+  }
+  return out + "}";
 }
 
 void print_banner(const HttpServer& server, const HostConfig& config,
@@ -212,8 +220,8 @@ int run(const Options& options) {
   const fs::path plugin_path = resolve_plugin_path(config);
   const fs::path procedures_dir = resolve_procedures_dir(config);
   const std::unique_ptr<PluginModule> module = PluginModule::open(plugin_path);
-  auto plugin = std::make_unique<PluginInstance>(*module, services.table(),
-                                                 plugin_config_json(data_dir, procedures_dir));
+  auto plugin = std::make_unique<PluginInstance>(
+      *module, services.table(), plugin_config_json(data_dir, procedures_dir, config));
   logger.log(LogLevel::kInfo, "plugin_loaded",
              {{"path", plugin_path.string()},
               {"name", module->api().plugin_name ? module->api().plugin_name : ""},

@@ -24,6 +24,21 @@ TEST(PluginConfig, DefaultsWhenOptionalKeysAreMissing) {
   EXPECT_EQ(config->max_body_bytes, 8u * 1024 * 1024);
 }
 
+TEST(PluginConfig, ReadsPostgresqlDeviationAndNotificationSettings) {
+  auto config = parse_plugin_config(
+      R"({"data_dir":"/x","store":{"kind":"postgresql","connection":"host=127.0.0.1 dbname=b"},)"
+      R"("deviations":{"receive_within":"P2D","close_within":"P2W"},)"
+      R"("notifications":{"first_retry_seconds":5,"max_retry_seconds":60,"max_attempts":4}})");
+  ASSERT_TRUE(config) << config.error().detail;
+  EXPECT_EQ(config->store_kind, "postgresql");
+  EXPECT_EQ(config->store_connection, "host=127.0.0.1 dbname=b");
+  EXPECT_EQ(config->deviation_receive_within, "P2D");
+  EXPECT_EQ(config->deviation_close_within, "P2W");
+  EXPECT_EQ(config->notification_first_retry_seconds, 5);
+  EXPECT_EQ(config->notification_max_retry_seconds, 60);
+  EXPECT_EQ(config->notification_max_attempts, 4);
+}
+
 struct BadConfig {
   const char* json;
   const char* field;
@@ -55,6 +70,16 @@ INSTANTIATE_TEST_SUITE_P(
                   "Ukjent"},
         BadConfig{R"({"data_dir":"/x","log_level":"loud"})", "log_level", "debug"},
         BadConfig{R"({"data_dir":"/x","datadir":"/y"})", "datadir", "Ukjent nøkkel"},
+        BadConfig{R"({"data_dir":"/x","store":{"kind":"postgresql"}})", "store.connection",
+                  "mangler"},
+        BadConfig{R"({"data_dir":"/x","deviations":{"close_within":"30 dager"}})",
+                  "deviations.close_within", "ISO 8601"},
+        BadConfig{R"({"data_dir":"/x","deviations":{"close_within":"P0D"}})",
+                  "deviations.close_within", "ISO 8601"},
+        BadConfig{R"({"data_dir":"/x","deviations":{"remind":"P1D"}})", "deviations.remind",
+                  "Ukjent nøkkel"},
+        BadConfig{R"({"data_dir":"/x","notifications":{"max_attempts":0}})",
+                  "notifications.max_attempts", "heltall"},
         BadConfig{"{\"data_dir\":\"/x\xff\"}", "konfigurasjonen", "UTF-8"}));
 
 }  // namespace

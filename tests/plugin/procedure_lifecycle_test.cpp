@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
 
@@ -27,15 +29,28 @@ class DirectoryHost final : public host::HostServices {
     }
     return std::optional<std::string>{};
   }
+  // Called from the plugin's outbox thread.
   Result<void> notify(const std::string& n) override {
-    notifications.push_back(n);
+    {
+      std::lock_guard lock(mutex_);
+      notifications_.push_back(n);
+    }
+    delivered_.notify_all();
     return {};
+  }
+  /// Waits (bounded) until at least `n` notifications arrived.
+  bool wait_for_notifications(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return delivered_.wait_for(lock, std::chrono::seconds(10),
+                               [&] { return notifications_.size() >= n; });
   }
   Result<void> publish_document(const std::string& meta, std::string_view content) override {
     documents.emplace_back(meta, std::string(content));
     return {};
   }
-  std::vector<std::string> notifications;
+  std::mutex mutex_;
+  std::condition_variable delivered_;
+  std::vector<std::string> notifications_;
   std::vector<std::pair<std::string, std::string>> documents;
 };
 
@@ -101,7 +116,7 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
   EXPECT_TRUE(asked.count("nav"));
   EXPECT_TRUE(asked.count("boligkontor"));
   EXPECT_FALSE(asked.count("klageutvalget")) << "only units whose steps change are asked";
-  EXPECT_FALSE(host_->notifications.empty());
+  EXPECT_TRUE(host_->wait_for_notifications(1)) << "the høring notice reaches the host";
 
   // Leaders answer for their own unit only.
   EXPECT_EQ(call(testing::leader_of("eiendom"), "PUT", v4 + "/consultation/answers/nav",

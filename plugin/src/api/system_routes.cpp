@@ -119,6 +119,7 @@ void register_system_routes(Router& router, SystemServices s) {
           "boligflyt_store_schema_version{backend=\"" +
           info->backend + "\"} " + std::to_string(info->schema_version) + "\n";
     }
+    if (s.extra_metrics) extra += s.extra_metrics();
     Response response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = s.metrics.render(extra);

@@ -1,6 +1,9 @@
 #pragma once
 // Health, metrics, the system description and the caller's own profile and preferences.
 
+#include <functional>
+#include <string>
+
 #include "api/router.h"
 #include "host/host_services.h"
 #include "observability/logger.h"
@@ -15,7 +18,8 @@ struct SystemServices {
   Metrics& metrics;
   host::HostServices& host;
   const Logger& logger;
-  const procedure::ProcedureService* procedures;  // null when no procedures are configured
+  const procedure::ProcedureService* procedures;    // null when no procedures are configured
+  std::function<std::string()> extra_metrics = {};  // gauges of other components
 };
 
 /// Registers GET /healthz, GET /metrics, GET /api/v1/system, GET /api/v1/me and

@@ -18,11 +18,22 @@ void BackgroundWorker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void BackgroundWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
 void BackgroundWorker::run() {
   pthread_setname_np(pthread_self(), "boligflyt-bg");
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) break;
+    if (wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; }) && stopping_) {
+      break;
+    }
+    woken_ = false;
     lock.unlock();
     try {
       task_();

@@ -1,6 +1,6 @@
 #pragma once
-// One thread for periodic housekeeping. stop() (and the destructor) wake it and join it, so
-// after destroy() no plugin thread is left and the host may dlclose the library.
+// One thread for periodic work (housekeeping, the outbox). stop() (and the destructor) wake it and
+// join it, so after destroy() no plugin thread is left and the host may dlclose the library.
 
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +18,8 @@ class BackgroundWorker {
   BackgroundWorker& operator=(const BackgroundWorker&) = delete;
 
   void stop();
+  /// Runs the task soon instead of at the end of the interval (e.g. new outbox messages).
+  void wake();
 
  private:
   void run();
@@ -27,6 +29,7 @@ class BackgroundWorker {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/json_body.h"
+#include "procedure/iso_duration.h"
 
 namespace boligflyt {
 namespace {
@@ -42,15 +43,25 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
     } else if (key == "store") {
       if (!value.is_object()) return config_error("store", "«store» må være et objekt.");
       for (const auto& [skey, svalue] : value.as_object()) {
-        if (skey != "kind")
+        if (skey == "kind") {
+          if (!svalue.is_string() ||
+              (svalue.as_string() != "sqlite" && svalue.as_string() != "postgresql")) {
+            return config_error("store.kind", "«store.kind» må være «sqlite» eller «postgresql».");
+          }
+          config.store_kind = svalue.as_string();
+        } else if (skey == "connection") {
+          if (!svalue.is_string() || svalue.as_string().empty())
+            return config_error("store.connection", "«store.connection» må være tekst.");
+          config.store_connection = svalue.as_string();
+        } else {
           return config_error("store." + std::string(skey),
                               "Ukjent nøkkel «store." + std::string(skey) + "».");
-        if (!svalue.is_string() || svalue.as_string() != "sqlite") {
-          return config_error("store.kind",
-                              "«store.kind» må være «sqlite» (PostgreSQL kommer i en senere "
-                              "versjon).");
         }
-        config.store_kind = svalue.as_string();
+      }
+      if (config.store_kind == "postgresql" && config.store_connection.empty()) {
+        return config_error("store.connection",
+                            "«store.connection» mangler: PostgreSQL trenger en "
+                            "tilkoblingsstreng.");
       }
     } else if (key == "limits") {
       if (!value.is_object()) return config_error("limits", "«limits» må være et objekt.");
@@ -64,6 +75,39 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
                               "268435456.");
         }
         config.max_body_bytes = static_cast<std::size_t>(lvalue.as_int64());
+      }
+    } else if (key == "deviations") {
+      if (!value.is_object()) return config_error("deviations", "«deviations» må være et objekt.");
+      for (const auto& [dkey, dvalue] : value.as_object()) {
+        const std::string field = "deviations." + std::string(dkey);
+        std::string* target = dkey == "receive_within" ? &config.deviation_receive_within
+                              : dkey == "close_within" ? &config.deviation_close_within
+                                                       : nullptr;
+        if (target == nullptr) return config_error(field, "Ukjent nøkkel «" + field + "».");
+        const auto parsed_duration =
+            dvalue.is_string() ? procedure::parse_iso_duration(std::string_view(dvalue.as_string()))
+                               : std::nullopt;
+        if (!parsed_duration || parsed_duration->approximate_days() <= 0) {
+          return config_error(field, "«" + field +
+                                         "» må være en ISO 8601-varighet, for eksempel «P3D» "
+                                         "eller «P2W».");
+        }
+        *target = dvalue.as_string();
+      }
+    } else if (key == "notifications") {
+      if (!value.is_object())
+        return config_error("notifications", "«notifications» må være et objekt.");
+      for (const auto& [nkey, nvalue] : value.as_object()) {
+        const std::string field = "notifications." + std::string(nkey);
+        int* target = nkey == "first_retry_seconds" ? &config.notification_first_retry_seconds
+                      : nkey == "max_retry_seconds" ? &config.notification_max_retry_seconds
+                      : nkey == "max_attempts"      ? &config.notification_max_attempts
+                                                    : nullptr;
+        if (target == nullptr) return config_error(field, "Ukjent nøkkel «" + field + "».");
+        if (!nvalue.is_int64() || nvalue.as_int64() < 1 || nvalue.as_int64() > 7 * 86400) {
+          return config_error(field, "«" + field + "» må være et heltall mellom 1 og 604800.");
+        }
+        *target = static_cast<int>(nvalue.as_int64());
       }
     } else if (key == "log_level") {
       const std::string_view level = value.is_string() ? std::string_view(value.as_string()) : "";

@@ -15,7 +15,13 @@ struct PluginConfig {
   std::string data_dir;        // required, absolute; holds the SQLite database
   std::string procedures_dir;  // optional; the procedure XML files to load
   std::string schema_file;     // procedure XSD; default <procedures_dir>/../schemas/procedure.xsd
-  std::string store_kind = "sqlite";
+  std::string store_kind = "sqlite";              // sqlite | postgresql
+  std::string store_connection;                   // libpq conninfo for postgresql; never logged
+  std::string deviation_receive_within = "P3D";   // ISO 8601: time to receive an avvik
+  std::string deviation_close_within = "P30D";    // ISO 8601: time to close it
+  int notification_first_retry_seconds = 30;      // outbox backoff: first delay, doubling …
+  int notification_max_retry_seconds = 6 * 3600;  // … up to this
+  int notification_max_attempts = 12;             // then "dead" (visible, not dropped)
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;
   int maintenance_interval_ms = 60'000;

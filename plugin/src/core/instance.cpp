@@ -3,11 +3,13 @@
 #include <filesystem>
 #include <system_error>
 
+#include "api/deviation_routes.h"
 #include "api/procedure_routes.h"
 #include "api/render_routes.h"
 #include "api/system_routes.h"
 #include "procedure/loader.h"
 #include "render/html_document.h"
+#include "store/postgresql/postgresql_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace boligflyt {
@@ -24,7 +26,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 
-  store_ = store::open_sqlite_store((fs::path(config_.data_dir) / "boligflyt.sqlite3").string());
+  store_ = open_store();
   const auto schema = !config_.schema_file.empty() ? config_.schema_file
                       : !config_.procedures_dir.empty()
                           ? (fs::path(config_.procedures_dir) / ".." / "schemas" / "procedure.xsd")
@@ -35,17 +37,53 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
     procedures_ = std::make_unique<procedure::ProcedureService>(*store_, *host_, logger_,
                                                                 config_.procedures_dir, schema);
   }
+  if (procedures_) {
+    deviation::DeviationSettings settings;
+    settings.receive_within = *procedure::parse_iso_duration(config_.deviation_receive_within);
+    settings.close_within = *procedure::parse_iso_duration(config_.deviation_close_within);
+    deviations_ =
+        std::make_unique<deviation::DeviationService>(*store_, *procedures_, logger_, settings);
+  }
+  outbox::RetryPolicy retry;
+  retry.first_delay_seconds = config_.notification_first_retry_seconds;
+  retry.max_delay_seconds =
+      std::max(config_.notification_max_retry_seconds, config_.notification_first_retry_seconds);
+  retry.max_attempts = config_.notification_max_attempts;
+  dispatcher_ = std::make_unique<outbox::NotificationDispatcher>(*store_, *host_, logger_, retry);
   router_ = std::make_unique<api::Router>(logger_, metrics_, config_.max_body_bytes);
   register_routes();
-  worker_ =
-      std::make_unique<BackgroundWorker>(std::chrono::milliseconds(config_.maintenance_interval_ms),
-                                         [this] { store_->maintenance(); });
+  worker_ = std::make_unique<BackgroundWorker>(
+      std::chrono::milliseconds(config_.maintenance_interval_ms), [this] {
+        store_->maintenance();
+        if (deviations_) deviations_->remind_overdue();
+      });
+  // Retries are due at whole seconds; polling at most every 5 s (sooner when woken by a
+  // write) keeps delivery prompt without busy work.
+  outbox_worker_ = std::make_unique<BackgroundWorker>(
+      std::chrono::milliseconds(std::min(config_.maintenance_interval_ms, 5000)), [this] {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        // Bounded: at most 20 batches per wake-up, then the next tick goes on.
+        for (int i = 0; i < 20; ++i) {
+          const auto round = dispatcher_->deliver_due(now);
+          if (round.delivered + round.retried + round.dead == 0) break;
+        }
+      });
+  if (procedures_) procedures_->set_outbox_listener([this] { wake_outbox(); });
+  if (deviations_) deviations_->set_outbox_listener([this] { wake_outbox(); });
   logger_.info("plugin_started", {{"data_dir", config_.data_dir}, {"store", config_.store_kind}});
 }
 
 Instance::~Instance() { shutdown(); }
 
 void Instance::shutdown() {
+  std::unique_ptr<BackgroundWorker> outbox_worker;
+  {
+    std::lock_guard lock(outbox_worker_mutex_);
+    outbox_worker = std::move(outbox_worker_);
+  }
+  if (outbox_worker) outbox_worker->stop();
   if (worker_) {
     worker_->stop();
     worker_.reset();
@@ -53,14 +91,29 @@ void Instance::shutdown() {
   }
 }
 
+void Instance::wake_outbox() {
+  std::lock_guard lock(outbox_worker_mutex_);
+  if (outbox_worker_) outbox_worker_->wake();
+}
+
+std::unique_ptr<store::Store> Instance::open_store() const {
+  if (config_.store_kind == "postgresql")
+    return store::open_postgresql_store(config_.store_connection);
+  return store::open_sqlite_store(
+      (std::filesystem::path(config_.data_dir) / "boligflyt.sqlite3").string());
+}
+
 api::Response Instance::handle(api::Request request) { return router_->handle(std::move(request)); }
 
 void Instance::register_routes() {
-  api::SystemServices services{*store_, metrics_, *host_, logger_, procedures_.get()};
+  api::SystemServices services{
+      *store_, metrics_,          *host_,
+      logger_, procedures_.get(), [this] { return dispatcher_->metrics_text(); }};
   api::register_system_routes(*router_, services);
   if (procedures_) {
     api::register_procedure_routes(*router_, *procedures_);
     api::register_render_routes(*router_, *procedures_);
+    api::register_deviation_routes(*router_, *deviations_);
     procedures_->set_document_renderer(
         [](const procedure::StoredVersion& v, const procedure::UnitRegistry& units) {
           render::RenderOptions options;

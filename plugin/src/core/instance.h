@@ -4,14 +4,17 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "api/http.h"
 #include "api/router.h"
 #include "core/background_worker.h"
 #include "core/config.h"
+#include "deviation/service.h"
 #include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "outbox/notification_dispatcher.h"
 #include "procedure/service.h"
 #include "store/store.h"
 
@@ -35,6 +38,8 @@ class Instance {
 
  private:
   void register_routes();
+  void wake_outbox();
+  std::unique_ptr<store::Store> open_store() const;
 
   PluginConfig config_;
   Logger logger_;
@@ -42,8 +47,12 @@ class Instance {
   std::unique_ptr<host::HostServices> host_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<procedure::ProcedureService> procedures_;
+  std::unique_ptr<deviation::DeviationService> deviations_;
+  std::unique_ptr<outbox::NotificationDispatcher> dispatcher_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<BackgroundWorker> worker_;
+  std::mutex outbox_worker_mutex_;
+  std::unique_ptr<BackgroundWorker> outbox_worker_;  // delivers notifications, woken on writes
 };
 
 }  // namespace boligflyt

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "outbox/notification_dispatcher.h"
 #include "procedure/diff.h"
 #include "procedure/iso_duration.h"
 #include "util/sha256.h"
@@ -288,18 +289,19 @@ std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog
 void ProcedureService::notify_units(const std::vector<std::string>& units,
                                     const std::string& subject, const std::string& body,
                                     const std::string& key) {
+  // Through the durable outbox: a host that cannot take a notification now gets it later.
+  std::vector<store::OutboxMessage> messages;
+  messages.reserve(units.size());
   for (const auto& unit : units) {
-    boost::json::object n{
-        {"recipient", boost::json::object{{"unit_id", unit}, {"role", kRoleUnitLeader}}},
-        {"subject", subject},
-        {"body", body},
-        {"key", key + ":" + unit}};
-    if (auto sent = host_.notify(boost::json::serialize(n)); !sent) {
-      // Issue 5 adds the durable notification outbox; until then the failure is logged.
-      logger_.warn("notify_failed",
-                   {{"unit", unit}, {"key", key}, {"cause", sent.error().log_message}});
-    }
+    messages.push_back(
+        outbox::notification_to_unit_leaders(unit, subject, body, {}, key + ":" + unit));
   }
+  if (messages.empty()) return;
+  if (auto queued = store_.enqueue_outbox(messages); !queued) {
+    logger_.error("notify_enqueue_failed", {{"key", key}, {"cause", queued.error().log_message}});
+    return;
+  }
+  if (on_enqueue_) on_enqueue_();
 }
 
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
@@ -511,11 +513,25 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   }
   if (previous) {
     const auto diff = diff_procedures(previous->procedure, reloaded.procedure.value(), &units_);
+    // Open avvik per step: they keep pointing at the step id, which this version removes.
+    store::DeviationQuery open_filter;
+    open_filter.procedure_id = procedure_id;
+    open_filter.statuses = {"registrert", "mottatt", "under_behandling", "tiltak", "gjenapnet"};
+    const auto stats = store_.deviation_statistics(open_filter);
     for (const auto& c : diff.changes) {
-      if (c.kind == ChangeKind::kRemoved) {
-        outcome.warnings.push_back("Trinn «" + c.before + "» (" + c.step_id +
-                                   ") fjernes. Åpne avvik på trinnet må vurderes og lukkes.");
+      if (c.kind != ChangeKind::kRemoved) continue;
+      std::int64_t open = 0;
+      if (stats) {
+        for (const auto& row : stats->per_step) {
+          if (row.step_id == c.step_id) open += row.open;
+        }
       }
+      outcome.warnings.push_back(
+          "Trinn «" + c.before + "» (" + c.step_id + ") fjernes. " +
+          (!stats ? std::string("Antall åpne avvik på trinnet kunne ikke hentes; vurder dem.")
+           : open == 0 ? std::string("Det har ingen åpne avvik.")
+                       : std::to_string(open) + (open == 1 ? " åpent avvik" : " åpne avvik") +
+                             " på trinnet må vurderes og lukkes."));
     }
   }
   auto record = v.record;

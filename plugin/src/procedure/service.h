@@ -71,6 +71,8 @@ class ProcedureService {
   using DocumentRenderer = std::function<std::string(const StoredVersion&, const UnitRegistry&)>;
   void set_document_renderer(DocumentRenderer renderer) { renderer_ = std::move(renderer); }
   const ProcedureLoader& loader() const { return *loader_; }
+  /// Called after notifications were put in the outbox (wakes the outbox worker).
+  void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
 
   /// kInvalid (422) with `diagnostics` filled when the XML has problems.
   Result<std::shared_ptr<const StoredVersion>> upload_draft(const std::string& procedure_id,
@@ -127,6 +129,7 @@ class ProcedureService {
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ProcedureCatalog> snapshot_;
   DocumentRenderer renderer_;
+  std::function<void()> on_enqueue_;
   std::map<std::string, Procedure> parsed_by_sha_;  // shipped files parsed at start-up
 };
 

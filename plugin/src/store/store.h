@@ -4,9 +4,11 @@
 // A write returns only after the data is durable (the caller may acknowledge it then).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -60,6 +62,175 @@ struct ReadConfirmation {
   std::string confirmed_at;
 };
 
+// Deviations (avvik) -------------------------------------------------------------------
+// The avvik aggregate as the store keeps it. Rules (who may do what, which fields a status
+// needs) live in deviation/; the store only keeps data consistent: gapless ids per year,
+// optimistic concurrency, an append-only hash-chained history and the outbox, each write in
+// one transaction that is durable before the call returns.
+
+/// A corrective action (tiltak).
+struct DeviationAction {
+  std::int64_t action_no = 0;  // 1, 2, … within the avvik; assigned by the service
+  std::string owner_unit;
+  std::string description;
+  std::string due_date;   // YYYY-MM-DD
+  std::string done_date;  // YYYY-MM-DD, "" while not done
+  std::string created_by;
+  std::string created_at;  // ISO 8601 UTC
+};
+
+struct DeviationComment {
+  std::int64_t comment_no = 0;  // 1, 2, … within the avvik; assigned by the service
+  std::string author;
+  std::string text;
+  std::string created_at;
+};
+
+/// One entry of an avvik's history. `seq`, `prev_hash` and `hash` are assigned by the store
+/// (hash = store::event_chain_hash(deviation id, event), prev_hash = the previous event's
+/// hash, or 64 zeros for the first).
+struct DeviationEvent {
+  std::int64_t seq = 0;
+  std::string at;         // ISO 8601 UTC
+  std::string actor;      // user id
+  std::string kind;       // registered, transition, comment, action_added, ...
+  std::string data_json;  // JSON object: {"before":{…},"after":{…}} or similar
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct DeviationRecord {
+  std::string id;           // AVVIK-2026-0001; assigned by create_deviation
+  int year = 0;             // the id's year; set by the caller (year of created_at)
+  std::int64_t number = 0;  // gapless per year; assigned by create_deviation
+  std::string procedure_id;
+  std::string procedure_version;  // in force on incident_date
+  std::string step_id;
+  std::string incident_date;  // YYYY-MM-DD
+  std::string category;
+  std::string severity;
+  std::string title;
+  std::string description;
+  std::string reporting_unit;
+  std::string reporter;  // user id
+  std::string responsible_unit;
+  std::string case_reference;  // saksnummer "2026/4185" or ""
+  bool personal_data = false;
+  std::string status;  // deviation::Status as text
+  std::string created_at;
+  std::int64_t created_epoch = 0;  // seconds since 1970, for deadlines and statistics
+  std::string updated_at;
+  std::int64_t receive_due_epoch = 0;  // deadline to receive (status registrert)
+  std::int64_t close_due_epoch = 0;    // deadline to close
+  std::string received_at;
+  std::string closed_at;
+  std::int64_t closed_epoch = 0;  // 0 while not closed
+  std::string cause;
+  std::string evaluation;
+  std::string rejection_reason;
+  std::string reopen_reason;
+  std::string resolved_in_version;        // closed as resolved by this procedure version
+  std::string linked_draft_version;       // a draft of procedure_id meant to fix it
+  std::vector<std::string> participants;  // participating units (not the responsible one)
+  std::vector<DeviationAction> actions;
+  std::vector<DeviationComment> comments;
+  std::int64_t revision = 0;  // 1 after insert, +1 per update; the ETag
+};
+
+/// A message to deliver later (notification now, archive export later), written in the same
+/// transaction as the change that causes it.
+struct OutboxMessage {
+  std::int64_t id = 0;     // assigned by the store
+  std::string topic;       // "notification", ...
+  std::string dedupe_key;  // unique: enqueueing an existing key does nothing
+  std::string payload_json;
+  std::string status = "pending";  // pending | delivered | dead
+  int attempts = 0;
+  std::int64_t next_attempt_epoch = 0;  // not before this time
+  std::string last_error;               // for people and the API; never secrets
+  std::string created_at;
+  std::string delivered_at;
+};
+
+struct DeviationCreated {
+  DeviationRecord record;
+  bool replayed = false;  // the Idempotency-Key was seen before with the same request
+};
+
+struct DeviationQuery {
+  // Filters; empty means "any".
+  std::vector<std::string> statuses;
+  std::string unit;  // responsible or participating unit
+  std::string procedure_id;
+  std::string procedure_version;
+  std::string step_id;
+  std::string category;
+  std::string severity;
+  std::string from_date;      // incident_date >= (YYYY-MM-DD)
+  std::string to_date;        // incident_date <= (YYYY-MM-DD)
+  bool overdue_only = false;  // open (not lukket/avvist) and a deadline before now_epoch:
+                              // receive_due_epoch while registrert, close_due_epoch otherwise
+  std::int64_t now_epoch = 0;
+  // Visibility: unless see_all, only avvik the viewer reported, or whose responsible or a
+  // participating unit is one of viewer_units.
+  bool see_all = true;
+  std::string viewer;
+  std::vector<std::string> viewer_units;
+  // Order and keyset pagination.
+  std::string sort = "created";  // created | updated | incident_date | severity | id
+  bool descending = true;
+  std::optional<std::string> after_sort_value;  // the last row's sort value …
+  std::string after_id;                         // … and id (ties are ordered by id)
+  int limit = 50;
+};
+
+struct DeviationPage {
+  std::vector<DeviationRecord> items;  // with participants; actions and comments too
+  bool more = false;
+  std::string next_sort_value;  // for the next page's after_sort_value, when more
+  std::string next_id;
+};
+
+struct StepCount {
+  std::string procedure_id;
+  std::string step_id;
+  std::int64_t total = 0;
+  std::int64_t open = 0;
+};
+
+struct KeyCount {
+  std::string key;
+  std::int64_t count = 0;
+};
+
+struct DeviationStatistics {
+  std::int64_t total = 0;
+  std::int64_t open = 0;
+  std::int64_t closed = 0;
+  std::int64_t rejected = 0;
+  std::vector<StepCount> per_step;  // ordered by total desc, then step id
+  std::vector<KeyCount> per_unit;   // responsible unit
+  std::vector<KeyCount> per_category;
+  std::vector<KeyCount> per_severity;
+  std::vector<KeyCount> per_status;
+  std::vector<KeyCount> per_month;                     // "YYYY-MM" of incident_date, ascending
+  std::optional<std::int64_t> median_closure_seconds;  // closed_epoch - created_epoch
+  std::int64_t overdue_deviations = 0;                 // as in DeviationQuery::overdue_only
+  std::int64_t overdue_actions = 0;  // not done, due_date < today (of now_epoch, UTC)
+};
+
+struct OutboxCounts {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t dead = 0;
+};
+
+/// Hex SHA-256 chaining an event to its predecessor: covers the deviation id, seq, at,
+/// actor, kind, data_json and prev_hash (length-prefixed, so fields cannot be shifted).
+std::string event_chain_hash(const std::string& deviation_id, const DeviationEvent& event);
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -107,6 +278,60 @@ class Store {
   virtual Result<ReadConfirmation> confirm_read(const std::string& procedure_id,
                                                 const std::string& version,
                                                 const ReadConfirmation& confirmation) = 0;
+
+  // Deviations --------------------------------------------------------------------------
+
+  /// Assigns number and id (gapless per `record.year`, never reused), inserts the avvik with
+  /// revision 1, `first_event` as history seq 1, and the messages `outbox_for(assigned)`
+  /// returns, in one transaction. When (`record.reporter`, `idempotency_key`) was used
+  /// before: the same request (`request_sha256`) returns the stored avvik with replayed =
+  /// true and writes nothing; a different request is kConflict "idempotency-key-reused".
+  /// An empty key disables the check.
+  virtual Result<DeviationCreated> create_deviation(
+      const DeviationRecord& record, const DeviationEvent& first_event,
+      const std::string& idempotency_key, const std::string& request_sha256,
+      const std::function<std::vector<OutboxMessage>(const DeviationRecord&)>& outbox_for) = 0;
+
+  virtual Result<std::optional<DeviationRecord>> get_deviation(const std::string& id) = 0;
+
+  /// Writes every mutable field of `record` (participants and actions replaced, comments not
+  /// yet stored added) when the stored revision is `expected_revision`, else
+  /// kPreconditionFailed. Appends `events` to the chain and enqueues `outbox` (existing
+  /// dedupe keys ignored) in the same transaction. Returns the stored record.
+  virtual Result<DeviationRecord> update_deviation(const DeviationRecord& record,
+                                                   std::int64_t expected_revision,
+                                                   const std::vector<DeviationEvent>& events,
+                                                   const std::vector<OutboxMessage>& outbox) = 0;
+
+  /// The history in seq order, as stored (verification is the caller's).
+  virtual Result<std::vector<DeviationEvent>> deviation_history(const std::string& id) = 0;
+
+  virtual Result<DeviationPage> list_deviations(const DeviationQuery& query) = 0;
+
+  /// Aggregates over the avvik matching the query's filters (visibility, order and paging
+  /// are ignored: statistics are anonymous).
+  virtual Result<DeviationStatistics> deviation_statistics(const DeviationQuery& filter) = 0;
+
+  // Outbox ------------------------------------------------------------------------------
+
+  /// Adds messages on their own (reminders); existing dedupe keys are ignored.
+  virtual Result<void> enqueue_outbox(const std::vector<OutboxMessage>& messages) = 0;
+
+  /// Up to `limit` pending messages of `topic` due at `now_epoch`, oldest first; each is
+  /// leased (next_attempt_epoch = now_epoch + lease_seconds) in the same transaction, so
+  /// another node does not take it meanwhile.
+  virtual Result<std::vector<OutboxMessage>> claim_outbox(const std::string& topic,
+                                                          std::int64_t now_epoch, int lease_seconds,
+                                                          int limit) = 0;
+
+  /// Records the outcome of one delivery attempt: status, attempts, next_attempt_epoch,
+  /// last_error and delivered_at of `message` (matched by id).
+  virtual Result<void> finish_outbox(const OutboxMessage& message) = 0;
+
+  /// Newest first; `status` empty = all.
+  virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& topic,
+                                                         const std::string& status, int limit) = 0;
+  virtual Result<OutboxCounts> outbox_counts(const std::string& topic) = 0;
 
   /// Consistent online copy of the whole database to `target_path` (readers and writers go on).
   virtual Result<void> backup_to(const std::string& target_path) = 0;

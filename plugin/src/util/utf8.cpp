@@ -51,4 +51,12 @@ TextPosition position_of(std::string_view text, std::size_t byte_offset) {
   return pos;
 }
 
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++n;
+  }
+  return n;
+}
+
 }  // namespace boligflyt::util

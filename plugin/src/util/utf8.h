@@ -16,4 +16,7 @@ struct TextPosition {
 };
 TextPosition position_of(std::string_view text, std::size_t byte_offset);
 
+/// Number of code points in valid UTF-8 text (continuation bytes are not counted).
+std::size_t utf8_length(std::string_view text);
+
 }  // namespace boligflyt::util

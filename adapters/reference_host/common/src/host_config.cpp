@@ -216,6 +216,16 @@ HostConfig parse_host_config(std::string_view json_text, const std::filesystem::
     if (!kKnownLogLevels.contains(*s)) r.fail("log_level", "må være debug, info, warn eller error");
     config.log_level = *s;
   }
+  if (const json::value* plugin = root.if_contains("plugin")) {
+    const json::object& settings = r.object(*plugin, "plugin");
+    for (const auto& [key, value] : settings) {
+      if (key == "data_dir" || key == "procedures_dir" || key == "limits") {
+        r.fail("plugin." + std::string(key), "settes av verten, ikke her");
+      }
+    }
+    config.plugin_settings_json = json::serialize(settings);
+    config.plugin_settings_has_store = settings.contains("store");
+  }
   config.auth = parse_auth(r, root);
   if (const json::value* auth = root.if_contains("auth"); auth != nullptr && auth->is_object()) {
     if (auto s = r.optional_string(auth->get_object(), "rs256_public_key_file", "auth")) {

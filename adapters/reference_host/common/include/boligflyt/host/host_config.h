@@ -59,6 +59,11 @@ struct HostConfig {
   std::optional<std::filesystem::path> plugin_path;
   std::optional<std::filesystem::path> procedures_dir;
   std::string log_level = "info";
+  /// Extra plugin settings ("plugin": {...}): a JSON object text merged into the plugin's
+  /// configuration (store, deviations, notifications, maintenance_interval_ms); the plugin
+  /// checks the keys. Empty when absent.
+  std::string plugin_settings_json;
+  bool plugin_settings_has_store = false;  // then the host's default store is not added
   AuthConfig auth;
   std::vector<Unit> units;
   std::vector<User> users;

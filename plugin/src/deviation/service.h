@@ -1,0 +1,171 @@
+#pragma once
+// Avvik (deviations) end to end: register against a procedure step, route to the leader of
+// the step's responsible unit, drive through the lifecycle (lifecycle.h) to closure, keep a
+// hash-chained history, and notify people through the durable outbox. The store enforces
+// consistency (gapless ids, revisions, one transaction per change); this module enforces the
+// domain rules and who may do what.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/http.h"
+#include "core/result.h"
+#include "deviation/lifecycle.h"
+#include "host/host_services.h"
+#include "observability/logger.h"
+#include "outbox/notification_dispatcher.h"
+#include "procedure/iso_duration.h"
+#include "procedure/service.h"
+#include "store/store.h"
+
+namespace boligflyt::deviation {
+
+inline constexpr std::string_view kRoleQualityLeader = "quality_leader";
+inline constexpr std::string_view kRoleUnitLeader = "unit_leader";
+
+struct Code {
+  std::string_view code;
+  std::string_view label;
+};
+/// The categories of ISO 9001 10.2 as the municipality words them.
+const std::vector<Code>& categories();
+const std::vector<Code>& severities();
+
+/// Texts are limited so that a report stays a report (and a row stays small).
+inline constexpr std::size_t kMaxTitleChars = 200;
+inline constexpr std::size_t kMaxTextChars = 10'000;
+
+struct DeviationSettings {
+  procedure::IsoDuration receive_within{.days = 3};
+  procedure::IsoDuration close_within{.days = 30};
+};
+
+struct RegisterInput {
+  std::string procedure_id;
+  std::string step_id;
+  std::string incident_date;  // YYYY-MM-DD
+  std::string category;
+  std::string severity;
+  std::string title;
+  std::string description;
+  std::string reporting_unit;  // empty: the reporter's only unit
+  std::string case_reference;  // saksnummer, e.g. 2026/4185
+  bool personal_data = false;
+  std::vector<std::string> participants;
+};
+
+struct TransitionInput {
+  Transition transition = Transition::kReceive;
+  std::string cause;
+  std::string evaluation;
+  std::string reason;
+  std::string resolved_in_version;
+};
+
+struct ActionInput {
+  std::string owner_unit;
+  std::string description;
+  std::string due_date;
+};
+
+struct History {
+  std::vector<store::DeviationEvent> events;
+  bool chain_valid = true;
+  std::int64_t first_broken_seq = 0;  // 0 when valid
+};
+
+/// First event whose hash or link does not match; 0 when the whole chain holds.
+std::int64_t verify_history(const std::string& deviation_id,
+                            const std::vector<store::DeviationEvent>& events);
+
+class DeviationService {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  DeviationService(store::Store& store, procedure::ProcedureService& procedures,
+                   const Logger& logger, DeviationSettings settings, Clock clock = {});
+
+  /// Called after every write that enqueued messages (wakes the outbox worker).
+  void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
+
+  Result<store::DeviationCreated> register_deviation(const RegisterInput& input,
+                                                     const api::Principal& actor,
+                                                     const std::string& idempotency_key,
+                                                     const std::string& request_sha256);
+
+  Result<store::DeviationRecord> get(const std::string& id, const api::Principal& actor);
+
+  /// `expected_revision` from If-Match; without it the change applies to the current state
+  /// (the rules are checked against that state), retried once if someone else wrote first.
+  Result<store::DeviationRecord> transition(const std::string& id, const TransitionInput& input,
+                                            const api::Principal& actor,
+                                            std::optional<std::int64_t> expected_revision);
+  Result<store::DeviationRecord> add_comment(const std::string& id, const std::string& text,
+                                             const api::Principal& actor,
+                                             std::optional<std::int64_t> expected_revision);
+  Result<store::DeviationRecord> add_participant(const std::string& id, const std::string& unit,
+                                                 const api::Principal& actor,
+                                                 std::optional<std::int64_t> expected_revision);
+  Result<store::DeviationRecord> add_action(const std::string& id, const ActionInput& input,
+                                            const api::Principal& actor,
+                                            std::optional<std::int64_t> expected_revision);
+  Result<store::DeviationRecord> complete_action(const std::string& id, std::int64_t action_no,
+                                                 const std::string& done_date,
+                                                 const api::Principal& actor,
+                                                 std::optional<std::int64_t> expected_revision);
+  /// Links a draft (or approved, not yet published) version of the avvik's procedure that is
+  /// meant to fix it.
+  Result<store::DeviationRecord> link_draft(const std::string& id, const std::string& version,
+                                            const api::Principal& actor,
+                                            std::optional<std::int64_t> expected_revision);
+
+  Result<History> history(const std::string& id, const api::Principal& actor);
+
+  /// Applies visibility: the quality leader sees all, others what they reported or what
+  /// their units are responsible for or take part in.
+  Result<store::DeviationPage> list(store::DeviationQuery query, const api::Principal& actor);
+  /// Anonymous aggregates: anyone signed in.
+  Result<store::DeviationStatistics> statistics(store::DeviationQuery filter);
+
+  /// Enqueues one reminder per passed deadline (receive, close) to the responsible unit's
+  /// leaders, once per deadline. Returns how many avvik were overdue.
+  std::size_t remind_overdue();
+
+  /// The outbox as the quality leader sees it (newest first, at most 500).
+  Result<std::vector<store::OutboxMessage>> outbox(const std::string& topic,
+                                                   const std::string& status) {
+    return store_.list_outbox(topic, status, 500);
+  }
+  Result<store::OutboxCounts> outbox_counts(const std::string& topic) {
+    return store_.outbox_counts(topic);
+  }
+
+  std::int64_t now_epoch() const;
+  const procedure::ProcedureService& procedures() const { return procedures_; }
+
+ private:
+  using Mutation = std::function<Result<void>(store::DeviationRecord& record,
+                                              std::vector<store::DeviationEvent>& events,
+                                              std::vector<store::OutboxMessage>& outbox)>;
+  Result<store::DeviationRecord> mutate(const std::string& id,
+                                        std::optional<std::int64_t> expected_revision,
+                                        const Mutation& mutation);
+  Relation relation_of(const store::DeviationRecord& record, const api::Principal& actor) const;
+  std::string now_iso() const;
+  store::DeviationEvent event(const api::Principal& actor, std::string kind,
+                              std::string data_json) const;
+  void enqueued() const;
+
+  store::Store& store_;
+  procedure::ProcedureService& procedures_;
+  const Logger& logger_;
+  DeviationSettings settings_;
+  Clock clock_;
+  std::function<void()> on_enqueue_;
+};
+
+}  // namespace boligflyt::deviation

@@ -1,0 +1,260 @@
+// The avvik service and the notification outbox below the HTTP layer, with a clock the test
+// moves: deadlines and reminders, retries with backoff, dead letters, nothing lost on restart.
+// The host is a scripted stand-in (ScriptedHostFake): the reference host cannot be told to
+// refuse a notification on cue, and refusing is exactly what these tests need.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <mutex>
+
+#include "deviation/service.h"
+#include "outbox/notification_dispatcher.h"
+#include "store/sqlite/sqlite_store.h"
+#include "test_support.h"
+
+namespace boligflyt {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+class ScriptedHostFake final : public host::HostServices {
+ public:
+  Result<std::optional<std::string>> directory_lookup(const std::string&) override {
+    return std::optional<std::string>{};
+  }
+  Result<void> notify(const std::string& n) override {
+    std::lock_guard lock(mutex_);
+    ++calls;
+    if (failures_left > 0) {
+      --failures_left;
+      return make_error(ErrorKind::kUnavailable, "host-busy", "Opptatt", "Prøv igjen.", {},
+                        "scripted refusal");
+    }
+    delivered.push_back(n);
+    return {};
+  }
+  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
+
+  std::mutex mutex_;
+  int failures_left = 0;
+  int calls = 0;
+  std::vector<std::string> delivered;
+};
+
+store::OutboxMessage message(const std::string& key) {
+  return outbox::notification_to_unit_leaders("nav", "Emne", "Tekst", "/x", key);
+}
+
+TEST(NotificationOutbox, BackoffDoublesFromTheFirstDelayUpToTheCap) {
+  outbox::RetryPolicy p;
+  p.first_delay_seconds = 30;
+  p.max_delay_seconds = 200;
+  EXPECT_EQ(outbox::backoff_seconds(p, 1), 30);
+  EXPECT_EQ(outbox::backoff_seconds(p, 2), 60);
+  EXPECT_EQ(outbox::backoff_seconds(p, 3), 120);
+  EXPECT_EQ(outbox::backoff_seconds(p, 4), 200);
+  EXPECT_EQ(outbox::backoff_seconds(p, 40), 200);
+}
+
+TEST(NotificationOutbox, RefusedNotificationIsRetriedWithBackoffUntilTheHostTakesIt) {
+  testing::TempDir dir;
+  auto store = store::open_sqlite_store(dir.str() + "/s.sqlite3");
+  ScriptedHostFake host;
+  host.failures_left = 2;
+  Logger logger([](LogLevel, std::string_view) {});
+  outbox::NotificationDispatcher dispatcher(*store, host, logger, outbox::RetryPolicy{});
+  ASSERT_TRUE(store->enqueue_outbox({message("k1")}));
+
+  const std::int64_t t0 = 1'800'000'000;
+  auto r = dispatcher.deliver_due(t0);
+  EXPECT_EQ(r.retried, 1);
+  EXPECT_EQ(dispatcher.deliver_due(t0 + 29).retried + dispatcher.deliver_due(t0 + 29).delivered, 0)
+      << "not due before the first delay";
+  EXPECT_EQ(dispatcher.deliver_due(t0 + 30).retried, 1);
+  EXPECT_EQ(dispatcher.deliver_due(t0 + 30 + 59).delivered, 0) << "second delay is 60 s";
+  EXPECT_EQ(dispatcher.deliver_due(t0 + 30 + 60).delivered, 1);
+  EXPECT_EQ(host.calls, 3);
+  ASSERT_EQ(host.delivered.size(), 1u);
+  EXPECT_EQ(json::parse(host.delivered[0]).at("key").as_string(), "k1");
+  auto counts = store->outbox_counts("notification");
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->delivered, 1);
+  EXPECT_EQ(counts->pending, 0);
+  EXPECT_EQ(dispatcher.deliver_due(t0 + 100000).delivered, 0) << "delivered once only";
+}
+
+TEST(NotificationOutbox, AfterMaxAttemptsTheMessageIsDeadAndVisibleNotDropped) {
+  testing::TempDir dir;
+  auto store = store::open_sqlite_store(dir.str() + "/s.sqlite3");
+  ScriptedHostFake host;
+  host.failures_left = 1000;
+  Logger logger([](LogLevel, std::string_view) {});
+  outbox::RetryPolicy policy;
+  policy.max_attempts = 3;
+  outbox::NotificationDispatcher dispatcher(*store, host, logger, policy);
+  ASSERT_TRUE(store->enqueue_outbox({message("k-dead")}));
+  std::int64_t t = 1'800'000'000;
+  for (int i = 0; i < 3; ++i) {
+    (void)dispatcher.deliver_due(t);
+    t += 100000;
+  }
+  auto dead = store->list_outbox("notification", "dead", 10);
+  ASSERT_TRUE(dead);
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].attempts, 3);
+  EXPECT_EQ((*dead)[0].last_error, "scripted refusal");
+  EXPECT_NE(dispatcher.metrics_text().find(
+                "boligflyt_outbox_messages{topic=\"notification\",status=\"dead\"} 1"),
+            std::string::npos);
+  EXPECT_EQ(dispatcher.deliver_due(t).dead, 0) << "a dead message is not tried again";
+}
+
+TEST(NotificationOutbox, PendingMessagesSurviveARestart) {
+  testing::TempDir dir;
+  const auto path = dir.str() + "/s.sqlite3";
+  {
+    auto store = store::open_sqlite_store(path);
+    ASSERT_TRUE(store->enqueue_outbox({message("k-a"), message("k-b"), message("k-a")}));
+  }
+  auto store = store::open_sqlite_store(path);
+  ScriptedHostFake host;
+  Logger logger([](LogLevel, std::string_view) {});
+  outbox::NotificationDispatcher dispatcher(*store, host, logger);
+  EXPECT_EQ(dispatcher.deliver_due(1'800'000'000).delivered, 2) << "dedupe key k-a once";
+}
+
+// --- the service with a movable clock --------------------------------------------------
+
+class DeviationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = store::open_sqlite_store(dir_.str() + "/s.sqlite3");
+    procedures_ = std::make_unique<procedure::ProcedureService>(
+        *store_, host_, logger_, BOLIGFLYT_SOURCE_DIR "/procedures",
+        BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
+    deviation::DeviationSettings settings;
+    settings.receive_within = procedure::IsoDuration{.days = 3};
+    settings.close_within = procedure::IsoDuration{.months = 1};
+    service_ = std::make_unique<deviation::DeviationService>(*store_, *procedures_, logger_,
+                                                             settings, [this] { return now_; });
+  }
+
+  deviation::RegisterInput input() const {
+    deviation::RegisterInput in;
+    in.procedure_id = "boligflytprosedyre";
+    const auto* v = procedures_->snapshot()->in_force("boligflytprosedyre", "2026-03-01");
+    in.step_id = v->procedure.steps.front().id;
+    responsible_ = v->procedure.steps.front().responsible.unit;
+    in.incident_date = "2026-03-01";
+    in.category = "uklart_ansvar";
+    in.severity = "middels";
+    in.title = "Uklart hvem som kaller inn";
+    in.description = "Ingen kalte inn til møtet.";
+    return in;
+  }
+
+  std::vector<store::OutboxMessage> reminders() {
+    auto all = store_->list_outbox("notification", "", 500);
+    EXPECT_TRUE(all);
+    std::vector<store::OutboxMessage> out;
+    for (auto& m : *all) {
+      if (m.dedupe_key.find(":reminder:") != std::string::npos) out.push_back(m);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  ScriptedHostFake host_;
+  Logger logger_{[](LogLevel, std::string_view) {}};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<procedure::ProcedureService> procedures_;
+  std::unique_ptr<deviation::DeviationService> service_;
+  std::chrono::system_clock::time_point now_ =
+      std::chrono::sys_days{std::chrono::year{2026} / 3 / 10} + 9h;
+  mutable std::string responsible_;
+};
+
+TEST_F(DeviationServiceTest, DeadlinesFollowTheSettingsAndRemindersComeOncePerDeadline) {
+  const auto reporter = testing::leader_of("boligkontor");
+  auto created = service_->register_deviation(input(), reporter, "", "");
+  ASSERT_TRUE(created) << created.error().detail;
+  const auto& r = created->record;
+  EXPECT_EQ(r.id, "AVVIK-2026-0001");
+  const auto created_epoch = r.created_epoch;
+  EXPECT_EQ(r.receive_due_epoch - created_epoch, 3 * 86400);
+  EXPECT_EQ(r.close_due_epoch - created_epoch, 31 * 86400) << "one calendar month from 10 March";
+
+  EXPECT_EQ(service_->remind_overdue(), 0u);
+  EXPECT_TRUE(reminders().empty());
+
+  now_ += 3 * 24h + 1s;  // past the time to receive
+  EXPECT_EQ(service_->remind_overdue(), 1u);
+  EXPECT_EQ(service_->remind_overdue(), 1u);
+  auto first = reminders();
+  ASSERT_EQ(first.size(), 1u) << "the same deadline reminds once";
+  const auto payload = json::parse(first[0].payload_json).as_object();
+  EXPECT_EQ(payload.at("recipient").at("unit_id").as_string(), responsible_);
+  EXPECT_NE(std::string(payload.at("subject").as_string()).find("AVVIK-2026-0001"),
+            std::string::npos);
+  EXPECT_EQ(std::string(payload.at("body").as_string()).find("Ingen kalte inn"), std::string::npos)
+      << "notifications never carry the free text";
+
+  // Received: the receive deadline no longer counts; the close deadline does, later.
+  const auto leader = testing::leader_of(responsible_);
+  deviation::TransitionInput receive;
+  receive.transition = deviation::Transition::kReceive;
+  ASSERT_TRUE(service_->transition(r.id, receive, leader, std::nullopt));
+  now_ += 24h;
+  EXPECT_EQ(service_->remind_overdue(), 0u);
+  now_ += 40 * 24h;
+  EXPECT_EQ(service_->remind_overdue(), 1u);
+  EXPECT_EQ(reminders().size(), 2u) << "one more: the close deadline";
+}
+
+TEST_F(DeviationServiceTest, HistoryVerificationFindsATamperedEvent) {
+  const auto reporter = testing::leader_of("boligkontor");
+  auto created = service_->register_deviation(input(), reporter, "", "");
+  ASSERT_TRUE(created);
+  ASSERT_TRUE(service_->add_comment(created->record.id, "Første", reporter, std::nullopt));
+  ASSERT_TRUE(service_->add_comment(created->record.id, "Andre", reporter, std::nullopt));
+  auto history = service_->history(created->record.id, reporter);
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->events.size(), 3u);
+  EXPECT_TRUE(history->chain_valid);
+
+  auto events = history->events;
+  events[1].data_json = R"({"after":{"comment_no":1,"text":"Endret i ettertid"}})";
+  EXPECT_EQ(deviation::verify_history(created->record.id, events), 2);
+  events = history->events;
+  events.erase(events.begin() + 1);
+  EXPECT_EQ(deviation::verify_history(created->record.id, events), 3) << "a removed event";
+  EXPECT_EQ(deviation::verify_history("AVVIK-2026-0002", history->events), 1)
+      << "a history moved to another avvik";
+}
+
+TEST_F(DeviationServiceTest, ReopeningGivesAFreshCloseDeadline) {
+  const auto reporter = testing::leader_of("boligkontor");
+  auto created = service_->register_deviation(input(), reporter, "", "");
+  ASSERT_TRUE(created);
+  const auto leader = testing::leader_of(responsible_);
+  const auto& id = created->record.id;
+  deviation::TransitionInput t;
+  t.transition = deviation::Transition::kReject;
+  t.reason = "Gjelder ikke prosedyren.";
+  ASSERT_TRUE(service_->transition(id, t, leader, std::nullopt));
+  now_ += 60 * 24h;
+  t.transition = deviation::Transition::kReopen;
+  t.reason = "Det gjelder prosedyren likevel.";
+  auto reopened = service_->transition(id, t, reporter, std::nullopt);
+  ASSERT_TRUE(reopened) << reopened.error().detail;
+  EXPECT_EQ(reopened->status, "gjenapnet");
+  const auto now_epoch =
+      std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count();
+  EXPECT_GT(reopened->close_due_epoch, now_epoch);
+  EXPECT_EQ(reopened->reopen_reason, "Det gjelder prosedyren likevel.");
+}
+
+}  // namespace
+}  // namespace boligflyt
