@@ -256,5 +256,101 @@ TEST_F(DeviationServiceTest, ReopeningGivesAFreshCloseDeadline) {
   EXPECT_EQ(reopened->reopen_reason, "Det gjelder prosedyren likevel.");
 }
 
+TEST_F(DeviationServiceTest, ParticipantLeadersSeeAndCompleteTheirActionsButCannotClose) {
+  const auto reporter = testing::leader_of("boligkontor");
+  auto created = service_->register_deviation(input(), reporter, "", "");
+  ASSERT_TRUE(created);
+  const auto& id = created->record.id;
+  const auto responsible = testing::leader_of(responsible_);
+  const auto okonomi = testing::leader_of("okonomi");
+  EXPECT_EQ(service_->get(id, okonomi).error().kind, ErrorKind::kForbidden);
+
+  auto added = service_->add_participant(id, "okonomi", responsible, std::nullopt);
+  ASSERT_TRUE(added) << added.error().detail;
+  EXPECT_TRUE(service_->get(id, okonomi)) << "a participating unit's leader sees the avvik";
+  EXPECT_EQ(service_->add_participant(id, "okonomi", responsible, std::nullopt).error().kind,
+            ErrorKind::kConflict);
+  EXPECT_EQ(service_->add_participant(id, "finnes-ikke", responsible, std::nullopt).error().field,
+            "unit_id");
+
+  deviation::ActionInput action{"okonomi", "Rutine for varsel om restanse", "2026-03-20"};
+  EXPECT_EQ(service_->add_action(id, action, okonomi, std::nullopt).error().kind,
+            ErrorKind::kForbidden)
+      << "only the responsible leader or the quality leader plan actions";
+  ASSERT_TRUE(service_->add_action(id, action, responsible, std::nullopt));
+
+  // The action's owner unit is reminded once it is past due and not done.
+  now_ += 11 * 24h;  // 2026-03-21
+  deviation::TransitionInput t;
+  t.transition = deviation::Transition::kReceive;
+  ASSERT_TRUE(service_->transition(id, t, responsible, std::nullopt));
+  EXPECT_EQ(service_->remind_overdue_actions(), 1u);
+  EXPECT_EQ(service_->remind_overdue_actions(), 0u) << "at most one scan an hour";
+  std::size_t action_reminders = 0;
+  for (const auto& m : reminders()) {
+    if (m.dedupe_key.find(":reminder:action:1:2026-03-20") != std::string::npos) {
+      ++action_reminders;
+      EXPECT_EQ(json::parse(m.payload_json).at("recipient").at("unit_id").as_string(), "okonomi");
+    }
+  }
+  EXPECT_EQ(action_reminders, 1u);
+
+  auto done = service_->complete_action(id, 1, "2026-03-21", okonomi, std::nullopt);
+  ASSERT_TRUE(done) << done.error().detail;
+  EXPECT_EQ(done->actions.at(0).done_date, "2026-03-21");
+  EXPECT_EQ(service_->complete_action(id, 2, "2026-03-21", okonomi, std::nullopt).error().kind,
+            ErrorKind::kNotFound);
+  EXPECT_EQ(service_->complete_action(id, 1, "2027-01-01", okonomi, std::nullopt).error().field,
+            "done_date")
+      << "not in the future";
+
+  t.transition = deviation::Transition::kStartTreatment;
+  ASSERT_TRUE(service_->transition(id, t, responsible, std::nullopt));
+  t.transition = deviation::Transition::kClose;
+  t.cause = "Uklart hvem som varsler.";
+  t.evaluation = "Varsel går nå ut innen fristen.";
+  EXPECT_EQ(service_->transition(id, t, okonomi, std::nullopt).error().kind, ErrorKind::kForbidden);
+  auto closed = service_->transition(id, t, responsible, std::nullopt);
+  ASSERT_TRUE(closed) << closed.error().detail;
+  EXPECT_EQ(closed->status, "lukket");
+  EXPECT_EQ(closed->closed_epoch - closed->created_epoch, 11 * 86400);
+}
+
+TEST_F(DeviationServiceTest, ClosedAsResolvedInAPublishedVersionAndLinkedToADraftOnly) {
+  const auto reporter = testing::leader_of("boligkontor");
+  auto created = service_->register_deviation(input(), reporter, "", "");
+  ASSERT_TRUE(created);
+  const auto& id = created->record.id;
+  const auto ql = api::Principal{"kvalitetsleder", "K", {"kommunedirektor"}, {"quality_leader"}};
+
+  // Only a draft (or a version on its way to approval) can be the fix in progress.
+  auto linked = service_->link_draft(id, "3.0", ql, std::nullopt);
+  ASSERT_FALSE(linked);
+  EXPECT_EQ(linked.error().field, "version");
+  EXPECT_EQ(service_->link_draft(id, "9.0", ql, std::nullopt).error().field, "version");
+
+  deviation::TransitionInput t;
+  t.transition = deviation::Transition::kReceive;
+  ASSERT_TRUE(service_->transition(id, t, ql, std::nullopt));
+  t.transition = deviation::Transition::kStartTreatment;
+  ASSERT_TRUE(service_->transition(id, t, ql, std::nullopt));
+  t.transition = deviation::Transition::kClose;
+  t.cause = "Prosedyren var uklar.";
+  t.evaluation = "Versjon 3.0 sier tydelig hvem som kaller inn.";
+  auto without = service_->transition(id, t, ql, std::nullopt);
+  ASSERT_FALSE(without);
+  EXPECT_EQ(without.error().field, "actions") << "no action done and no resolving version";
+  t.resolved_in_version = "7.0";
+  EXPECT_EQ(service_->transition(id, t, ql, std::nullopt).error().field, "resolved_in_version");
+  t.resolved_in_version = "3.0";
+  auto closed = service_->transition(id, t, ql, std::nullopt);
+  ASSERT_TRUE(closed) << closed.error().detail;
+  EXPECT_EQ(closed->resolved_in_version, "3.0");
+  auto history = service_->history(id, ql);
+  ASSERT_TRUE(history);
+  EXPECT_NE(history->events.back().data_json.find(R"("resolved_in_version":"3.0")"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace boligflyt

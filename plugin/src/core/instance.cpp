@@ -55,7 +55,10 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   worker_ = std::make_unique<BackgroundWorker>(
       std::chrono::milliseconds(config_.maintenance_interval_ms), [this] {
         store_->maintenance();
-        if (deviations_) deviations_->remind_overdue();
+        if (deviations_) {
+          deviations_->remind_overdue();
+          deviations_->remind_overdue_actions();
+        }
       });
   // Retries are due at whole seconds; polling at most every 5 s (sooner when woken by a
   // write) keeps delivery prompt without busy work.

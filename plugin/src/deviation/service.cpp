@@ -723,4 +723,57 @@ std::size_t DeviationService::remind_overdue() {
   return overdue;
 }
 
+std::size_t DeviationService::remind_overdue_actions() {
+  const auto now = now_epoch();
+  {
+    std::lock_guard lock(scan_mutex_);
+    // The action scan reads every open avvik: hourly is often enough for dates.
+    if (last_action_scan_epoch_ != 0 && now - last_action_scan_epoch_ < 3600) return 0;
+    last_action_scan_epoch_ = now;
+  }
+  const auto today = iso_time(clock_()).substr(0, 10);
+  store::DeviationQuery q;
+  q.statuses = {
+      std::string(status_code(Status::kReceived)), std::string(status_code(Status::kInTreatment)),
+      std::string(status_code(Status::kAction)), std::string(status_code(Status::kReopened))};
+  q.now_epoch = now;
+  q.see_all = true;
+  q.sort = "id";
+  q.descending = false;
+  q.limit = 200;
+  std::size_t overdue = 0;
+  for (int page = 0; page < 10'000; ++page) {
+    auto result = store_.list_deviations(q);
+    if (!result) {
+      logger_.warn("reminder_scan_failed", {{"cause", result.error().log_message}});
+      return overdue;
+    }
+    std::vector<store::OutboxMessage> reminders;
+    for (const auto& r : result->items) {
+      for (const auto& a : r.actions) {
+        if (!a.done_date.empty() || a.due_date >= today) continue;
+        ++overdue;
+        reminders.push_back(notification_to_unit_leaders(
+            a.owner_unit, "Påminnelse: tiltak på avvik " + r.id + " har passert fristen",
+            "Tiltak " + std::to_string(a.action_no) + " skulle vært gjennomført innen " +
+                a.due_date + ". Registrer når det er gjort.",
+            "/api/v1/deviations/" + r.id,
+            "deviation:" + r.id + ":reminder:action:" + std::to_string(a.action_no) + ":" +
+                a.due_date));
+      }
+    }
+    if (!reminders.empty()) {
+      if (auto ok = store_.enqueue_outbox(reminders); !ok) {
+        logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
+        return overdue;
+      }
+      enqueued();
+    }
+    if (!result->more) break;
+    q.after_sort_value = result->next_sort_value;
+    q.after_id = result->next_id;
+  }
+  return overdue;
+}
+
 }  // namespace boligflyt::deviation

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -134,6 +135,9 @@ class DeviationService {
   /// Enqueues one reminder per passed deadline (receive, close) to the responsible unit's
   /// leaders, once per deadline. Returns how many avvik were overdue.
   std::size_t remind_overdue();
+  /// Enqueues one reminder per corrective action past its due date and not done, to the
+  /// leaders of the action's owner unit. Scans at most hourly; returns the overdue count.
+  std::size_t remind_overdue_actions();
 
   /// The outbox as the quality leader sees it (newest first, at most 500).
   Result<std::vector<store::OutboxMessage>> outbox(const std::string& topic,
@@ -166,6 +170,8 @@ class DeviationService {
   DeviationSettings settings_;
   Clock clock_;
   std::function<void()> on_enqueue_;
+  std::mutex scan_mutex_;
+  std::int64_t last_action_scan_epoch_ = 0;
 };
 
 }  // namespace boligflyt::deviation
