@@ -5,15 +5,19 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace boligflyt::store {
 namespace {
@@ -1124,19 +1128,96 @@ class SqliteStore final : public Store {
 
   /// As guarded, inside one IMMEDIATE transaction: committed (durably) when `body` returns a
   /// value, rolled back when it returns an error or throws, so nothing is half-written.
+  ///
+  /// Group commit: writers that arrive while a commit is under way share the next
+  /// transaction and its one fsync. Each runs under its own SAVEPOINT, so a writer whose body
+  /// fails is undone alone; nobody returns before the shared COMMIT is durable, and if that
+  /// COMMIT fails, every writer of the batch gets the error (nothing was acknowledged).
   template <typename F>
   auto guarded_write(F&& body) -> decltype(body()) {
-    return guarded([&]() -> decltype(body()) {
-      exec_or_throw("BEGIN IMMEDIATE");
-      try {
-        auto result = body();
-        exec_or_throw(result.ok() ? "COMMIT" : "ROLLBACK");
-        return result;
-      } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
+    using R = decltype(body());
+    std::optional<R> result;
+    WriteJob job;
+    job.run = [&]() -> bool {
+      result.emplace(body());
+      return result->ok();
+    };
+    submit(job);
+    if (!job.failure.empty()) return unavailable(job.failure);
+    return std::move(*result);
+  }
+
+  struct WriteJob {
+    std::function<bool()> run;  // the body inside the shared transaction; true = keep it
+    std::string failure;        // set when it threw or the shared commit failed
+    bool done = false;
+  };
+
+  static constexpr std::size_t kMaxBatch = 128;
+
+  void submit(WriteJob& job) {
+    std::unique_lock queue_lock(queue_mutex_);
+    queue_.push_back(&job);
+    while (!job.done) {
+      if (leader_) {
+        committed_.wait(queue_lock, [&] { return job.done || !leader_; });
+        continue;
       }
-    });
+      // Lead one batch: everything queued now (bounded), including our own job.
+      leader_ = true;
+      std::vector<WriteJob*> batch;
+      if (queue_.size() <= kMaxBatch) {
+        batch.swap(queue_);
+      } else {
+        batch.assign(queue_.begin(), queue_.begin() + kMaxBatch);
+        queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
+      }
+      queue_lock.unlock();
+      run_batch(batch);
+      queue_lock.lock();
+      for (auto* j : batch) j->done = true;
+      leader_ = false;
+      committed_.notify_all();
+    }
+  }
+
+  void run_batch(const std::vector<WriteJob*>& batch) {
+    std::lock_guard lock(mutex_);
+    auto fail_all = [&](const std::string& why) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      for (auto* j : batch) {
+        if (j->failure.empty()) j->failure = why;
+      }
+    };
+    try {
+      exec_or_throw("BEGIN IMMEDIATE");
+    } catch (const std::exception& e) {
+      for (auto* j : batch) j->failure = e.what();
+      return;
+    }
+    for (auto* j : batch) {
+      try {
+        exec_or_throw("SAVEPOINT writer");
+        bool keep = false;
+        try {
+          keep = j->run();
+        } catch (const std::exception& e) {
+          j->failure = e.what();
+        }
+        if (!keep) exec_or_throw("ROLLBACK TO writer");
+        exec_or_throw("RELEASE writer");
+      } catch (const std::exception& e) {
+        // SQLite may have rolled back the whole transaction (I/O error, full disk): then
+        // nothing of this batch is written, and every writer is told so.
+        fail_all(std::string("batch aborted: ") + e.what());
+        return;
+      }
+    }
+    try {
+      exec_or_throw("COMMIT");
+    } catch (const std::exception& e) {
+      fail_all(std::string("commit failed: ") + e.what());
+    }
   }
 
   static ProcedureVersionRecord read_version(const Statement& st) {
@@ -1564,7 +1645,12 @@ class SqliteStore final : public Store {
 
   std::string path_;
   sqlite3* db_ = nullptr;
-  std::mutex mutex_;
+  std::mutex mutex_;  // the connection: one statement sequence at a time
+  // Group commit (guarded_write): queued writers, and whether one of them leads a batch.
+  std::mutex queue_mutex_;
+  std::condition_variable committed_;
+  std::vector<WriteJob*> queue_;
+  bool leader_ = false;
 };
 
 }  // namespace
