@@ -9,6 +9,7 @@
 #include "api/query.h"
 #include "deviation/lifecycle.h"
 #include "util/sha256.h"
+#include "util/time.h"
 
 namespace boligflyt::api {
 namespace {
@@ -26,15 +27,6 @@ Error invalid(std::string field, std::string detail) {
 Error bad_parameter(std::string field, std::string detail) {
   return make_error(ErrorKind::kInvalid, "invalid-parameter", "Ugyldig parameter",
                     std::move(detail), std::move(field));
-}
-
-std::string iso_date_of(std::int64_t epoch) {
-  const std::time_t secs = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string label(const std::vector<deviation::Code>& codes, const std::string& code) {
@@ -175,8 +167,8 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                       {"updated_at", r.updated_at},
                       {"received_at", text_or_null(r.received_at)},
                       {"closed_at", text_or_null(r.closed_at)},
-                      {"deadlines", json::object{{"receive_by", iso_date_of(r.receive_due_epoch)},
-                                                 {"close_by", iso_date_of(r.close_due_epoch)},
+                      {"deadlines", json::object{{"receive_by", util::iso_utc(r.receive_due_epoch)},
+                                                 {"close_by", util::iso_utc(r.close_due_epoch)},
                                                  {"overdue", overdue}}},
                       {"cause", text_or_null(r.cause)},
                       {"evaluation", text_or_null(r.evaluation)},
@@ -358,7 +350,7 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
     if (auto st = deviation::parse_status(code)) return json::value(deviation::status_label(*st));
     return json::value(nullptr);
   };
-  return json::object{{"generated_at", iso_date_of(svc.now_epoch())},
+  return json::object{{"generated_at", util::iso_utc(svc.now_epoch())},
                       {"total", s.total},
                       {"open", s.open},
                       {"closed", s.closed},
@@ -732,8 +724,9 @@ void register_deviation_routes(Router& router, DeviationService& service) {
           {"status", m.status},
           {"attempts", m.attempts},
           {"created_at", m.created_at},
-          {"next_attempt_at", m.status == "pending" ? json::value(iso_date_of(m.next_attempt_epoch))
-                                                    : json::value(nullptr)},
+          {"next_attempt_at", m.status == "pending"
+                                  ? json::value(util::iso_utc(m.next_attempt_epoch))
+                                  : json::value(nullptr)},
           {"delivered_at",
            m.delivered_at.empty() ? json::value(nullptr) : json::value(m.delivered_at)},
           {"last_error", m.last_error.empty() ? json::value(nullptr) : json::value(m.last_error)}};

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "deviation/personal_data.h"
+#include "util/time.h"
 #include "util/utf8.h"
 
 namespace boligflyt::deviation {
@@ -42,19 +43,6 @@ bool is_code(const std::vector<Code>& codes, std::string_view code) {
   return std::any_of(codes.begin(), codes.end(), [&](const Code& c) { return c.code == code; });
 }
 
-std::string iso_time(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::int64_t to_epoch(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 /// created + duration, calendar-aware for years and months, exact for the rest.
 std::int64_t add_to_epoch(std::int64_t epoch, const procedure::IsoDuration& d) {
   using namespace std::chrono;
@@ -65,7 +53,7 @@ std::int64_t add_to_epoch(std::int64_t epoch, const procedure::IsoDuration& d) {
   ymd += months{d.months};
   if (!ymd.ok()) ymd = ymd.year() / ymd.month() / last;
   const auto shifted = sys_days{ymd} + (start - day_start);
-  return to_epoch(time_point_cast<system_clock::duration>(shifted)) +
+  return util::epoch_seconds(time_point_cast<system_clock::duration>(shifted)) +
          (static_cast<std::int64_t>(d.weeks) * 7 + d.days) * 86400 +
          static_cast<std::int64_t>(d.hours) * 3600 + static_cast<std::int64_t>(d.minutes) * 60 +
          static_cast<std::int64_t>(d.seconds);
@@ -155,8 +143,8 @@ DeviationService::DeviationService(store::Store& store, procedure::ProcedureServ
       settings_(settings),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
 
-std::int64_t DeviationService::now_epoch() const { return to_epoch(clock_()); }
-std::string DeviationService::now_iso() const { return iso_time(clock_()); }
+std::int64_t DeviationService::now_epoch() const { return util::epoch_seconds(clock_()); }
+std::string DeviationService::now_iso() const { return util::iso_utc(clock_()); }
 
 void DeviationService::enqueued() const {
   if (on_enqueue_) on_enqueue_();
@@ -206,7 +194,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   // Norway is at most two hours ahead of UTC: a date is in the future when it is after the
   // Norwegian calendar date now.
   const auto norwegian_today =
-      iso_time(clock_() + std::chrono::hours(2)).substr(0, 10);  // conservative upper bound
+      util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10);  // conservative upper bound
   if (in.incident_date > norwegian_today) {
     return invalid("incident_date", "Hendelsesdatoen kan ikke være fram i tid.");
   }
@@ -269,7 +257,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
 
   const auto now = clock_();
   store::DeviationRecord r;
-  r.year = std::stoi(iso_time(now).substr(0, 4));
+  r.year = std::stoi(util::iso_utc(now).substr(0, 4));
   r.procedure_id = in.procedure_id;
   r.procedure_version = version->procedure.version.str();
   r.step_id = in.step_id;
@@ -284,9 +272,9 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.case_reference = in.case_reference;
   r.personal_data = in.personal_data;
   r.status = std::string(status_code(Status::kRegistered));
-  r.created_at = iso_time(now);
+  r.created_at = util::iso_utc(now);
   r.updated_at = r.created_at;
-  r.created_epoch = to_epoch(now);
+  r.created_epoch = util::epoch_seconds(now);
   r.receive_due_epoch = add_to_epoch(r.created_epoch, settings_.receive_within);
   r.close_due_epoch = add_to_epoch(r.created_epoch, settings_.close_within);
   r.participants = participants;
@@ -578,7 +566,7 @@ Result<store::DeviationRecord> DeviationService::complete_action(
   if (!procedure::is_iso_date(done_date)) {
     return invalid("done_date", "Datoen må være på formen ÅÅÅÅ-MM-DD.");
   }
-  if (done_date > iso_time(clock_() + std::chrono::hours(2)).substr(0, 10)) {
+  if (done_date > util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10)) {
     return invalid("done_date", "Et tiltak kan ikke være gjennomført fram i tid.");
   }
   return mutate(
@@ -676,50 +664,57 @@ Result<store::DeviationStatistics> DeviationService::statistics(store::Deviation
   return store_.deviation_statistics(filter);
 }
 
+void DeviationService::scan_for_reminders(
+    store::DeviationQuery query,
+    const std::function<void(const store::DeviationRecord&, std::vector<store::OutboxMessage>&)>&
+        remind) {
+  query.see_all = true;
+  query.sort = "id";
+  query.descending = false;
+  query.limit = 200;
+  for (int page = 0; page < 10'000; ++page) {  // bounded: 2 million avvik
+    auto result = store_.list_deviations(query);
+    if (!result) {
+      logger_.warn("reminder_scan_failed", {{"cause", result.error().log_message}});
+      return;
+    }
+    std::vector<store::OutboxMessage> reminders;
+    for (const auto& r : result->items) remind(r, reminders);
+    if (!reminders.empty()) {
+      // Dedupe keys make a reminder that is already queued (or delivered) a no-op.
+      if (auto ok = store_.enqueue_outbox(reminders); !ok) {
+        logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
+        return;
+      }
+      enqueued();
+    }
+    if (!result->more) return;
+    query.after_sort_value = result->next_sort_value;
+    query.after_id = result->next_id;
+  }
+}
+
 std::size_t DeviationService::remind_overdue() {
   store::DeviationQuery q;
   q.overdue_only = true;
   q.now_epoch = now_epoch();
-  q.see_all = true;
-  q.sort = "id";
-  q.descending = false;
-  q.limit = 200;
   std::size_t overdue = 0;
-  for (int page = 0; page < 1000; ++page) {
-    auto result = store_.list_deviations(q);
-    if (!result) {
-      logger_.warn("reminder_scan_failed", {{"cause", result.error().log_message}});
-      return overdue;
-    }
-    std::vector<store::OutboxMessage> reminders;
-    for (const auto& r : result->items) {
-      ++overdue;
-      const bool receive =
-          r.status == status_code(Status::kRegistered) && r.receive_due_epoch < q.now_epoch;
-      const std::string which = receive ? "receive" : "close";
-      const std::string due = iso_time(std::chrono::system_clock::time_point(std::chrono::seconds(
-                                           receive ? r.receive_due_epoch : r.close_due_epoch)))
-                                  .substr(0, 10);
-      reminders.push_back(notification_to_unit_leaders(
-          r.responsible_unit, "Påminnelse: avvik " + r.id + " har passert fristen",
-          receive ? "Avviket skulle vært bekreftet mottatt innen " + due + "."
-                  : "Avviket skulle vært lukket innen " + due + ".",
-          "/api/v1/deviations/" + r.id,
-          // Once per deadline: a reopened avvik has a new close deadline, hence a new key.
-          "deviation:" + r.id + ":reminder:" + which + ":" +
-              std::to_string(receive ? r.receive_due_epoch : r.close_due_epoch)));
-    }
-    if (!reminders.empty()) {
-      if (auto ok = store_.enqueue_outbox(reminders); !ok) {
-        logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
-        return overdue;
-      }
-      enqueued();
-    }
-    if (!result->more) break;
-    q.after_sort_value = result->next_sort_value;
-    q.after_id = result->next_id;
-  }
+  scan_for_reminders(
+      q, [&](const store::DeviationRecord& r, std::vector<store::OutboxMessage>& reminders) {
+        ++overdue;
+        const bool receive =
+            r.status == status_code(Status::kRegistered) && r.receive_due_epoch < q.now_epoch;
+        const std::string which = receive ? "receive" : "close";
+        const auto due_epoch = receive ? r.receive_due_epoch : r.close_due_epoch;
+        const std::string due = util::iso_utc(due_epoch).substr(0, 10);
+        reminders.push_back(notification_to_unit_leaders(
+            r.responsible_unit, "Påminnelse: avvik " + r.id + " har passert fristen",
+            receive ? "Avviket skulle vært bekreftet mottatt innen " + due + "."
+                    : "Avviket skulle vært lukket innen " + due + ".",
+            "/api/v1/deviations/" + r.id,
+            // Once per deadline: a reopened avvik has a new close deadline, hence a new key.
+            "deviation:" + r.id + ":reminder:" + which + ":" + std::to_string(due_epoch)));
+      });
   return overdue;
 }
 
@@ -731,48 +726,27 @@ std::size_t DeviationService::remind_overdue_actions() {
     if (last_action_scan_epoch_ != 0 && now - last_action_scan_epoch_ < 3600) return 0;
     last_action_scan_epoch_ = now;
   }
-  const auto today = iso_time(clock_()).substr(0, 10);
+  const auto today = util::iso_utc(now).substr(0, 10);
   store::DeviationQuery q;
   q.statuses = {
       std::string(status_code(Status::kReceived)), std::string(status_code(Status::kInTreatment)),
       std::string(status_code(Status::kAction)), std::string(status_code(Status::kReopened))};
   q.now_epoch = now;
-  q.see_all = true;
-  q.sort = "id";
-  q.descending = false;
-  q.limit = 200;
   std::size_t overdue = 0;
-  for (int page = 0; page < 10'000; ++page) {
-    auto result = store_.list_deviations(q);
-    if (!result) {
-      logger_.warn("reminder_scan_failed", {{"cause", result.error().log_message}});
-      return overdue;
-    }
-    std::vector<store::OutboxMessage> reminders;
-    for (const auto& r : result->items) {
-      for (const auto& a : r.actions) {
-        if (!a.done_date.empty() || a.due_date >= today) continue;
-        ++overdue;
-        reminders.push_back(notification_to_unit_leaders(
-            a.owner_unit, "Påminnelse: tiltak på avvik " + r.id + " har passert fristen",
-            "Tiltak " + std::to_string(a.action_no) + " skulle vært gjennomført innen " +
-                a.due_date + ". Registrer når det er gjort.",
-            "/api/v1/deviations/" + r.id,
-            "deviation:" + r.id + ":reminder:action:" + std::to_string(a.action_no) + ":" +
-                a.due_date));
-      }
-    }
-    if (!reminders.empty()) {
-      if (auto ok = store_.enqueue_outbox(reminders); !ok) {
-        logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
-        return overdue;
-      }
-      enqueued();
-    }
-    if (!result->more) break;
-    q.after_sort_value = result->next_sort_value;
-    q.after_id = result->next_id;
-  }
+  scan_for_reminders(
+      q, [&](const store::DeviationRecord& r, std::vector<store::OutboxMessage>& reminders) {
+        for (const auto& a : r.actions) {
+          if (!a.done_date.empty() || a.due_date >= today) continue;
+          ++overdue;
+          reminders.push_back(notification_to_unit_leaders(
+              a.owner_unit, "Påminnelse: tiltak på avvik " + r.id + " har passert fristen",
+              "Tiltak " + std::to_string(a.action_no) + " skulle vært gjennomført innen " +
+                  a.due_date + ". Registrer når det er gjort.",
+              "/api/v1/deviations/" + r.id,
+              "deviation:" + r.id + ":reminder:action:" + std::to_string(a.action_no) + ":" +
+                  a.due_date));
+        }
+      });
   return overdue;
 }
 

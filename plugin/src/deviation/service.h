@@ -163,6 +163,11 @@ class DeviationService {
   store::DeviationEvent event(const api::Principal& actor, std::string kind,
                               std::string data_json) const;
   void enqueued() const;
+  /// Pages through the avvik matching `query` (all of them, in id order) and enqueues the
+  /// reminders `remind` adds for each.
+  void scan_for_reminders(store::DeviationQuery query,
+                          const std::function<void(const store::DeviationRecord&,
+                                                   std::vector<store::OutboxMessage>&)>& remind);
 
   store::Store& store_;
   procedure::ProcedureService& procedures_;

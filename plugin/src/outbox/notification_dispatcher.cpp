@@ -2,21 +2,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <ctime>
+
+#include "util/time.h"
 
 namespace boligflyt::outbox {
-namespace {
-
-std::string iso_time(std::int64_t epoch) {
-  const std::time_t secs = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 store::OutboxMessage notification_to_unit_leaders(const std::string& unit_id,
                                                   const std::string& subject,
@@ -68,7 +57,7 @@ NotificationDispatcher::Round NotificationDispatcher::deliver_due(std::int64_t n
     ++message.attempts;
     if (sent) {
       message.status = "delivered";
-      message.delivered_at = iso_time(now_epoch);
+      message.delivered_at = util::iso_utc(now_epoch);
       message.last_error.clear();
       ++round.delivered;
     } else if (message.attempts >= policy_.max_attempts) {
@@ -87,7 +76,7 @@ NotificationDispatcher::Round NotificationDispatcher::deliver_due(std::int64_t n
       logger_.warn("notification_retry_later",
                    {{"key", message.dedupe_key},
                     {"attempts", std::to_string(message.attempts)},
-                    {"next_attempt", iso_time(message.next_attempt_epoch)}});
+                    {"next_attempt", util::iso_utc(message.next_attempt_epoch)}});
     }
     if (auto ok = store_.finish_outbox(message); !ok) {
       // The lease runs out and the message is tried again: at-least-once, keyed for the host.

@@ -1,0 +1,21 @@
+#pragma once
+// UTC timestamps as the store and the API write them: "2026-11-22T09:00:00Z".
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace boligflyt::util {
+
+/// ISO 8601 UTC, whole seconds, from seconds since 1970.
+std::string iso_utc(std::int64_t epoch_seconds);
+
+inline std::int64_t epoch_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+inline std::string iso_utc(std::chrono::system_clock::time_point t) {
+  return iso_utc(epoch_seconds(t));
+}
+
+}  // namespace boligflyt::util
