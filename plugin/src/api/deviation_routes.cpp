@@ -29,13 +29,6 @@ Error bad_parameter(std::string field, std::string detail) {
                     std::move(detail), std::move(field));
 }
 
-std::string label(const std::vector<deviation::Code>& codes, const std::string& code) {
-  for (const auto& c : codes) {
-    if (c.code == code) return std::string(c.label);
-  }
-  return code;
-}
-
 /// The ETag of an avvik is its revision.
 std::string etag(const store::DeviationRecord& r) {
   return "\"" + std::to_string(r.revision) + "\"";
@@ -75,16 +68,15 @@ Result<void> only_members(const json::value& body, std::initializer_list<std::st
 }
 
 json::object deviation_json(const store::DeviationRecord& r, const DeviationService& svc,
-                            const Principal& viewer) {
-  const auto catalog = svc.procedures().snapshot();
-  const auto& units = catalog->units();
+                            const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
+  const auto& units = catalog.units();
   auto unit_name = [&](const std::string& id) -> json::value {
     const auto* u = units.find(id);
     return u ? json::value(u->name) : json::value(nullptr);
   };
   json::object step{{"id", r.step_id}};
   if (const auto v = procedure::Version::parse(r.procedure_version)) {
-    if (const auto* sv = catalog->find(r.procedure_id, *v)) {
+    if (const auto* sv = catalog.find(r.procedure_id, *v)) {
       if (const auto* s = sv->procedure.find_step(r.step_id)) step["title"] = s->title;
     }
   }
@@ -118,14 +110,7 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                                     {"created_at", c.created_at}});
   }
   // What the viewer may do next, so a client can offer exactly those buttons.
-  deviation::Relation rel;
-  rel.reporter = r.reporter == viewer.user_id;
-  rel.responsible_leader =
-      viewer.has_role(deviation::kRoleUnitLeader) && viewer.in_unit(r.responsible_unit);
-  rel.participant_leader = viewer.has_role(deviation::kRoleUnitLeader) &&
-                           std::any_of(r.participants.begin(), r.participants.end(),
-                                       [&](const std::string& u) { return viewer.in_unit(u); });
-  rel.quality_leader = viewer.has_role(deviation::kRoleQualityLeader);
+  const auto rel = DeviationService::relation_of(r, viewer);
   json::array allowed;
   for (const auto t : deviation::kAllTransitions) {
     deviation::TransitionFacts everything{.has_cause = true,
@@ -151,9 +136,9 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                       {"step", std::move(step)},
                       {"incident_date", r.incident_date},
                       {"category", r.category},
-                      {"category_label", label(deviation::categories(), r.category)},
+                      {"category_label", deviation::label_of(deviation::categories(), r.category)},
                       {"severity", r.severity},
-                      {"severity_label", label(deviation::severities(), r.severity)},
+                      {"severity_label", deviation::label_of(deviation::severities(), r.severity)},
                       {"title", r.title},
                       {"description", r.description},
                       {"reporting_unit", r.reporting_unit},
@@ -184,7 +169,8 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
 
 Response deviation_response(int status, const store::DeviationRecord& r,
                             const DeviationService& svc, const Principal& viewer) {
-  auto response = json_response(status, deviation_json(r, svc, viewer));
+  auto response =
+      json_response(status, deviation_json(r, svc, *svc.procedures().snapshot(), viewer));
   response.headers.emplace_back("ETag", etag(r));
   response.headers.emplace_back("Cache-Control", "private, no-store");
   return response;
@@ -343,7 +329,7 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
   };
   auto code_label = [](const std::vector<deviation::Code>& codes) {
     return [&codes](const std::string& code) -> json::value {
-      return json::value(label(codes, code));
+      return json::value(deviation::label_of(codes, code));
     };
   };
   auto status_label = [](const std::string& code) -> json::value {
@@ -529,7 +515,10 @@ void register_deviation_routes(Router& router, DeviationService& service) {
     auto page = svc->list(*q, *r.principal);
     if (!page) return page.error();
     json::array items;
-    for (const auto& d : page->items) items.push_back(deviation_json(d, *svc, *r.principal));
+    const auto catalog = svc->procedures().snapshot();  // one for the whole page
+    for (const auto& d : page->items) {
+      items.push_back(deviation_json(d, *svc, *catalog, *r.principal));
+    }
     json::object body{{"items", std::move(items)},
                       {"next_cursor",
                        page->more ? json::value(hex_encode(sort_key + "\n" + page->next_sort_value +

@@ -32,13 +32,6 @@ Error not_found(const std::string& id) {
                     "Avviket «" + id + "» finnes ikke.", "id");
 }
 
-std::string label_of(const std::vector<Code>& codes, std::string_view code) {
-  for (const auto& c : codes) {
-    if (c.code == code) return std::string(c.label);
-  }
-  return std::string(code);
-}
-
 bool is_code(const std::vector<Code>& codes, std::string_view code) {
   return std::any_of(codes.begin(), codes.end(), [&](const Code& c) { return c.code == code; });
 }
@@ -114,6 +107,13 @@ const std::vector<Code>& categories() {
   return codes;
 }
 
+std::string label_of(const std::vector<Code>& codes, std::string_view code) {
+  for (const auto& c : codes) {
+    if (c.code == code) return std::string(c.label);
+  }
+  return std::string(code);
+}
+
 const std::vector<Code>& severities() {
   static const std::vector<Code> codes = {
       {"lav", "Lav"}, {"middels", "Middels"}, {"hoy", "Høy"}, {"kritisk", "Kritisk"}};
@@ -145,6 +145,9 @@ DeviationService::DeviationService(store::Store& store, procedure::ProcedureServ
 
 std::int64_t DeviationService::now_epoch() const { return util::epoch_seconds(clock_()); }
 std::string DeviationService::now_iso() const { return util::iso_utc(clock_()); }
+std::string DeviationService::norwegian_today() const {
+  return util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10);
+}
 
 void DeviationService::enqueued() const {
   if (on_enqueue_) on_enqueue_();
@@ -161,7 +164,7 @@ store::DeviationEvent DeviationService::event(const api::Principal& actor, std::
 }
 
 Relation DeviationService::relation_of(const store::DeviationRecord& r,
-                                       const api::Principal& actor) const {
+                                       const api::Principal& actor) {
   Relation rel;
   rel.reporter = r.reporter == actor.user_id;
   const bool leader = actor.has_role(kRoleUnitLeader);
@@ -193,9 +196,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   }
   // Norway is at most two hours ahead of UTC: a date is in the future when it is after the
   // Norwegian calendar date now.
-  const auto norwegian_today =
-      util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10);  // conservative upper bound
-  if (in.incident_date > norwegian_today) {
+  if (in.incident_date > norwegian_today()) {
     return invalid("incident_date", "Hendelsesdatoen kan ikke være fram i tid.");
   }
   const auto* version = catalog->in_force(in.procedure_id, in.incident_date);
@@ -566,7 +567,7 @@ Result<store::DeviationRecord> DeviationService::complete_action(
   if (!procedure::is_iso_date(done_date)) {
     return invalid("done_date", "Datoen må være på formen ÅÅÅÅ-MM-DD.");
   }
-  if (done_date > util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10)) {
+  if (done_date > norwegian_today()) {
     return invalid("done_date", "Et tiltak kan ikke være gjennomført fram i tid.");
   }
   return mutate(

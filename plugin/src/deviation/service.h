@@ -35,6 +35,8 @@ struct Code {
 /// The categories of ISO 9001 10.2 as the municipality words them.
 const std::vector<Code>& categories();
 const std::vector<Code>& severities();
+/// The Norwegian label of a code, or the code itself when unknown.
+std::string label_of(const std::vector<Code>& codes, std::string_view code);
 
 /// Texts are limited so that a report stays a report (and a row stays small).
 inline constexpr std::size_t kMaxTitleChars = 200;
@@ -149,6 +151,9 @@ class DeviationService {
   }
 
   std::int64_t now_epoch() const;
+  /// How `actor` relates to the avvik (reporter, leader of the responsible or a
+  /// participating unit, quality leader): what lifecycle.h decides with.
+  static Relation relation_of(const store::DeviationRecord& record, const api::Principal& actor);
   const procedure::ProcedureService& procedures() const { return procedures_; }
 
  private:
@@ -158,8 +163,10 @@ class DeviationService {
   Result<store::DeviationRecord> mutate(const std::string& id,
                                         std::optional<std::int64_t> expected_revision,
                                         const Mutation& mutation);
-  Relation relation_of(const store::DeviationRecord& record, const api::Principal& actor) const;
   std::string now_iso() const;
+  /// The latest calendar date it can be in Norway now (UTC+2 at most): later dates are
+  /// in the future.
+  std::string norwegian_today() const;
   store::DeviationEvent event(const api::Principal& actor, std::string kind,
                               std::string data_json) const;
   void enqueued() const;
