@@ -1,5 +1,6 @@
 #include "boligflyt/host/token_authority.h"
 
+#include <Poco/Crypto/OpenSSLInitializer.h>
 #include <Poco/Crypto/RSAKey.h>
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -63,6 +64,11 @@ Principal principal_from_user(const User& user) {
 }  // namespace
 
 struct TokenAuthority::Impl {
+  // Poco::Crypto counts OpenSSL users and tears OpenSSL's locks down when the count drops
+  // to zero; each verification takes and releases one. With no lasting holder, two request
+  // threads could destroy and re-create those locks under each other (a crash under
+  // concurrent first requests). This holder keeps the count above zero for our lifetime.
+  Poco::Crypto::OpenSSLInitializer openssl;
   Mode mode;
   std::string algorithm;
   AuthConfig auth;

@@ -6,7 +6,10 @@
 #include <Poco/JWT/Token.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 namespace boligflyt::host {
 namespace {
@@ -133,6 +136,29 @@ TEST(TokenAuthorityTest, Rs256TakesUnknownUsersFromClaimsAndRefusesHs256) {
   auto hs = claims("kari", 3600);
   EXPECT_EQ(authority->verify(sign_hs256(kSecret, hs)).failure, "algorithm not allowed");
   std::filesystem::remove_all(dir);
+}
+
+TEST(TokenAuthorityTest, ManyThreadsVerifyAtOnce) {
+  // The host verifies on every request thread at once. Poco's per-call OpenSSL
+  // initialisation once destroyed its locks under a concurrent verification (the host
+  // crashed when 16 clients connected at the same moment).
+  const HostConfig config = test_config();
+  auto authority = TokenAuthority::hs256(kSecret, config);
+  const std::string token = authority->issue(*config.find_user("kari"));
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 2000;
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kRounds; ++i) {
+        if (authority->verify(token).principal) ++accepted;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(accepted.load(), kThreads * kRounds);
 }
 
 }  // namespace
