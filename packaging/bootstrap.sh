@@ -25,11 +25,12 @@ build_packages=(
   build-essential cmake pkg-config git ca-certificates binutils
   libboost1.81-dev libboost-json1.81-dev libpoco-dev libpugixml-dev
   libxml2-dev libxml2-utils libsqlite3-dev libssl-dev libpq-dev
+  libcairo2-dev libpango1.0-dev ghostscript fonts-dejavu-core
 )
 # What the test suite needs on top.
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind clang-format clang-tidy
-  clang-14 libclang-rt-14-dev chromium postgresql
+  clang-14 libclang-rt-14-dev chromium postgresql qpdf poppler-utils
 )
 
 missing_packages() {

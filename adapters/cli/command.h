@@ -23,5 +23,6 @@ int run_dev_token(std::span<const std::string> args);
 int run_procedure(std::span<const std::string> args);
 int run_deviation(std::span<const std::string> args);
 int run_store(std::span<const std::string> args);
+int run_archive(std::span<const std::string> args);
 
 }  // namespace boligflyt::cli

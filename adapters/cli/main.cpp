@@ -24,6 +24,8 @@ constexpr std::array kCommands = {
             &boligflyt::cli::run_deviation},
     Command{"store", "ta sikkerhetskopi av databasen mens tjenesten kjører (backup)",
             &boligflyt::cli::run_store},
+    Command{"archive", "lag en arkivmelding (Fiks Arkiv) for ett avvik (export)",
+            &boligflyt::cli::run_archive},
 };
 
 void print_help(std::ostream& out) {

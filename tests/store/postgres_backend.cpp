@@ -178,6 +178,52 @@ TEST(PostgresqlStore, NodesStartingTogetherMigrateOnce) {
             std::to_string(postgresql_latest_schema_version()));
 }
 
+TEST(PostgresqlStore, BringsAVersion5DatabaseForward) {
+  // A database as the last build without archive receipts left it: schema version 5, with an
+  // archive message waiting in the outbox.
+  const auto db = fresh_database();
+  {
+    auto store = open_postgresql_store(db.conninfo);
+    ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
+  }
+  Admin admin;
+  admin.must("DROP TABLE " + db.schema + ".archive_receipts");
+  admin.must("DELETE FROM " + db.schema + ".schema_migrations WHERE version >= 6");
+  ASSERT_EQ(admin.run("SELECT max(version) FROM " + db.schema + ".schema_migrations"), "5");
+
+  auto store = open_postgresql_store(db.conninfo);
+  auto info = store->info();
+  ASSERT_TRUE(info) << describe(info.error());
+  EXPECT_EQ(info->schema_version, postgresql_latest_schema_version());
+  EXPECT_GE(postgresql_latest_schema_version(), 6);
+  EXPECT_EQ(admin.run("SELECT name FROM " + db.schema + ".schema_migrations WHERE version = 6"),
+            "archive_receipts");
+  auto message = store->find_outbox("export-1");
+  ASSERT_TRUE(message) << describe(message.error());
+  ASSERT_TRUE(message->has_value()) << "the outbox is kept";
+  ArchiveReceiptRecord receipt;
+  receipt.export_key = "export-1";
+  receipt.subject = "deviation:AVVIK-2026-0001";
+  receipt.outcome = "kvittering";
+  receipt.received_at = "2026-03-02T08:00:00.000Z";
+  auto done = **message;
+  done.status = "delivered";
+  done.attempts = 1;
+  auto recorded = store->record_archive_receipt(receipt, done);
+  ASSERT_TRUE(recorded) << describe(recorded.error());
+  auto stored = store->archive_receipt("export-1");
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->outcome, "kvittering");
+  EXPECT_EQ((*stored)->system_id, "") << "columns not given are empty";
+  // The table refuses outcomes other than the two the archive sends.
+  EXPECT_EQ(admin
+                .run("INSERT INTO " + db.schema +
+                     ".archive_receipts (export_key, outcome) VALUES ('x', 'ok')")
+                .rfind("ERROR:", 0),
+            0U);
+}
+
 TEST(PostgresqlStore, RefusesADatabaseFromANewerBuild) {
   const auto db = fresh_database();
   { auto store = open_postgresql_store(db.conninfo); }

@@ -124,6 +124,48 @@ TEST_F(SqliteOnly, CreatesAWalDatabaseWithAllMigrations) {
             std::to_string(sqlite_latest_schema_version()));
 }
 
+TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
+  // A database as the last build without archive receipts left it: schema version 5, with an
+  // archive message waiting in the outbox.
+  {
+    auto store = open_sqlite_store(path_);
+    ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
+  }
+  ASSERT_EQ(
+      exec(path_, "DROP TABLE archive_receipts; DELETE FROM schema_migrations WHERE version >= 6"),
+      "");
+  ASSERT_EQ(query_one(path_, "SELECT max(version) FROM schema_migrations"), "5");
+
+  auto store = open_sqlite_store(path_);
+  auto info = store->info();
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->schema_version, sqlite_latest_schema_version());
+  EXPECT_GE(sqlite_latest_schema_version(), 6);
+  EXPECT_EQ(query_one(path_, "SELECT name FROM schema_migrations WHERE version = 6"),
+            "archive_receipts");
+  auto message = store->find_outbox("export-1");
+  ASSERT_TRUE(message);
+  ASSERT_TRUE(message->has_value()) << "the outbox is kept";
+  ArchiveReceiptRecord receipt;
+  receipt.export_key = "export-1";
+  receipt.subject = "deviation:AVVIK-2026-0001";
+  receipt.outcome = "kvittering";
+  receipt.received_at = "2026-03-02T08:00:00.000Z";
+  auto done = **message;
+  done.status = "delivered";
+  done.attempts = 1;
+  ASSERT_TRUE(store->record_archive_receipt(receipt, done));
+  auto stored = store->archive_receipt("export-1");
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->outcome, "kvittering");
+  EXPECT_EQ((*stored)->system_id, "") << "columns not given are empty";
+  // The table refuses outcomes other than the two the archive sends.
+  EXPECT_NE(
+      exec(path_, "INSERT INTO archive_receipts (export_key, outcome, seq) VALUES ('x', 'ok', 99)"),
+      "");
+}
+
 TEST_F(SqliteOnly, RefusesADatabaseFromANewerBuild) {
   { auto store = open_sqlite_store(path_); }
   ASSERT_EQ(exec(path_, "INSERT INTO schema_migrations VALUES (999,'future','now')"), "");

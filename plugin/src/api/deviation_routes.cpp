@@ -169,8 +169,18 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
 
 Response deviation_response(int status, const store::DeviationRecord& r,
                             const DeviationService& svc, const Principal& viewer) {
-  auto response =
-      json_response(status, deviation_json(r, svc, *svc.procedures().snapshot(), viewer));
+  auto body = deviation_json(r, svc, *svc.procedures().snapshot(), viewer);
+  // Where the archive filed it (from its kvitteringer); only on the single avvik.
+  json::array archive;
+  for (const auto& ref : svc.archive_references(r.id)) {
+    if (ref.outcome != "kvittering") continue;
+    archive.push_back(json::object{{"system_id", ref.system_id},
+                                   {"case_number", ref.case_number},
+                                   {"journalpost_number", ref.journalpost_number},
+                                   {"received_at", ref.received_at}});
+  }
+  body["archive"] = std::move(archive);
+  auto response = json_response(status, body);
   response.headers.emplace_back("ETag", etag(r));
   response.headers.emplace_back("Cache-Control", "private, no-store");
   return response;

@@ -109,6 +109,55 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
         }
         *target = static_cast<int>(nvalue.as_int64());
       }
+    } else if (key == "archive") {
+      if (!value.is_object()) return config_error("archive", "«archive» må være et objekt.");
+      for (const auto& [akey, avalue] : value.as_object()) {
+        const std::string field = "archive." + std::string(akey);
+        if (akey == "enabled" || akey == "export_on_register") {
+          if (!avalue.is_bool())
+            return config_error(field, "«" + field + "» må være true eller false.");
+          (akey == "enabled" ? config.archive_enabled : config.archive_export_on_register) =
+              avalue.as_bool();
+          continue;
+        }
+        std::string* target =
+            akey == "protocol"                ? &config.archive_protocol
+            : akey == "drop_dir"              ? &config.archive_drop_dir
+            : akey == "inbox_dir"             ? &config.archive_inbox_dir
+            : akey == "schemas_dir"           ? &config.archive_schemas_dir
+            : akey == "journalposttype"       ? &config.archive_journalposttype
+            : akey == "fagsystem"             ? &config.archive_fagsystem
+            : akey == "classification_system" ? &config.archive_classification_system
+            : akey == "classification_class"  ? &config.archive_classification_class
+                                              : nullptr;
+        if (target == nullptr) return config_error(field, "Ukjent nøkkel «" + field + "».");
+        if (!avalue.is_string()) return config_error(field, "«" + field + "» må være tekst.");
+        *target = avalue.as_string();
+      }
+      if (config.archive_protocol != "v1" && config.archive_protocol != "v2") {
+        return config_error("archive.protocol", "«archive.protocol» må være «v1» eller «v2».");
+      }
+      if (config.archive_journalposttype != "N" && config.archive_journalposttype != "X") {
+        return config_error("archive.journalposttype",
+                            "«archive.journalposttype» må være «N» eller «X».");
+      }
+      for (const auto& [field, path] : {std::pair<const char*, const std::string*>{
+                                            "archive.drop_dir", &config.archive_drop_dir},
+                                        {"archive.inbox_dir", &config.archive_inbox_dir},
+                                        {"archive.schemas_dir", &config.archive_schemas_dir}}) {
+        if (!path->empty() && path->front() != '/') {
+          return config_error(field, "«" + std::string(field) + "» må være en absolutt sti.");
+        }
+      }
+      if (config.archive_fagsystem.empty() || config.archive_fagsystem.size() > 100) {
+        return config_error("archive.fagsystem", "«archive.fagsystem» må ha 1–100 tegn.");
+      }
+      if (config.archive_classification_system.empty() !=
+          config.archive_classification_class.empty()) {
+        return config_error("archive.classification_class",
+                            "«archive.classification_system» og «archive.classification_class» "
+                            "må settes sammen.");
+      }
     } else if (key == "log_level") {
       const std::string_view level = value.is_string() ? std::string_view(value.as_string()) : "";
       if (level == "debug") config.log_level = LogLevel::kDebug;

@@ -22,6 +22,17 @@ struct PluginConfig {
   int notification_first_retry_seconds = 30;      // outbox backoff: first delay, doubling …
   int notification_max_retry_seconds = 6 * 3600;  // … up to this
   int notification_max_attempts = 12;             // then "dead" (visible, not dropped)
+  // Archive export (Fiks Arkiv arkivmelding through a file drop).
+  bool archive_enabled = true;
+  std::string archive_protocol = "v1";        // v1 | v2
+  std::string archive_drop_dir;               // default <data_dir>/arkiv/utgaaende
+  std::string archive_inbox_dir;              // default <data_dir>/arkiv/kvitteringer
+  std::string archive_schemas_dir;            // official Fiks Arkiv XSDs, to validate receipts
+  std::string archive_journalposttype = "X";  // X uten oppfølging (default) | N for oppfølging
+  bool archive_export_on_register = false;
+  std::string archive_fagsystem = "boligflyt";
+  std::string archive_classification_system;  // klassifikasjonssystem, "" = none
+  std::string archive_classification_class;   // klasseID
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;
   int maintenance_interval_ms = 60'000;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "api/archive_routes.h"
 #include "api/deviation_routes.h"
 #include "api/procedure_routes.h"
 #include "api/render_routes.h"
@@ -50,6 +51,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
       std::max(config_.notification_max_retry_seconds, config_.notification_first_retry_seconds);
   retry.max_attempts = config_.notification_max_attempts;
   dispatcher_ = std::make_unique<outbox::NotificationDispatcher>(*store_, *host_, logger_, retry);
+  if (procedures_ && config_.archive_enabled) start_archive();
   router_ = std::make_unique<api::Router>(logger_, metrics_, config_.max_body_bytes);
   register_routes();
   worker_ = std::make_unique<BackgroundWorker>(
@@ -73,6 +75,20 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
           if (round.delivered + round.retried + round.dead == 0) break;
         }
       });
+  if (exports_) {
+    // Rendering PDF/A takes a while: exports get their own thread, apart from notifications.
+    archive_worker_ = std::make_unique<BackgroundWorker>(
+        std::chrono::milliseconds(std::min(config_.maintenance_interval_ms, 5000)), [this] {
+          const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+          for (int i = 0; i < 10; ++i) {
+            const auto round = exports_->deliver_due(now);
+            if (round.delivered + round.retried + round.dead == 0) break;
+          }
+          exports_->process_receipts(now);
+        });
+  }
   if (procedures_) procedures_->set_outbox_listener([this] { wake_outbox(); });
   if (deviations_) deviations_->set_outbox_listener([this] { wake_outbox(); });
   logger_.info("plugin_started", {{"data_dir", config_.data_dir}, {"store", config_.store_kind}});
@@ -82,11 +98,14 @@ Instance::~Instance() { shutdown(); }
 
 void Instance::shutdown() {
   std::unique_ptr<BackgroundWorker> outbox_worker;
+  std::unique_ptr<BackgroundWorker> archive_worker;
   {
     std::lock_guard lock(outbox_worker_mutex_);
     outbox_worker = std::move(outbox_worker_);
+    archive_worker = std::move(archive_worker_);
   }
   if (outbox_worker) outbox_worker->stop();
+  if (archive_worker) archive_worker->stop();
   if (worker_) {
     worker_->stop();
     worker_.reset();
@@ -97,6 +116,50 @@ void Instance::shutdown() {
 void Instance::wake_outbox() {
   std::lock_guard lock(outbox_worker_mutex_);
   if (outbox_worker_) outbox_worker_->wake();
+  if (archive_worker_) archive_worker_->wake();
+}
+
+void Instance::start_archive() {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::path(config_.data_dir) / "arkiv";
+  const fs::path drop =
+      config_.archive_drop_dir.empty() ? base / "utgaaende" : fs::path(config_.archive_drop_dir);
+  const fs::path inbox = config_.archive_inbox_dir.empty() ? base / "kvitteringer"
+                                                           : fs::path(config_.archive_inbox_dir);
+  archive::ArchiveSettings settings;
+  settings.protocol = *archive::parse_protocol(config_.archive_protocol);
+  settings.fagsystem = config_.archive_fagsystem;
+  settings.journalposttype = config_.archive_journalposttype;
+  settings.export_on_register = config_.archive_export_on_register;
+  if (!config_.archive_classification_system.empty()) {
+    settings.klassifikasjon = archive::Klassifikasjon{config_.archive_classification_system,
+                                                      config_.archive_classification_class, ""};
+  }
+  if (!config_.archive_schemas_dir.empty()) settings.schemas_dir = config_.archive_schemas_dir;
+  settings.retry.first_delay_seconds = config_.notification_first_retry_seconds;
+  settings.retry.max_delay_seconds =
+      std::max(config_.notification_max_retry_seconds, config_.notification_first_retry_seconds);
+  settings.retry.max_attempts = config_.notification_max_attempts;
+  exports_ = std::make_unique<archive::ExportService>(
+      *store_, *procedures_, *host_, logger_, settings,
+      std::make_unique<archive::FileDropTransport>(drop, inbox));
+  if (!settings.schemas_dir) {
+    logger_.warn(
+        "archive_receipts_not_validated",
+        {{"reason", "archive.schemas_dir is not set; receipts are parsed, not validated"}});
+  }
+  exports_->set_wake([this] { wake_outbox(); });
+  procedures_->set_archive_exporter([this](const std::string& id, const std::string& version) {
+    return exports_->procedure_export(id, version);
+  });
+  if (deviations_) {
+    deviations_->set_archive_exporter(
+        [this](const store::DeviationRecord& r, std::string_view event, std::int64_t revision) {
+          return exports_->deviation_export(r, event, revision);
+        });
+    deviations_->set_archive_references(
+        [this](const std::string& subject) { return exports_->references(subject); });
+  }
 }
 
 std::unique_ptr<store::Store> Instance::open_store() const {
@@ -117,6 +180,7 @@ void Instance::register_routes() {
     api::register_procedure_routes(*router_, *procedures_);
     api::register_render_routes(*router_, *procedures_);
     api::register_deviation_routes(*router_, *deviations_);
+    if (exports_) api::register_archive_routes(*router_, *exports_);
     procedures_->set_document_renderer(
         [](const procedure::StoredVersion& v, const procedure::UnitRegistry& units) {
           render::RenderOptions options;

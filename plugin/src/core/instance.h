@@ -8,6 +8,7 @@
 
 #include "api/http.h"
 #include "api/router.h"
+#include "archive/export_service.h"
 #include "core/background_worker.h"
 #include "core/config.h"
 #include "deviation/service.h"
@@ -49,10 +50,13 @@ class Instance {
   std::unique_ptr<procedure::ProcedureService> procedures_;
   std::unique_ptr<deviation::DeviationService> deviations_;
   std::unique_ptr<outbox::NotificationDispatcher> dispatcher_;
+  std::unique_ptr<archive::ExportService> exports_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<BackgroundWorker> worker_;
   std::mutex outbox_worker_mutex_;
-  std::unique_ptr<BackgroundWorker> outbox_worker_;  // delivers notifications, woken on writes
+  std::unique_ptr<BackgroundWorker> outbox_worker_;   // delivers notifications, woken on writes
+  std::unique_ptr<BackgroundWorker> archive_worker_;  // builds and drops archive exports
+  void start_archive();
 };
 
 }  // namespace boligflyt

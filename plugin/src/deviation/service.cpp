@@ -303,6 +303,11 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
                   step_title + "».",
               link, "deviation:" + assigned.id + ":participant:" + u));
         }
+        if (archive_exporter_) {
+          if (auto exported = archive_exporter_(assigned, "registrert", 1)) {
+            out.push_back(std::move(*exported));
+          }
+        }
         return out;
       });
   if (!created) return created.error();
@@ -438,6 +443,11 @@ Result<store::DeviationRecord> DeviationService::transition(
           outbox.push_back(notification_to_user(
               r.reporter, "Avvik " + r.id + " har fått status «" + label + "»",
               "Avviket du meldte har fått status «" + label + "».", link, key + ":reporter"));
+        }
+        if (in.transition == Transition::kClose && archive_exporter_) {
+          if (auto exported = archive_exporter_(r, "lukket", r.revision + 1)) {
+            outbox.push_back(std::move(*exported));
+          }
         }
         if (in.transition == Transition::kReopen) {
           outbox.push_back(notification_to_unit_leaders(

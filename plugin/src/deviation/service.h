@@ -95,6 +95,22 @@ class DeviationService {
   /// Called after every write that enqueued messages (wakes the outbox worker).
   void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
 
+  /// The archive export an avvik event causes ("registrert", "lukket"; revision after the
+  /// change), written in the same transaction as the change. Set once at start-up.
+  using ArchiveExporter = std::function<std::optional<store::OutboxMessage>(
+      const store::DeviationRecord&, std::string_view event, std::int64_t revision)>;
+  void set_archive_exporter(ArchiveExporter exporter) { archive_exporter_ = std::move(exporter); }
+  /// Where the archive filed an avvik (from its receipts). Set once at start-up.
+  using ArchiveReferences =
+      std::function<std::vector<store::ArchiveReceiptRecord>(const std::string& subject)>;
+  void set_archive_references(ArchiveReferences references) {
+    archive_references_ = std::move(references);
+  }
+  std::vector<store::ArchiveReceiptRecord> archive_references(const std::string& id) const {
+    return archive_references_ ? archive_references_("deviation:" + id)
+                               : std::vector<store::ArchiveReceiptRecord>{};
+  }
+
   Result<store::DeviationCreated> register_deviation(const RegisterInput& input,
                                                      const api::Principal& actor,
                                                      const std::string& idempotency_key,
@@ -182,6 +198,8 @@ class DeviationService {
   DeviationSettings settings_;
   Clock clock_;
   std::function<void()> on_enqueue_;
+  ArchiveExporter archive_exporter_;
+  ArchiveReferences archive_references_;
   std::mutex scan_mutex_;
   std::int64_t last_action_scan_epoch_ = 0;
 };

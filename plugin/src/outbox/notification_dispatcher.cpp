@@ -90,7 +90,7 @@ std::string NotificationDispatcher::metrics_text() const {
   std::string out =
       "# HELP boligflyt_outbox_messages Messages in the durable outbox by topic and status.\n"
       "# TYPE boligflyt_outbox_messages gauge\n";
-  for (const char* topic : {"notification"}) {
+  for (const char* topic : {"notification", "archive"}) {
     auto counts = store_.outbox_counts(topic);
     if (!counts) continue;
     for (const auto& [status, n] :

@@ -540,9 +540,20 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   record.status = "published";
   record.effective_from = effective_from;
   record.published_at = today_utc();
+  std::vector<store::OutboxMessage> exports;
+  if (archive_exporter_) {
+    if (auto exported = archive_exporter_(procedure_id, version)) {
+      exports.push_back(std::move(*exported));
+    }
+  }
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
                                                {}, outcome.superseded);
   if (!saved) return saved.error();
+  // TODO(issue 6): in the same transaction as the update.
+  if (!exports.empty()) {
+    if (auto queued = store_.enqueue_outbox(exports); !queued) return queued.error();
+    if (on_enqueue_) on_enqueue_();
+  }
   logger_.info("procedure_published", {{"procedure", procedure_id},
                                        {"version", version},
                                        {"effective_from", effective_from},

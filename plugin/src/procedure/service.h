@@ -74,6 +74,11 @@ class ProcedureService {
   /// Called after notifications were put in the outbox (wakes the outbox worker).
   void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
 
+  /// The archive export of a published version (procedure id, version). Set once at start-up.
+  using ArchiveExporter = std::function<std::optional<store::OutboxMessage>(
+      const std::string& procedure_id, const std::string& version)>;
+  void set_archive_exporter(ArchiveExporter exporter) { archive_exporter_ = std::move(exporter); }
+
   /// kInvalid (422) with `diagnostics` filled when the XML has problems.
   Result<std::shared_ptr<const StoredVersion>> upload_draft(const std::string& procedure_id,
                                                             std::string_view xml,
@@ -130,6 +135,7 @@ class ProcedureService {
   std::shared_ptr<const ProcedureCatalog> snapshot_;
   DocumentRenderer renderer_;
   std::function<void()> on_enqueue_;
+  ArchiveExporter archive_exporter_;
   std::map<std::string, Procedure> parsed_by_sha_;  // shipped files parsed at start-up
 };
 

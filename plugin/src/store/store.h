@@ -219,6 +219,18 @@ struct DeviationStatistics {
   std::int64_t overdue_actions = 0;  // not done, due_date < today (of now_epoch, UTC)
 };
 
+/// What the archive answered about one export (an outbox message of topic "archive").
+struct ArchiveReceiptRecord {
+  std::string export_key;          // the outbox message's dedupe_key; unique
+  std::string subject;             // "deviation:AVVIK-2026-0001" | "procedure:<id>:<version>"
+  std::string outcome;             // "kvittering" | "feilmelding"
+  std::string system_id;           // the archive's systemID of the journalpost (kvittering)
+  std::string case_number;         // saksnummer "YYYY/N" (kvittering), may be ""
+  std::string journalpost_number;  // "YYYY/N" (kvittering), may be ""
+  std::string error_text;          // the archive's reason (feilmelding)
+  std::string received_at;         // ISO 8601 UTC
+};
+
 struct OutboxCounts {
   std::int64_t pending = 0;
   std::int64_t delivered = 0;
@@ -332,6 +344,24 @@ class Store {
   virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& topic,
                                                          const std::string& status, int limit) = 0;
   virtual Result<OutboxCounts> outbox_counts(const std::string& topic) = 0;
+
+  /// One message by id / by dedupe key; nullopt when there is none.
+  virtual Result<std::optional<OutboxMessage>> get_outbox(std::int64_t id) = 0;
+  virtual Result<std::optional<OutboxMessage>> find_outbox(const std::string& dedupe_key) = 0;
+
+  // Archive receipts ----------------------------------------------------------------------
+
+  /// Stores `receipt` (replacing an earlier one with the same export_key) and, in the same
+  /// transaction, records `message` as finish_outbox does (kNotFound when its id is unknown;
+  /// then nothing is written).
+  virtual Result<void> record_archive_receipt(const ArchiveReceiptRecord& receipt,
+                                              const OutboxMessage& message) = 0;
+  /// The receipt of one export; nullopt when none has come.
+  virtual Result<std::optional<ArchiveReceiptRecord>> archive_receipt(
+      const std::string& export_key) = 0;
+  /// Receipts about one subject, oldest first.
+  virtual Result<std::vector<ArchiveReceiptRecord>> archive_receipts(
+      const std::string& subject) = 0;
 
   /// Consistent online copy of the whole database to `target_path` (readers and writers go on).
   virtual Result<void> backup_to(const std::string& target_path) = 0;

@@ -157,6 +157,18 @@ constexpr std::array kMigrations = {
               "  delivered_at TEXT NOT NULL);"
               "CREATE INDEX outbox_due ON outbox (topic, status, next_attempt_epoch, id);"
               "CREATE INDEX outbox_status ON outbox (status, id);"},
+    // What the archive answered per export (outbox dedupe key). seq is the order in which
+    // receipts were recorded (a replacement counts as recorded anew): the tie-breaker after
+    // received_at, kept in a column of its own because VACUUM may renumber a plain rowid.
+    Migration{6, "archive_receipts",
+              "CREATE TABLE archive_receipts ("
+              "  export_key TEXT PRIMARY KEY, subject TEXT NOT NULL DEFAULT '',"
+              "  outcome TEXT NOT NULL CHECK (outcome IN ('kvittering', 'feilmelding')),"
+              "  system_id TEXT NOT NULL DEFAULT '', case_number TEXT NOT NULL DEFAULT '',"
+              "  journalpost_number TEXT NOT NULL DEFAULT '', error_text TEXT NOT NULL DEFAULT '',"
+              "  received_at TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL UNIQUE);"
+              "CREATE INDEX archive_receipts_subject ON archive_receipts (subject, received_at, "
+              "seq);"},
 };
 
 constexpr const char* kNowSql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -249,6 +261,12 @@ constexpr const char* kDeviationColumns =
 constexpr const char* kOutboxColumns =
     "id, topic, dedupe_key, payload_json, status, attempts, next_attempt_epoch, last_error, "
     "created_at, delivered_at";
+
+// In the order of read_archive_receipt's columns and of the parameters ?1..?8 of
+// record_archive_receipt.
+constexpr const char* kArchiveReceiptColumns =
+    "export_key, subject, outcome, system_id, case_number, journalpost_number, error_text, "
+    "received_at";
 
 // Open = neither lukket nor avvist; overdue as DeviationQuery::overdue_only says. Written
 // exactly as the partial indexes deviations_receive_due and deviations_close_due, so that the
@@ -991,21 +1009,7 @@ class SqliteStore final : public Store {
   Result<void> finish_outbox(const OutboxMessage& message) override {
     if (auto bad = check_outbox_status(message.status)) return *bad;
     return guarded_write([&]() -> Result<void> {
-      Statement st(db_,
-                   "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_epoch = ?4, "
-                   "last_error = ?5, delivered_at = ?6 WHERE id = ?1");
-      st.bind(1, message.id);
-      st.bind(2, message.status);
-      st.bind(3, std::int64_t{message.attempts});
-      st.bind(4, message.next_attempt_epoch);
-      st.bind(5, message.last_error);
-      st.bind(6, message.delivered_at);
-      st.run();
-      if (sqlite3_changes(db_) != 1) {
-        return make_error(
-            ErrorKind::kNotFound, "outbox-message-not-found", "Meldingen finnes ikke",
-            "Fant ingen utgående melding med nummer " + std::to_string(message.id) + ".");
-      }
+      if (!write_outbox_outcome(message)) return outbox_not_found(message.id);
       return {};
     });
   }
@@ -1047,6 +1051,79 @@ class SqliteStore final : public Store {
         if (s == "dead") counts.dead = st.int64(1);
       }
       return counts;
+    });
+  }
+
+  Result<std::optional<OutboxMessage>> get_outbox(std::int64_t id) override {
+    return guarded([&]() -> Result<std::optional<OutboxMessage>> {
+      Statement st(db_, std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE id = ?1");
+      st.bind(1, id);
+      if (!st.row()) return std::optional<OutboxMessage>{};
+      return std::optional<OutboxMessage>{read_outbox(st)};
+    });
+  }
+
+  Result<std::optional<OutboxMessage>> find_outbox(const std::string& dedupe_key) override {
+    return guarded([&]() -> Result<std::optional<OutboxMessage>> {
+      Statement st(db_,
+                   std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE dedupe_key = ?1");
+      st.bind(1, dedupe_key);
+      if (!st.row()) return std::optional<OutboxMessage>{};
+      return std::optional<OutboxMessage>{read_outbox(st)};
+    });
+  }
+
+  // Archive receipts ---------------------------------------------------------------------
+
+  Result<void> record_archive_receipt(const ArchiveReceiptRecord& receipt,
+                                      const OutboxMessage& message) override {
+    if (auto bad = check_outbox_status(message.status)) return *bad;
+    if (auto bad = check_receipt_outcome(receipt.outcome)) return *bad;
+    return guarded_write([&]() -> Result<void> {
+      // The message first: when it is unknown, nothing has been written yet (and the
+      // savepoint of this writer is rolled back all the same).
+      if (!write_outbox_outcome(message)) return outbox_not_found(message.id);
+      Statement st(db_, std::string("INSERT INTO archive_receipts (") + kArchiveReceiptColumns +
+                            ", seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT "
+                            "COALESCE(MAX(seq), 0) + 1 FROM archive_receipts)) "
+                            "ON CONFLICT (export_key) DO UPDATE SET subject = excluded.subject, "
+                            "outcome = excluded.outcome, system_id = excluded.system_id, "
+                            "case_number = excluded.case_number, "
+                            "journalpost_number = excluded.journalpost_number, "
+                            "error_text = excluded.error_text, received_at = excluded.received_at, "
+                            "seq = excluded.seq");
+      st.bind(1, receipt.export_key);
+      st.bind(2, receipt.subject);
+      st.bind(3, receipt.outcome);
+      st.bind(4, receipt.system_id);
+      st.bind(5, receipt.case_number);
+      st.bind(6, receipt.journalpost_number);
+      st.bind(7, receipt.error_text);
+      st.bind(8, receipt.received_at);
+      st.run();
+      return {};
+    });
+  }
+
+  Result<std::optional<ArchiveReceiptRecord>> archive_receipt(
+      const std::string& export_key) override {
+    return guarded([&]() -> Result<std::optional<ArchiveReceiptRecord>> {
+      Statement st(db_, std::string("SELECT ") + kArchiveReceiptColumns +
+                            " FROM archive_receipts WHERE export_key = ?1");
+      st.bind(1, export_key);
+      if (!st.row()) return std::optional<ArchiveReceiptRecord>{};
+      return std::optional<ArchiveReceiptRecord>{read_archive_receipt(st)};
+    });
+  }
+
+  Result<std::vector<ArchiveReceiptRecord>> archive_receipts(const std::string& subject) override {
+    return guarded([&]() -> Result<std::vector<ArchiveReceiptRecord>> {
+      Statement st(db_, std::string("SELECT ") + kArchiveReceiptColumns +
+                            " FROM archive_receipts WHERE subject = ?1 ORDER BY received_at, seq");
+      st.bind(1, subject);
+      std::vector<ArchiveReceiptRecord> out;
+      while (st.row()) out.push_back(read_archive_receipt(st));
+      return out;
     });
   }
 
@@ -1096,6 +1173,17 @@ class SqliteStore final : public Store {
   static std::optional<Error> check_outbox_status(const std::string& status) {
     if (status == "pending" || status == "delivered" || status == "dead") return std::nullopt;
     return internal_error("outbox status must be pending, delivered or dead, not '" + status + "'");
+  }
+
+  static Error outbox_not_found(std::int64_t id) {
+    return make_error(ErrorKind::kNotFound, "outbox-message-not-found", "Meldingen finnes ikke",
+                      "Fant ingen utgående melding med nummer " + std::to_string(id) + ".");
+  }
+
+  static std::optional<Error> check_receipt_outcome(const std::string& outcome) {
+    if (outcome == "kvittering" || outcome == "feilmelding") return std::nullopt;
+    return internal_error("archive receipt outcome must be kvittering or feilmelding, not '" +
+                          outcome + "'");
   }
 
   /// Runs `body` under the connection mutex; an exception (SQLite said no: busy, I/O, full
@@ -1341,6 +1429,36 @@ class SqliteStore final : public Store {
     m.created_at = st.text(8);
     m.delivered_at = st.text(9);
     return m;
+  }
+
+  static ArchiveReceiptRecord read_archive_receipt(const Statement& st) {
+    ArchiveReceiptRecord r;
+    r.export_key = st.text(0);
+    r.subject = st.text(1);
+    r.outcome = st.text(2);
+    r.system_id = st.text(3);
+    r.case_number = st.text(4);
+    r.journalpost_number = st.text(5);
+    r.error_text = st.text(6);
+    r.received_at = st.text(7);
+    return r;
+  }
+
+  /// The outcome of one delivery attempt (finish_outbox): status, attempts,
+  /// next_attempt_epoch, last_error and delivered_at of the message with `message.id`. False
+  /// when there is no such message.
+  bool write_outbox_outcome(const OutboxMessage& message) {
+    Statement st(db_,
+                 "UPDATE outbox SET status = ?2, attempts = ?3, next_attempt_epoch = ?4, "
+                 "last_error = ?5, delivered_at = ?6 WHERE id = ?1");
+    st.bind(1, message.id);
+    st.bind(2, message.status);
+    st.bind(3, std::int64_t{message.attempts});
+    st.bind(4, message.next_attempt_epoch);
+    st.bind(5, message.last_error);
+    st.bind(6, message.delivered_at);
+    st.run();
+    return sqlite3_changes(db_) == 1;
   }
 
   std::optional<DeviationRecord> load_deviation(const std::string& id) {

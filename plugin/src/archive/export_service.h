@@ -1,0 +1,122 @@
+#pragma once
+// Archive exports: which state changes go to the archive (a closed avvik, optionally a
+// registered one, a published procedure version), the outbox messages that carry them, and
+// the worker side that builds each package (arkivmelding + PDF/A + XML) when it is due,
+// hands it to the archive transport, and reads the archive's receipts back.
+//
+// The outbox message (topic "archive") is written in the same transaction as the change; its
+// dedupe key is "archive:" + the journalpost's external key, so a re-delivery after a crash
+// carries the same keys and the archive recognises the record.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archive/arkivmelding.h"
+#include "archive/file_drop.h"
+#include "host/host_services.h"
+#include "observability/logger.h"
+#include "outbox/notification_dispatcher.h"
+#include "procedure/service.h"
+#include "store/store.h"
+
+namespace boligflyt::archive {
+
+inline constexpr std::string_view kArchiveTopic = "archive";
+
+struct ArchiveSettings {
+  bool enabled = true;
+  Protocol protocol = Protocol::kV1;
+  std::string fagsystem = "boligflyt";
+  std::string journalposttype = "X";  // X: organinternt dokument uten oppfølging | N
+  bool export_on_register = false;    // also a journalpost when an avvik is registered
+  std::optional<Klassifikasjon> klassifikasjon;
+  std::optional<std::string> schemas_dir;  // official fiks-arkiv-v1/ and -v2/ for receipts
+  /// lease_seconds: how long a claimed export is another node's; rendering takes seconds, and
+  /// the drop recognises a folder it already has, so a short lease only costs a rare retry.
+  outbox::RetryPolicy retry{.lease_seconds = 30};
+};
+
+/// One export as the API shows it.
+struct ExportView {
+  store::OutboxMessage message;
+  std::string kind;     // "deviation" | "procedure"
+  std::string subject;  // "deviation:AVVIK-2026-0001" | "procedure:<id>:<version>"
+  std::string journalpost_key;
+  std::string folder;  // the drop folder name
+  std::optional<store::ArchiveReceiptRecord> receipt;
+  /// venter (pending) | sendt (handed over, no receipt yet) | arkivert (kvittering) |
+  /// feilet (the archive refused; retry possible) | stoppet (dead after every attempt)
+  std::string state;
+};
+
+class ExportService {
+ public:
+  ExportService(store::Store& store, procedure::ProcedureService& procedures,
+                host::HostServices& host, const Logger& logger, ArchiveSettings settings,
+                std::unique_ptr<ArchiveTransport> transport);
+
+  const ArchiveSettings& settings() const { return settings_; }
+  /// Called when an export becomes due now (a retry): wakes the worker.
+  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
+
+  /// The outbox message for an avvik event, or nullopt when that event is not exported.
+  /// `event` is "lukket" (closed) or "registrert"; `revision` the avvik's revision after
+  /// the change (closing again after a reopening is a new journalpost).
+  std::optional<store::OutboxMessage> deviation_export(const store::DeviationRecord& record,
+                                                       std::string_view event,
+                                                       std::int64_t revision) const;
+  std::optional<store::OutboxMessage> procedure_export(const std::string& procedure_id,
+                                                       const std::string& version) const;
+
+  /// Builds the package of a message from the current records: the arkivmelding and its
+  /// files. kInvalid/kNotFound are permanent (the message goes dead with the reason).
+  Result<ArchivePackage> build(const store::OutboxMessage& message);
+
+  struct Round {
+    int delivered = 0;
+    int retried = 0;
+    int dead = 0;
+  };
+  /// Claims due exports, builds and hands each over once, records the outcome.
+  Round deliver_due(std::int64_t now_epoch);
+  /// Reads receipts from the transport's inbox and records them; returns how many were
+  /// handled (valid and matched). A receipt is matched by the journalpost's
+  /// referanseEksternNoekkel, or, when it names none (a feilmelding), by its file name:
+  /// "<message folder>.xml" or "<message folder>.<anything>.xml".
+  int process_receipts(std::int64_t now_epoch);
+
+  Result<std::vector<ExportView>> list(const std::string& state, const std::string& subject,
+                                       int limit);
+  Result<ExportView> get(std::int64_t id);
+  /// Makes a feilet or stoppet export due again now (attempts start over).
+  Result<ExportView> retry(std::int64_t id, std::int64_t now_epoch);
+
+  /// The archive references of a subject (from kvitteringer), for the avvik's JSON.
+  std::vector<store::ArchiveReceiptRecord> references(const std::string& subject);
+
+ private:
+  ExportView view_of(store::OutboxMessage message);
+  std::optional<store::OutboxMessage> by_folder_name(const std::string& file_name);
+  Result<ArchivePackage> build_deviation(const std::string& id, const std::string& event,
+                                         const std::string& journalpost_key);
+  Result<ArchivePackage> build_procedure(const std::string& procedure_id,
+                                         const std::string& version,
+                                         const std::string& journalpost_key);
+  std::optional<std::pair<std::string, std::string>> leader_of(const std::string& unit_id);
+  std::string user_name(const std::string& user_id);
+  Result<ArchivePackage> package(const std::string& export_key, const ArchiveMessage& message);
+
+  store::Store& store_;
+  procedure::ProcedureService& procedures_;
+  host::HostServices& host_;
+  const Logger& logger_;
+  ArchiveSettings settings_;
+  std::unique_ptr<ArchiveTransport> transport_;
+  std::function<void()> wake_;
+};
+
+}  // namespace boligflyt::archive

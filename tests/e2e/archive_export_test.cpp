@@ -1,0 +1,467 @@
+// Archive export over the real host and plugin: closing an avvik (and publishing a procedure
+// version) drops a complete Fiks Arkiv arkivmelding message into the drop folder — validated
+// here against the official XSD with xmllint, its PDF/A-2b report checked with qpdf, pdffonts
+// and pdftotext, its checksums and sizes against the files — and the archive's receipts flow
+// back from the inbox folder onto the avvik. A refused export is kept and can be retried; a
+// crash leaves exactly one complete message per key.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <pugixml.hpp>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/host_test.h"
+#include "support/procedure_drafts.h"
+
+namespace boligflyt::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kV1Namespace =
+    "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1";
+
+std::string official(const std::string& relative) {
+  return (fs::path(BOLIGFLYT_OFFICIAL_SCHEMAS) / relative).string();
+}
+
+std::string v1_arkivmelding_xsd() {
+  return official("fiks-arkiv-v1/no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd");
+}
+std::string v2_arkivmelding_xsd() {
+  return official("fiks-arkiv-v2/no.ks.fiks.arkiv.v2.arkivering.arkivmelding.opprett.xsd");
+}
+
+std::string kvittering_v1(const std::string& case_key, const std::string& journalpost_key) {
+  return R"(<?xml version="1.0" encoding="UTF-8"?>
+<arkivmeldingKvittering xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/kvittering/v1" xmlns:n5mdk="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <mappeKvittering xsi:type="saksmappeKvittering">
+    <systemID>6c1b7a4e-2d0f-4d55-9a43-1e1f3c9b0a11</systemID>
+    <referanseEksternNoekkel><n5mdk:fagsystem>boligflyt</n5mdk:fagsystem><n5mdk:noekkel>)" +
+         case_key + R"(</n5mdk:noekkel></referanseEksternNoekkel>
+    <opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende>
+    <saksaar>2026</saksaar><sakssekvensnummer>4185</sakssekvensnummer>
+  </mappeKvittering>
+  <registreringKvittering xsi:type="journalpostKvittering">
+    <systemID>0f9e8d7c-6b5a-4c3d-8e2f-1a2b3c4d5e6f</systemID>
+    <referanseEksternNoekkel><n5mdk:fagsystem>boligflyt</n5mdk:fagsystem><n5mdk:noekkel>)" +
+         journalpost_key + R"(</n5mdk:noekkel></referanseEksternNoekkel>
+    <opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende>
+    <journalaar>2026</journalaar><journalsekvensnummer>1234</journalsekvensnummer>
+  </registreringKvittering>
+</arkivmeldingKvittering>
+)";
+}
+
+constexpr const char* kFeilmeldingV1 = R"(<?xml version="1.0" encoding="UTF-8"?>
+<ugyldigforespoersel xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/feil/ugyldigforespoersel/v1" xmlns:f="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/feil/feilmelding/v1">
+  <f:feilId>b2c3d4e5-0000-4000-8000-000000000001</f:feilId>
+  <f:feilmelding>Klassifikasjon mangler for arkivdelen.</f:feilmelding>
+</ugyldigforespoersel>
+)";
+
+std::string today() {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+class ArchiveExportTest : public HostTest {
+ protected:
+  fs::path drop_dir() const { return data_dir() / "arkiv" / "utgaaende"; }
+  fs::path inbox_dir() const { return data_dir() / "arkiv" / "kvitteringer"; }
+
+  void start_archiving_host(const std::string& protocol = "v1") {
+    const std::string plugin = R"({"maintenance_interval_ms":200,"archive":{"protocol":")" +
+                               protocol + R"(","schemas_dir":)" +
+                               json_quote(BOLIGFLYT_OFFICIAL_SCHEMAS) + "}}";
+    start_host(write_config(json_set(default_config_json(), {"plugin"}, plugin)));
+  }
+
+  HttpResult call(const std::string& user, const std::string& method, const std::string& target,
+                  const std::string& body = {},
+                  const std::string& content_type = "application/json") {
+    Headers headers = bearer(token(user));
+    if (!body.empty()) headers.emplace_back("Content-Type", content_type);
+    return http_request(host_->port(), method, target, headers, body);
+  }
+
+  /// Registers an avvik on `step` and drives it to lukket as its responsible leader.
+  std::string closed_avvik(bool personal_data) {
+    const std::string body =
+        R"({"procedure_id":"boligflytprosedyre","step_id":"tildelingsmote",)"
+        R"("incident_date":"2025-03-10","category":"prosedyre_ikke_fulgt","severity":"middels",)"
+        R"("title":"Tildelingsmøtet ble avlyst – søknadene lå i tre uker",)"
+        R"("description":"Møtet ble avlyst uten ny dato; søkere fikk ikke svar i tide.",)"
+        R"("personal_data":)" +
+        std::string(personal_data ? "true" : "false") + "}";
+    const auto created = call("leder-boligkontor", "POST", "/api/v1/deviations", body);
+    EXPECT_EQ(created.status, 201u) << created.body;
+    const std::string id = json_at(created.body, "/id").value_or("");
+    const std::string unit = json_at(created.body, "/responsible_unit").value_or("");
+    const std::string leader = "leder-" + unit;
+    const std::string path = "/api/v1/deviations/" + id;
+    for (const char* t : {"motta", "behandle"}) {
+      const auto r = call(leader, "POST", path + "/transitions",
+                          std::string(R"({"transition":")") + t + "\"}");
+      EXPECT_EQ(r.status, 200u) << t << ": " << r.body;
+    }
+    EXPECT_EQ(call(leader, "POST", path + "/actions",
+                   R"({"owner_unit":")" + unit +
+                       R"(","description":"Fast møtedato i årshjulet, med vara for møteleder.",)"
+                       R"("due_date":"2099-01-01"})")
+                  .status,
+              201u);
+    EXPECT_EQ(call(leader, "POST", path + "/transitions", R"({"transition":"tiltak"})").status,
+              200u);
+    const auto done =
+        call(leader, "POST", path + "/actions/1/completion", R"({"done_date":")" + today() + "\"}");
+    EXPECT_EQ(done.status, 200u) << done.body;
+    const auto closed = call(leader, "POST", path + "/transitions",
+                             R"({"transition":"lukk","cause":"Ingen vara for møteleder.",)"
+                             R"("evaluation":"De tre neste møtene ble holdt som planlagt."})");
+    EXPECT_EQ(closed.status, 200u) << closed.body;
+    return id;
+  }
+
+  /// Message folders in the drop folder (not temporary ones).
+  std::vector<fs::path> messages() const {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(drop_dir(), ec)) {
+      if (e.is_directory() && !e.path().filename().string().starts_with(".")) {
+        out.push_back(e.path());
+      }
+    }
+    return out;
+  }
+
+  std::optional<fs::path> wait_for_message(const std::string& name_part,
+                                           std::chrono::milliseconds timeout = 60s) {
+    const auto deadline = deadline_in(timeout);
+    while (Clock::now() < deadline) {
+      for (const auto& m : messages()) {
+        if (m.filename().string().find(name_part) != std::string::npos) return m;
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    return std::nullopt;
+  }
+
+  template <typename Predicate>
+  bool wait_until(Predicate done, std::chrono::milliseconds timeout = 30s) {
+    const auto deadline = deadline_in(timeout);
+    while (Clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return done();
+  }
+
+  /// Runs a program, found on PATH like a shell would (posix_spawn does not search).
+  CommandResult run(std::vector<std::string> argv) {
+    if (argv[0].find('/') == std::string::npos) {
+      const char* path = std::getenv("PATH");
+      std::string dirs = path ? path : "/usr/bin:/bin";
+      std::size_t start = 0;
+      while (start <= dirs.size()) {
+        const auto end = std::min(dirs.find(':', start), dirs.size());
+        const fs::path candidate = fs::path(dirs.substr(start, end - start)) / argv[0];
+        if (::access(candidate.c_str(), X_OK) == 0) {
+          argv[0] = candidate.string();
+          break;
+        }
+        start = end + 1;
+      }
+    }
+    return run_command(argv, temp_.path());
+  }
+
+  /// A receipt as a Fiks Arkiv client would leave it: written aside, then renamed in.
+  void drop_receipt(const std::string& name, const std::string& content) {
+    const fs::path temp = inbox_dir() / (".skriver-" + name);
+    write_file(temp, content);
+    fs::rename(temp, inbox_dir() / name);
+  }
+
+  /// Everything a complete message must be: arkivmelding.xml valid against `xsd`, every
+  /// referenced file present with the declared SHA-256 and size, the PDF/A checks. Returns
+  /// the parsed arkivmelding.
+  void expect_complete_message(const fs::path& folder, const std::string& xsd,
+                               pugi::xml_document& doc) {
+    const fs::path xml = folder / "arkivmelding.xml";
+    ASSERT_TRUE(fs::exists(xml)) << folder;
+    const auto valid = run({"xmllint", "--nonet", "--noout", "--schema", xsd, xml.string()});
+    EXPECT_EQ(valid.exit_code, 0) << valid.err;
+    ASSERT_TRUE(doc.load_file(xml.c_str()));
+    std::set<std::string> referenced;
+    for (const auto& node : doc.select_nodes("//*[local-name()='dokumentobjekt']")) {
+      const auto obj = node.node();
+      const std::string file =
+          obj.select_node("*[local-name()='referanseDokumentfil']").node().text().as_string();
+      const std::string checksum =
+          obj.select_node("*[local-name()='sjekksum']").node().text().as_string();
+      const std::string size =
+          obj.select_node("*[local-name()='filstoerrelse']").node().text().as_string();
+      ASSERT_FALSE(file.empty());
+      referenced.insert(file);
+      const fs::path path = folder / file;
+      ASSERT_TRUE(fs::exists(path)) << file;
+      EXPECT_EQ(std::to_string(fs::file_size(path)), size) << file;
+      const auto sum = run({"sha256sum", path.string()});
+      EXPECT_EQ(sum.out.substr(0, 64), checksum) << file;
+      if (path.extension() == ".pdf") {
+        EXPECT_EQ(run({"qpdf", "--check", path.string()}).exit_code, 0) << file;
+        const auto fonts = run({"pdffonts", path.string()});
+        EXPECT_EQ(fonts.exit_code, 0);
+        std::size_t rows = 0;
+        std::size_t line_start = 0;
+        for (int line = 0; line_start < fonts.out.size(); ++line) {
+          const auto end = fonts.out.find('\n', line_start);
+          const std::string row = fonts.out.substr(line_start, end - line_start);
+          line_start = end == std::string::npos ? fonts.out.size() : end + 1;
+          if (line < 2 || row.empty()) continue;  // header and rule
+          ++rows;
+          EXPECT_NE(row.find(" yes "), std::string::npos) << "font not embedded: " << row;
+        }
+        EXPECT_GT(rows, 0u) << fonts.out;
+        // The XMP packet (uncompressed, as PDF/A wants it readable) declares PDF/A-2b.
+        const std::string pdf = read_file(path);
+        EXPECT_TRUE(std::regex_search(pdf, std::regex(R"(pdfaid:part(>|=['"])2)")))
+            << "no PDF/A-2 declaration in the XMP metadata";
+        EXPECT_TRUE(std::regex_search(pdf, std::regex(R"(pdfaid:conformance(>|=['"])B)")))
+            << "no conformance B in the XMP metadata";
+      }
+    }
+    // Nothing in the folder that the message does not declare.
+    for (const auto& e : fs::directory_iterator(folder)) {
+      const std::string name = e.path().filename().string();
+      if (name != "arkivmelding.xml") {
+        EXPECT_TRUE(referenced.count(name)) << name;
+      }
+    }
+    EXPECT_EQ(doc.select_nodes("//*[local-name()='antallFiler']").first().node().text().as_int(),
+              static_cast<int>(referenced.size()));
+  }
+
+  std::string export_state(const std::string& subject) {
+    const auto list = call("kvalitetsleder", "GET", "/api/v1/archive/exports?subject=" + subject);
+    return json_at(list.body, "/items/0/state").value_or("");
+  }
+};
+
+TEST_F(ArchiveExportTest, ClosedAvvikBecomesAValidArkivmeldingAndTheReceiptComesBack) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host());
+  const std::string id = closed_avvik(true);
+  ASSERT_FALSE(id.empty());
+
+  const auto folder = wait_for_message(id);
+  ASSERT_TRUE(folder) << host_->stderr_text();
+  pugi::xml_document doc;
+  ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
+  EXPECT_STREQ(doc.document_element().attribute("xmlns").value(), kV1Namespace);
+
+  // Its own saksmappe (no saksnummer given), keyed so that a re-delivery is the same record.
+  const auto keys = doc.select_nodes("//*[local-name()='referanseEksternNoekkel']");
+  std::set<std::string> key_values;
+  for (const auto& k : keys) {
+    key_values.insert(k.node().select_node("*[local-name()='noekkel']").node().text().as_string());
+  }
+  EXPECT_TRUE(key_values.count(id)) << "the saksmappe's key";
+  const std::string journalpost_key = id + "/lukket/r7";
+  EXPECT_TRUE(key_values.count(journalpost_key)) << "the journalpost's key";
+  EXPECT_TRUE(key_values.count(journalpost_key + "/rapport")) << "the document's key";
+
+  // Personal data involved: skjermet, and the public title says only where it happened.
+  const std::string text = read_file(*folder / "arkivmelding.xml");
+  EXPECT_NE(text.find("Offl. § 13 jf. fvl. § 13"), std::string::npos);
+  const auto public_titles = doc.select_nodes("//*[local-name()='offentligTittel']");
+  ASSERT_GT(public_titles.size(), 0u);
+  for (const auto& t : public_titles) {
+    EXPECT_EQ(std::string(t.node().text().as_string()).find("avlyst"), std::string::npos)
+        << t.node().text().as_string();
+  }
+
+  // The report reads as what it is, æøå intact.
+  const auto report = run({"pdftotext", "-layout", (*folder / "avviksrapport.pdf").string(), "-"});
+  EXPECT_NE(report.out.find(id), std::string::npos);
+  EXPECT_NE(report.out.find("Boligflytprosedyre"), std::string::npos);
+  EXPECT_NE(report.out.find("Tildelingsmøtet"), std::string::npos);
+  EXPECT_NE(report.out.find("De tre neste møtene ble holdt som planlagt."), std::string::npos);
+
+  EXPECT_EQ(export_state("deviation:" + id), "sendt");
+  EXPECT_EQ(call("leder-nav", "GET", "/api/v1/archive/exports").status, 403u);
+
+  // The archive's kvittering: the saksnummer and journalpostnummer land on the avvik.
+  const std::string receipt = kvittering_v1(id, journalpost_key);
+  write_file(temp_.path() / "kvittering.xml", receipt);
+  ASSERT_EQ(run({"xmllint", "--nonet", "--noout", "--schema",
+                 official("fiks-arkiv-v1/"
+                          "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.kvittering.xsd"),
+                 (temp_.path() / "kvittering.xml").string()})
+                .exit_code,
+            0)
+      << "the test's own kvittering must be valid";
+  drop_receipt(folder->filename().string() + ".kvittering.xml", receipt);
+  ASSERT_TRUE(wait_until([&] {
+    const auto avvik = call("leder-boligkontor", "GET", "/api/v1/deviations/" + id);
+    return json_at(avvik.body, "/archive/0/case_number") == "2026/4185";
+  })) << call("kvalitetsleder", "GET", "/api/v1/archive/exports").body;
+  const auto avvik = call("leder-boligkontor", "GET", "/api/v1/deviations/" + id);
+  EXPECT_EQ(json_at(avvik.body, "/archive/0/journalpost_number"), "2026/1234");
+  EXPECT_EQ(json_at(avvik.body, "/archive/0/system_id"), "0f9e8d7c-6b5a-4c3d-8e2f-1a2b3c4d5e6f");
+  EXPECT_EQ(export_state("deviation:" + id), "arkivert");
+  EXPECT_TRUE(
+      fs::exists(inbox_dir() / "behandlet" / (folder->filename().string() + ".kvittering.xml")));
+
+  // The one-off export from the command line gives the same message for the same avvik.
+  ASSERT_EQ(host_->stop(), 0) << host_->stderr_text();
+  const fs::path out = temp_.path() / "engangs";
+  const auto cli = run({cli_binary(), "archive", "export", "--deviation", id, "--out", out.string(),
+                        "--data", data_dir().string()});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  const fs::path one_off = out / folder->filename();
+  ASSERT_TRUE(fs::exists(one_off)) << cli.out;
+  pugi::xml_document again;
+  ASSERT_NO_FATAL_FAILURE(expect_complete_message(one_off, v1_arkivmelding_xsd(), again));
+}
+
+TEST_F(ArchiveExportTest, RefusedExportIsKeptRetriedAndBadReceiptsAreSetAside) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host("v2"));
+  const std::string id = closed_avvik(false);
+  const auto folder = wait_for_message(id);
+  ASSERT_TRUE(folder) << host_->stderr_text();
+  pugi::xml_document doc;
+  ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v2_arkivmelding_xsd(), doc));
+  EXPECT_EQ(std::string(read_file(*folder / "arkivmelding.xml")).find("Offl. § 13"),
+            std::string::npos)
+      << "no skjerming without personal data";
+
+  // A receipt that is not one, and a kvittering for a key we never sent: set aside, with why.
+  drop_receipt("rot.xml", "<ikke-en-kvittering/>");
+  drop_receipt("fremmed.xml", kvittering_v1("ANNET-1", "ANNET-1/lukket/r2"));
+  ASSERT_TRUE(wait_until([&] {
+    return fs::exists(inbox_dir() / "avvist" / "rot.xml.txt") &&
+           fs::exists(inbox_dir() / "avvist" / "fremmed.xml.txt");
+  }));
+  EXPECT_EQ(export_state("deviation:" + id), "sendt");
+
+  // The archive refuses the message: kept, shown as failed with the archive's reason.
+  drop_receipt(folder->filename().string() + ".feilmelding.xml", kFeilmeldingV1);
+  ASSERT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "feilet"; }));
+  const auto list = call("kvalitetsleder", "GET", "/api/v1/archive/exports?state=feilet");
+  EXPECT_NE(json_at(list.body, "/items/0/last_error")
+                .value_or("")
+                .find("Klassifikasjon mangler for arkivdelen."),
+            std::string::npos)
+      << list.body;
+  const auto metrics = get("/metrics", bearer(token("kvalitetsleder")));
+  EXPECT_NE(metrics.body.find(R"(boligflyt_outbox_messages{topic="archive",status="dead"} 1)"),
+            std::string::npos)
+      << metrics.body;
+
+  // The client took the refused message away; a retry writes it again, same keys.
+  const std::string export_id = json_at(list.body, "/items/0/id").value_or("");
+  fs::remove_all(*folder);
+  EXPECT_EQ(
+      call("leder-boligkontor", "POST", "/api/v1/archive/exports/" + export_id + "/retry").status,
+      403u);
+  const auto retried =
+      call("kvalitetsleder", "POST", "/api/v1/archive/exports/" + export_id + "/retry");
+  ASSERT_EQ(retried.status, 202u) << retried.body;
+  ASSERT_TRUE(wait_until([&] { return fs::exists(*folder / "arkivmelding.xml"); }));
+  EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
+  // Retrying what is not failed is refused.
+  EXPECT_EQ(
+      call("kvalitetsleder", "POST", "/api/v1/archive/exports/" + export_id + "/retry").status,
+      409u);
+  EXPECT_EQ(call("kvalitetsleder", "GET", "/api/v1/archive/exports/999999").status, 404u);
+  EXPECT_EQ(call("kvalitetsleder", "GET", "/api/v1/archive/exports?state=ukjent").status, 400u);
+}
+
+TEST_F(ArchiveExportTest, CrashLeavesExactlyOneCompleteMessagePerKey) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host());
+  const std::string id = closed_avvik(false);
+  // Killed without warning, wherever the export was: before, during or after writing.
+  host_->process().send_signal(SIGKILL);
+  host_->process().wait(deadline_in(10s));
+  // What a crash in the middle of writing leaves: a temporary folder with part of a message.
+  fs::create_directories(drop_dir() / (".tmp-" + id + "-halvskrevet"));
+  write_file(drop_dir() / (".tmp-" + id + "-halvskrevet") / "avviksrapport.pdf", "%PDF-1.7 halv");
+
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host());
+  const auto folder = wait_for_message(id);
+  ASSERT_TRUE(folder) << host_->stderr_text();
+  ASSERT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
+  std::size_t for_this_avvik = 0;
+  for (const auto& m : messages()) {
+    if (m.filename().string().find(id) != std::string::npos) ++for_this_avvik;
+  }
+  EXPECT_EQ(for_this_avvik, 1u);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(drop_dir(), ec)) {
+    EXPECT_FALSE(e.path().filename().string().starts_with(".tmp-")) << e.path();
+  }
+  pugi::xml_document doc;
+  ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
+
+  // Delivering the same key again (a crash after the rename, before it was recorded) adds
+  // nothing: the exported message stays the one complete message.
+  const auto list =
+      call("kvalitetsleder", "GET", "/api/v1/archive/exports?subject=deviation:" + id);
+  EXPECT_EQ(json_array_size(list.body, "/items"), 1u) << list.body;
+}
+
+TEST_F(ArchiveExportTest, PublishedVersionIsArchivedWithItsDocumentAndXmlOriginal) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host());
+  const std::string base = "/api/v1/procedures/boligflytprosedyre/versions";
+  const auto upload =
+      call("prosedyreeier", "POST", base, boligflyt::testing::draft_4_0(), "application/xml");
+  ASSERT_EQ(upload.status, 201u) << upload.body;
+  Headers if_match = bearer(token("prosedyreeier"));
+  if_match.emplace_back("Content-Type", "application/json");
+  if_match.emplace_back("If-Match", upload.header("ETag"));
+  ASSERT_EQ(http_request(host_->port(), "POST", base + "/4.0/consultation", if_match,
+                         R"({"deadline":"2099-12-31"})")
+                .status,
+            200u);
+  for (const char* unit : {"nav", "boligkontor"}) {
+    ASSERT_EQ(call(std::string("leder-") + unit, "PUT", base + "/4.0/consultation/answers/" + unit,
+                   R"({"answer":"agree"})")
+                  .status,
+              200u);
+  }
+  ASSERT_EQ(call("godkjenner", "POST", base + "/4.0/approval").status, 200u);
+  const auto published =
+      call("godkjenner", "POST", base + "/4.0/publication", R"({"effective_from":"2027-01-01"})");
+  ASSERT_EQ(published.status, 200u) << published.body;
+
+  const auto folder = wait_for_message("prosedyre-boligflytprosedyre-4.0");
+  ASSERT_TRUE(folder) << host_->stderr_text();
+  pugi::xml_document doc;
+  ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
+  // The XML original is the published version itself.
+  const std::string original = read_file(*folder / "prosedyre.xml");
+  EXPECT_NE(original.find("version=\"4.0\""), std::string::npos);
+  const auto text = run({"pdftotext", (*folder / "prosedyre.pdf").string(), "-"});
+  EXPECT_NE(text.out.find("Boligflytprosedyre"), std::string::npos) << text.out.substr(0, 400);
+  EXPECT_EQ(export_state("procedure:boligflytprosedyre:4.0"), "sendt");
+}
+
+}  // namespace
+}  // namespace boligflyt::e2e
