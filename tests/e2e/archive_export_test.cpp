@@ -87,7 +87,9 @@ class ArchiveExportTest : public HostTest {
   fs::path inbox_dir() const { return data_dir() / "arkiv" / "kvitteringer"; }
 
   void start_archiving_host(const std::string& protocol = "v1") {
-    const std::string plugin = R"({"maintenance_interval_ms":200,"archive":{"protocol":")" +
+    const std::string plugin = R"({"maintenance_interval_ms":200,)"
+                               R"("notifications":{"first_retry_seconds":1,"max_retry_seconds":2},)"
+                               R"("archive":{"protocol":")" +
                                protocol + R"(","schemas_dir":)" +
                                json_quote(BOLIGFLYT_OFFICIAL_SCHEMAS) + "}}";
     start_host(write_config(json_set(default_config_json(), {"plugin"}, plugin)));
@@ -304,7 +306,8 @@ TEST_F(ArchiveExportTest, ClosedAvvikBecomesAValidArkivmeldingAndTheReceiptComes
   EXPECT_NE(report.out.find("Tildelingsmøtet"), std::string::npos);
   EXPECT_NE(report.out.find("De tre neste møtene ble holdt som planlagt."), std::string::npos);
 
-  EXPECT_EQ(export_state("deviation:" + id), "sendt");
+  // The folder is visible a moment before the delivery is recorded.
+  EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
   EXPECT_EQ(call("leder-nav", "GET", "/api/v1/archive/exports").status, 403u);
 
   // The archive's kvittering: the saksnummer and journalpostnummer land on the avvik.
@@ -359,7 +362,7 @@ TEST_F(ArchiveExportTest, RefusedExportIsKeptRetriedAndBadReceiptsAreSetAside) {
     return fs::exists(inbox_dir() / "avvist" / "rot.xml.txt") &&
            fs::exists(inbox_dir() / "avvist" / "fremmed.xml.txt");
   }));
-  EXPECT_EQ(export_state("deviation:" + id), "sendt");
+  EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
 
   // The archive refuses the message: kept, shown as failed with the archive's reason.
   drop_receipt(folder->filename().string() + ".feilmelding.xml", kFeilmeldingV1);
@@ -427,6 +430,32 @@ TEST_F(ArchiveExportTest, CrashLeavesExactlyOneCompleteMessagePerKey) {
   EXPECT_EQ(json_array_size(list.body, "/items"), 1u) << list.body;
 }
 
+TEST_F(ArchiveExportTest, DropFolderThatCannotBeWrittenKeepsTheExportUntilItCan) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host());
+  // The drop folder is gone and a file stands in its place (no folder can be made there,
+  // not even by root).
+  fs::remove_all(drop_dir());
+  write_file(drop_dir(), "ikke en mappe");
+  const std::string id = closed_avvik(false);
+  ASSERT_TRUE(wait_until([&] {
+    const auto list =
+        call("kvalitetsleder", "GET", "/api/v1/archive/exports?subject=deviation:" + id);
+    return json_at(list.body, "/items/0/state") == "venter" &&
+           json_at(list.body, "/items/0/attempts").value_or("0") != "0" &&
+           json_at(list.body, "/items/0/last_error").value_or("").find("utboksen") !=
+               std::string::npos;
+  })) << call("kvalitetsleder", "GET", "/api/v1/archive/exports").body;
+
+  fs::remove(drop_dir());
+  fs::create_directories(drop_dir());
+  const auto folder = wait_for_message(id);
+  ASSERT_TRUE(folder) << host_->stderr_text();
+  EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
+  pugi::xml_document doc;
+  ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
+  EXPECT_EQ(messages().size(), 1u);
+}
+
 TEST_F(ArchiveExportTest, PublishedVersionIsArchivedWithItsDocumentAndXmlOriginal) {
   ASSERT_NO_FATAL_FAILURE(start_archiving_host());
   const std::string base = "/api/v1/procedures/boligflytprosedyre/versions";
@@ -460,7 +489,8 @@ TEST_F(ArchiveExportTest, PublishedVersionIsArchivedWithItsDocumentAndXmlOrigina
   EXPECT_NE(original.find("version=\"4.0\""), std::string::npos);
   const auto text = run({"pdftotext", (*folder / "prosedyre.pdf").string(), "-"});
   EXPECT_NE(text.out.find("Boligflytprosedyre"), std::string::npos) << text.out.substr(0, 400);
-  EXPECT_EQ(export_state("procedure:boligflytprosedyre:4.0"), "sendt");
+  EXPECT_TRUE(
+      wait_until([&] { return export_state("procedure:boligflytprosedyre:4.0") == "sendt"; }));
 }
 
 }  // namespace

@@ -458,6 +458,14 @@ TEST_F(DeviationFlowTest, InvalidRegistrationsNameTheOffendingField) {
   expect_problem(register_as(user, missing_step), 422, "validation-failed", std::string("step_id"),
                  "missing step");
 
+  // A control character cannot be printed, nor carried to the archive in XML 1.0.
+  Registration control;
+  control.description = std::string("Linje én\x01 og mer");
+  const auto refused = register_as(user, control);
+  expect_problem(refused, 422, "validation-failed", std::string("description"),
+                 "control character");
+  EXPECT_EQ(json_at(refused.body, "/position"), "9") << refused.body;
+
   Registration long_title;
   long_title.title = std::string(201, 'x');
   expect_problem(register_as(user, long_title), 422, "validation-failed", std::string("title"),

@@ -367,7 +367,7 @@ TEST_P(StoreSuite, PublishedProcedureBytesCannotChange) {
 
   auto changed = *inserted;
   changed.xml = "<procedure>endret</procedure>";
-  EXPECT_FALSE(store().update_procedure_version(changed, 1, {}, {}));
+  EXPECT_FALSE(store().update_procedure_version(changed, 1, {}, {}, {}));
   auto versions = store().list_procedure_versions();
   ASSERT_TRUE(versions);
   EXPECT_EQ(versions->at(0).xml, "<procedure id=\"p\" version=\"1.0\"/>");
@@ -376,10 +376,10 @@ TEST_P(StoreSuite, PublishedProcedureBytesCannotChange) {
   // Status may still move on (published → superseded), bytes untouched.
   auto superseded = *inserted;
   superseded.status = "superseded";
-  auto updated = store().update_procedure_version(superseded, 1, {}, {});
+  auto updated = store().update_procedure_version(superseded, 1, {}, {}, {});
   ASSERT_TRUE(updated) << describe(updated.error());
   EXPECT_EQ(updated->revision, 2);
-  auto stale = store().update_procedure_version(superseded, 1, {}, {});
+  auto stale = store().update_procedure_version(superseded, 1, {}, {}, {});
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().kind, ErrorKind::kPreconditionFailed);
 }
@@ -393,7 +393,21 @@ TEST_P(StoreSuite, PublishingSupersedesTheVersionInForce) {
   publish.approver = "styringsgruppen";
   publish.effective_from = "2026-04-01";
   publish.published_at = "2026-03-20T10:00:00Z";
-  ASSERT_TRUE(store().update_procedure_version(publish, 1, {}, {"1.0"}));
+  OutboxMessage archive_export;
+  archive_export.topic = "archive";
+  archive_export.dedupe_key = "archive:prosedyre/p/2.0";
+  archive_export.payload_json = R"({"kind":"procedure"})";
+  // A stale publication writes nothing, its export neither.
+  EXPECT_FALSE(store().update_procedure_version(publish, 7, {}, {"1.0"}, {archive_export}));
+  ASSERT_TRUE(store().find_outbox(archive_export.dedupe_key));
+  EXPECT_FALSE(store().find_outbox(archive_export.dedupe_key)->has_value());
+  ASSERT_TRUE(store().update_procedure_version(publish, 1, {}, {"1.0"}, {archive_export}));
+  // The export is enqueued with the publication, in the same transaction.
+  auto queued = store().find_outbox(archive_export.dedupe_key);
+  ASSERT_TRUE(queued);
+  ASSERT_TRUE(queued->has_value());
+  EXPECT_EQ((*queued)->topic, "archive");
+  EXPECT_EQ((*queued)->status, "pending");
   auto versions = store().list_procedure_versions();
   ASSERT_TRUE(versions);
   ASSERT_EQ(versions->size(), 2U);
@@ -411,7 +425,7 @@ TEST_P(StoreSuite, ConsultationAnswersOnlyFromAskedUnits) {
   auto consulting = *inserted;
   consulting.status = "consultation";
   consulting.consultation_deadline = "2026-04-15";
-  ASSERT_TRUE(store().update_procedure_version(consulting, 1, {"nav", "eiendom"}, {}));
+  ASSERT_TRUE(store().update_procedure_version(consulting, 1, {"nav", "eiendom"}, {}, {}));
   auto answered =
       store().answer_consultation("p", "2.0", {"nav", "disagree", "Nei", "leder-nav", ""});
   ASSERT_TRUE(answered);

@@ -153,8 +153,10 @@ Result<void> FileDropTransport::deliver(const ArchivePackage& package) {
   // Delivered before a crash kept us from recording it: the complete message is there.
   if (fs::exists(final_dir, ec)) return {};
   if (!fs::is_directory(out_dir_, ec)) {
-    return unavailable("Arkivmappen finnes ikke. Meldingen sendes når den er på plass.",
-                       "file drop: out dir missing: " + out_dir_.string());
+    return unavailable(
+        "Arkivmappen finnes ikke eller er ikke en mappe. Meldingen ligger trygt i utboksen og "
+        "sendes når mappen er på plass.",
+        "file drop: out dir missing: " + out_dir_.string());
   }
   const fs::path temp_dir = out_dir_ / (std::string(kTempPrefix) + name + "-" + random_suffix());
   if (::mkdir(temp_dir.c_str(), 0750) != 0) return write_error(errno, temp_dir);

@@ -9,6 +9,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "archive/arkivmelding.h"
 #include "deviation/lifecycle.h"
 #include "deviation/service.h"
 #include "render/wording.h"
@@ -315,7 +316,8 @@ std::string deviation_xml(const DeviationReportInput& input) {
 
   auto text = [](pugi::xml_node parent, const char* name, const std::string& value) {
     auto n = parent.append_child(name);
-    n.text().set(value.c_str());
+    // Free text stored before control characters were refused must still give valid XML.
+    n.text().set(xml10_clean(value).c_str());
     return n;
   };
   auto coded = [&](pugi::xml_node parent, const char* name, const std::string& code,

@@ -377,7 +377,7 @@ Result<ConsultationStatus> ProcedureService::start_consultation(
   record.consultation_deadline = deadline;
   const auto units = affected_units(*snapshot(), **v);
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
-                                               units, {});
+                                               units, {}, {});
   if (!saved) return saved.error();
   rebuild();
   notify_units(units, "Høring: " + (*v)->procedure.title + " versjon " + version,
@@ -450,8 +450,8 @@ Result<ConsultationStatus> ProcedureService::approve(
   record.status = "approved";
   record.approver = actor.user_id;
   record.approved_at = today_utc();
-  auto saved =
-      store_.update_procedure_version(record, expected_revision.value_or(record.revision), {}, {});
+  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
+                                               {}, {}, {});
   if (!saved) return saved.error();
   logger_.info("procedure_approved", {{"procedure", procedure_id},
                                       {"version", version},
@@ -546,14 +546,11 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
       exports.push_back(std::move(*exported));
     }
   }
+  // The archive export is written in the same transaction as the publication.
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
-                                               {}, outcome.superseded);
+                                               {}, outcome.superseded, exports);
   if (!saved) return saved.error();
-  // TODO(issue 6): in the same transaction as the update.
-  if (!exports.empty()) {
-    if (auto queued = store_.enqueue_outbox(exports); !queued) return queued.error();
-    if (on_enqueue_) on_enqueue_();
-  }
+  if (!exports.empty() && on_enqueue_) on_enqueue_();
   logger_.info("procedure_published", {{"procedure", procedure_id},
                                        {"version", version},
                                        {"effective_from", effective_from},

@@ -270,12 +270,12 @@ class Store {
 
   /// Writes every mutable field of `record` when the stored revision is `expected_revision`
   /// (else kPreconditionFailed). In the same transaction: `consultation_units` (if not empty)
-  /// become pending consultation rows, and `supersede` (versions of the same procedure) get
-  /// status superseded.
+  /// become pending consultation rows, `supersede` (versions of the same procedure) get
+  /// status superseded, and `outbox` is enqueued (existing dedupe keys ignored).
   virtual Result<ProcedureVersionRecord> update_procedure_version(
       const ProcedureVersionRecord& record, std::int64_t expected_revision,
-      const std::vector<std::string>& consultation_units,
-      const std::vector<std::string>& supersede) = 0;
+      const std::vector<std::string>& consultation_units, const std::vector<std::string>& supersede,
+      const std::vector<OutboxMessage>& outbox) = 0;
 
   virtual Result<std::vector<ConsultationAnswer>> list_consultation(const std::string& procedure_id,
                                                                     const std::string& version) = 0;

@@ -980,8 +980,8 @@ class PostgresqlStore final : public Store {
 
   Result<ProcedureVersionRecord> update_procedure_version(
       const ProcedureVersionRecord& in, std::int64_t expected_revision,
-      const std::vector<std::string>& consultation_units,
-      const std::vector<std::string>& supersede) override {
+      const std::vector<std::string>& consultation_units, const std::vector<std::string>& supersede,
+      const std::vector<OutboxMessage>& outbox) override {
     return run<ProcedureVersionRecord>(
         kWrite, "update_procedure_version", [&](Tx& tx) -> Result<ProcedureVersionRecord> {
           ProcedureVersionRecord record = in;
@@ -1007,6 +1007,7 @@ class PostgresqlStore final : public Store {
                 "WHERE procedure_id = $1 AND version = $2 AND status = 'published'",
                 {in.procedure_id, version});
           }
+          insert_outbox(tx, outbox);
           return record;
         });
   }

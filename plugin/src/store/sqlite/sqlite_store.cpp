@@ -600,8 +600,8 @@ class SqliteStore final : public Store {
 
   Result<ProcedureVersionRecord> update_procedure_version(
       const ProcedureVersionRecord& in, std::int64_t expected_revision,
-      const std::vector<std::string>& consultation_units,
-      const std::vector<std::string>& supersede) override {
+      const std::vector<std::string>& consultation_units, const std::vector<std::string>& supersede,
+      const std::vector<OutboxMessage>& outbox) override {
     return guarded_write([&]() -> Result<ProcedureVersionRecord> {
       ProcedureVersionRecord record = in;
       record.revision = expected_revision + 1;
@@ -643,6 +643,7 @@ class SqliteStore final : public Store {
         st.bind(2, version);
         st.run();
       }
+      insert_outbox(outbox);
       return record;
     });
   }
