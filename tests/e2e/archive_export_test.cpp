@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -454,6 +455,40 @@ TEST_F(ArchiveExportTest, DropFolderThatCannotBeWrittenKeepsTheExportUntilItCan)
   pugi::xml_document doc;
   ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
   EXPECT_EQ(messages().size(), 1u);
+}
+
+TEST_F(ArchiveExportTest, UnitWithoutALeaderHoldsTheExportWithAClearReason) {
+  // The directory has no leader for Boligkontoret, so no saksansvarlig can be named; and
+  // registrations are exported too (archive.export_on_register).
+  boost::json::value config = boost::json::parse(default_config_json());
+  auto& users = config.at("users").as_array();
+  users.erase(std::remove_if(users.begin(), users.end(),
+                             [](const boost::json::value& u) {
+                               return u.at("id").as_string() == "leder-boligkontor";
+                             }),
+              users.end());
+  config.as_object()["plugin"] = boost::json::parse(
+      R"({"maintenance_interval_ms":200,"archive":{"export_on_register":true,"schemas_dir":)" +
+      json_quote(BOLIGFLYT_OFFICIAL_SCHEMAS) + "}}");
+  ASSERT_NO_FATAL_FAILURE(start_host(write_config(boost::json::serialize(config))));
+
+  const auto created =
+      call("leder-nav", "POST", "/api/v1/deviations",
+           R"({"procedure_id":"boligflytprosedyre","step_id":"tildelingsmote",)"
+           R"("incident_date":"2025-03-10","category":"uklart_ansvar","severity":"lav",)"
+           R"("title":"Uklart hvem som kaller inn","description":"Ingen innkalling kom."})");
+  ASSERT_EQ(created.status, 201u) << created.body;
+  ASSERT_EQ(json_at(created.body, "/responsible_unit"), "boligkontor");
+  const std::string id = json_at(created.body, "/id").value_or("");
+  ASSERT_TRUE(wait_until([&] {
+    const auto list =
+        call("kvalitetsleder", "GET", "/api/v1/archive/exports?subject=deviation:" + id);
+    return json_at(list.body, "/items/0/journalpost_key") == id + "/registrert" &&
+           json_at(list.body, "/items/0/state") == "venter" &&
+           json_at(list.body, "/items/0/last_error").value_or("").find("ingen leder") !=
+               std::string::npos;
+  })) << call("kvalitetsleder", "GET", "/api/v1/archive/exports").body;
+  EXPECT_TRUE(messages().empty()) << "no message without a saksansvarlig";
 }
 
 TEST_F(ArchiveExportTest, PublishedVersionIsArchivedWithItsDocumentAndXmlOriginal) {
