@@ -25,7 +25,7 @@ build_packages=(
   build-essential cmake pkg-config git ca-certificates binutils
   libboost1.81-dev libboost-json1.81-dev libpoco-dev libpugixml-dev
   libxml2-dev libxml2-utils libsqlite3-dev libssl-dev libpq-dev
-  libcairo2-dev libpango1.0-dev ghostscript fonts-dejavu-core
+  libcairo2-dev libpango1.0-dev ghostscript fonts-dejavu-core libzip-dev
 )
 # What the test suite needs on top.
 test_packages=(

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include <chrono>
 #include <filesystem>
@@ -150,6 +151,50 @@ TEST_F(FileDropTest, ReceiptsAreReadOldestFirstAndSettledAside) {
   EXPECT_TRUE(fs::exists(root_ / "inn" / "avvist" / "a.xml"));
   EXPECT_EQ(read(root_ / "inn" / "avvist" / "a.xml.txt"), "Kvitteringen er ikke gyldig.\n");
   EXPECT_TRUE(drop.pending_receipts(10).empty());
+}
+
+TEST_F(FileDropTest, AsiceContainerStartsWithTheStoredMimetypeAndListsEveryFile) {
+  FileDropTransport drop(root_ / "ut", root_ / "inn", PackageFormat::kAsice);
+  const std::string key = "archive:AVVIK-2026-0002/lukket/r5";
+  ASSERT_TRUE(drop.deliver(package(key)));
+  const fs::path container = drop.target_for(key);
+  EXPECT_EQ(container.extension(), ".asice");
+  ASSERT_TRUE(fs::exists(container));
+  EXPECT_EQ(entries(root_ / "ut").size(), 1u) << "no temporary file left";
+
+  // The first local header names "mimetype", stored (method 0), content right after it.
+  const std::string bytes = read(container);
+  ASSERT_GT(bytes.size(), 38u + 8u + 31u);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("PK\x03\x04", 4));
+  EXPECT_EQ(static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8), 0)
+      << "mimetype must be stored, not compressed";
+  EXPECT_EQ(bytes.substr(30, 8), "mimetype");
+  EXPECT_EQ(bytes.substr(38, 31), "application/vnd.etsi.asic-e+zip");
+
+  int error = 0;
+  zip_t* zip = zip_open(container.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  ASSERT_NE(zip, nullptr) << "not a consistent zip";
+  std::set<std::string> names;
+  for (zip_int64_t i = 0; i < zip_get_num_entries(zip, 0); ++i)
+    names.insert(zip_get_name(zip, i, 0));
+  EXPECT_EQ(std::string(zip_get_name(zip, 0, 0)), "mimetype");
+  EXPECT_EQ(names, (std::set<std::string>{"mimetype", "arkivmelding.xml", "avviksrapport.pdf",
+                                          "avvik.xml", "META-INF/manifest.xml"}));
+  zip_stat_t st;
+  ASSERT_EQ(zip_stat(zip, "avvik.xml", 0, &st), 0);
+  std::string content(st.size, '\0');
+  zip_file_t* f = zip_fopen(zip, "avvik.xml", 0);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(zip_fread(f, content.data(), content.size()), static_cast<zip_int64_t>(st.size));
+  zip_fclose(f);
+  EXPECT_EQ(content, "<avvik>æøå</avvik>");
+  zip_close(zip);
+
+  // The same key again: still one container, untouched.
+  const auto before = fs::last_write_time(container);
+  ASSERT_TRUE(drop.deliver(package(key)));
+  EXPECT_EQ(entries(root_ / "ut").size(), 1u);
+  EXPECT_EQ(fs::last_write_time(container), before);
 }
 
 }  // namespace

@@ -87,11 +87,12 @@ class ArchiveExportTest : public HostTest {
   fs::path drop_dir() const { return data_dir() / "arkiv" / "utgaaende"; }
   fs::path inbox_dir() const { return data_dir() / "arkiv" / "kvitteringer"; }
 
-  void start_archiving_host(const std::string& protocol = "v1") {
+  void start_archiving_host(const std::string& protocol = "v1",
+                            const std::string& package = "folder") {
     const std::string plugin = R"({"maintenance_interval_ms":200,)"
                                R"("notifications":{"first_retry_seconds":1,"max_retry_seconds":2},)"
                                R"("archive":{"protocol":")" +
-                               protocol + R"(","schemas_dir":)" +
+                               protocol + R"(","package":")" + package + R"(","schemas_dir":)" +
                                json_quote(BOLIGFLYT_OFFICIAL_SCHEMAS) + "}}";
     start_host(write_config(json_set(default_config_json(), {"plugin"}, plugin)));
   }
@@ -489,6 +490,32 @@ TEST_F(ArchiveExportTest, UnitWithoutALeaderHoldsTheExportWithAClearReason) {
                std::string::npos;
   })) << call("kvalitetsleder", "GET", "/api/v1/archive/exports").body;
   EXPECT_TRUE(messages().empty()) << "no message without a saksansvarlig";
+}
+
+TEST_F(ArchiveExportTest, AsicePackagingDropsOneContainerPerMessage) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host("v1", "asice"));
+  const std::string id = closed_avvik(false);
+  std::optional<fs::path> container;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(drop_dir(), ec)) {
+          const std::string name = e.path().filename().string();
+          if (e.is_regular_file() && name.find(id) != std::string::npos &&
+              name.ends_with(".asice")) {
+            container = e.path();
+          }
+        }
+        return container.has_value();
+      },
+      60s))
+      << host_->stderr_text();
+  const std::string bytes = read_file(*container);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("PK\x03\x04", 4));
+  EXPECT_EQ(bytes.substr(30, 8 + 31), "mimetypeapplication/vnd.etsi.asic-e+zip");
+  EXPECT_NE(bytes.find("arkivmelding.xml"), std::string::npos);
+  EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
+  EXPECT_TRUE(messages().empty()) << "no folders in asice mode";
 }
 
 TEST_F(ArchiveExportTest, PublishedVersionIsArchivedWithItsDocumentAndXmlOriginal) {

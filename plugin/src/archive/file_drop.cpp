@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -127,8 +128,8 @@ std::string folder_name_for(const std::string& export_key) {
   return safe + (safe.empty() ? "" : "-") + util::sha256_hex(export_key).substr(0, 12);
 }
 
-FileDropTransport::FileDropTransport(fs::path out_dir, fs::path inbox_dir)
-    : out_dir_(std::move(out_dir)), inbox_dir_(std::move(inbox_dir)) {
+FileDropTransport::FileDropTransport(fs::path out_dir, fs::path inbox_dir, PackageFormat format)
+    : out_dir_(std::move(out_dir)), inbox_dir_(std::move(inbox_dir)), format_(format) {
   create_folder(out_dir_);
   if (!inbox_dir_.empty()) {
     create_folder(inbox_dir_);
@@ -146,18 +147,119 @@ FileDropTransport::FileDropTransport(fs::path out_dir, fs::path inbox_dir)
   }
 }
 
+fs::path FileDropTransport::target_for(const std::string& export_key) const {
+  const std::string name = folder_name_for(export_key);
+  return out_dir_ / (format_ == PackageFormat::kAsice ? name + ".asice" : name);
+}
+
+static bool safe_file_name(const std::string& name) {
+  return !name.empty() && name.find('/') == std::string::npos && name[0] != '.' &&
+         name != "arkivmelding.xml" && name != "mimetype" && name != "META-INF";
+}
+
 Result<void> FileDropTransport::deliver(const ArchivePackage& package) {
-  const std::string name = folder_name_for(package.export_key);
-  const fs::path final_dir = out_dir_ / name;
+  const fs::path target = target_for(package.export_key);
   std::error_code ec;
   // Delivered before a crash kept us from recording it: the complete message is there.
-  if (fs::exists(final_dir, ec)) return {};
+  if (fs::exists(target, ec)) return {};
   if (!fs::is_directory(out_dir_, ec)) {
     return unavailable(
         "Arkivmappen finnes ikke eller er ikke en mappe. Meldingen ligger trygt i utboksen og "
         "sendes når mappen er på plass.",
         "file drop: out dir missing: " + out_dir_.string());
   }
+  for (const auto& file : package.files) {
+    // File names come from the builder's fixed set; refuse anything that could leave the
+    // folder rather than trusting it.
+    if (!safe_file_name(file.name)) {
+      return internal_error("file drop: unsafe file name in package: " + file.name);
+    }
+  }
+  return format_ == PackageFormat::kAsice ? deliver_asice(package, target)
+                                          : deliver_folder(package, target);
+}
+
+Result<void> FileDropTransport::deliver_asice(const ArchivePackage& package,
+                                              const fs::path& target) {
+  const fs::path temp =
+      out_dir_ / (std::string(kTempPrefix) + target.filename().string() + "-" + random_suffix());
+  auto fail = [&](const std::string& why) -> Result<void> {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    return unavailable(
+        "Kunne ikke skrive til arkivmappen. Meldingen ligger trygt i utboksen og sendes på nytt.",
+        "file drop (asice): " + temp.string() + ": " + why);
+  };
+  int zip_error = 0;
+  zip_t* zip = zip_open(temp.c_str(), ZIP_CREATE | ZIP_EXCL, &zip_error);
+  if (zip == nullptr) {
+    zip_error_t e;
+    zip_error_init_with_code(&e, zip_error);
+    const std::string why = zip_error_strerror(&e);
+    zip_error_fini(&e);
+    return fail(why);
+  }
+  static constexpr std::string_view kMimetype = "application/vnd.etsi.asic-e+zip";
+  std::string manifest =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">\n"
+      "  <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"" +
+      std::string(kMimetype) + "\"/>\n";
+  // The buffers must live until zip_close: keep them in one list.
+  std::vector<std::pair<std::string, std::string_view>> entries;
+  entries.emplace_back("mimetype", kMimetype);
+  entries.emplace_back("arkivmelding.xml", package.arkivmelding_xml);
+  manifest +=
+      "  <manifest:file-entry manifest:full-path=\"arkivmelding.xml\" "
+      "manifest:media-type=\"application/xml\"/>\n";
+  for (const auto& file : package.files) {
+    entries.emplace_back(file.name, file.bytes);
+    manifest += "  <manifest:file-entry manifest:full-path=\"" + file.name +
+                "\" manifest:media-type=\"" + file.mime + "\"/>\n";
+  }
+  manifest += "</manifest:manifest>\n";
+  entries.emplace_back("META-INF/manifest.xml", manifest);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& [name, bytes] = entries[i];
+    zip_source_t* source = zip_source_buffer(zip, bytes.data(), bytes.size(), 0);
+    const zip_int64_t index =
+        source ? zip_file_add(zip, name.c_str(), source, ZIP_FL_ENC_UTF_8) : -1;
+    if (index < 0) {
+      if (source) zip_source_free(source);
+      const std::string why = zip_strerror(zip);
+      zip_discard(zip);
+      return fail(why);
+    }
+    // The mimetype first and stored, so that a reader can tell the container by its bytes.
+    if (i == 0) zip_set_file_compression(zip, index, ZIP_CM_STORE, 0);
+  }
+  if (zip_close(zip) != 0) {
+    const std::string why = zip_strerror(zip);
+    zip_discard(zip);
+    return fail(why);
+  }
+  {
+    Fd fd(::open(temp.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0 || ::fsync(fd.get()) != 0) return fail(errno_text(errno));
+  }
+  std::error_code ec;
+  // link() refuses to replace: another node's complete copy stays the one message.
+  if (::link(temp.c_str(), target.c_str()) != 0) {
+    const int e = errno;
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    if (e == EEXIST) return {};
+    return write_error(e, target);
+  }
+  fs::remove(temp, ec);
+  if (const int e = fsync_directory(out_dir_); e != 0) return write_error(e, out_dir_);
+  return {};
+}
+
+Result<void> FileDropTransport::deliver_folder(const ArchivePackage& package,
+                                               const fs::path& final_dir) {
+  std::error_code ec;
+  const std::string name = final_dir.filename().string();
   const fs::path temp_dir = out_dir_ / (std::string(kTempPrefix) + name + "-" + random_suffix());
   if (::mkdir(temp_dir.c_str(), 0750) != 0) return write_error(errno, temp_dir);
   auto fail = [&](int error, const fs::path& where) -> Result<void> {
@@ -166,14 +268,6 @@ Result<void> FileDropTransport::deliver(const ArchivePackage& package) {
     return write_error(error, where);
   };
   for (const auto& file : package.files) {
-    // File names come from the builder's fixed set; refuse anything that could leave the
-    // folder rather than trusting it.
-    if (file.name.empty() || file.name.find('/') != std::string::npos || file.name[0] == '.' ||
-        file.name == "arkivmelding.xml") {
-      std::error_code ignored;
-      fs::remove_all(temp_dir, ignored);
-      return internal_error("file drop: unsafe file name in package: " + file.name);
-    }
     if (const int e = write_file_durably(temp_dir / file.name, file.bytes); e != 0) {
       return fail(e, temp_dir / file.name);
     }

@@ -44,11 +44,20 @@ class ArchiveTransport {
 /// never derived from user text (keys are built from ids).
 std::string folder_name_for(const std::string& export_key);
 
+/// How a message is laid down: a folder, or one ASiC-E container ("<name>.asice": a zip
+/// whose first entry is the uncompressed `mimetype` application/vnd.etsi.asic-e+zip, then
+/// arkivmelding.xml, the files and META-INF/manifest.xml), as Fiks IO carries messages.
+enum class PackageFormat { kFolder, kAsice };
+
 class FileDropTransport final : public ArchiveTransport {
  public:
   /// Creates the folders when missing (throws std::runtime_error when it cannot) and removes
   /// temporary folders a crash left behind. An empty `inbox_dir` reads no receipts.
-  FileDropTransport(std::filesystem::path out_dir, std::filesystem::path inbox_dir);
+  FileDropTransport(std::filesystem::path out_dir, std::filesystem::path inbox_dir,
+                    PackageFormat format = PackageFormat::kFolder);
+
+  /// Where the message for `export_key` is (or will be) in the drop folder.
+  std::filesystem::path target_for(const std::string& export_key) const;
 
   Result<void> deliver(const ArchivePackage& package) override;
   std::vector<InboxItem> pending_receipts(std::size_t limit) override;
@@ -58,8 +67,12 @@ class FileDropTransport final : public ArchiveTransport {
   const std::filesystem::path& inbox_dir() const { return inbox_dir_; }
 
  private:
+  Result<void> deliver_folder(const ArchivePackage& package, const std::filesystem::path& target);
+  Result<void> deliver_asice(const ArchivePackage& package, const std::filesystem::path& target);
+
   std::filesystem::path out_dir_;
   std::filesystem::path inbox_dir_;
+  PackageFormat format_;
 };
 
 }  // namespace boligflyt::archive

@@ -122,6 +122,7 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
         }
         std::string* target =
             akey == "protocol"                ? &config.archive_protocol
+            : akey == "package"               ? &config.archive_package
             : akey == "drop_dir"              ? &config.archive_drop_dir
             : akey == "inbox_dir"             ? &config.archive_inbox_dir
             : akey == "schemas_dir"           ? &config.archive_schemas_dir
@@ -136,6 +137,9 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
       }
       if (config.archive_protocol != "v1" && config.archive_protocol != "v2") {
         return config_error("archive.protocol", "«archive.protocol» må være «v1» eller «v2».");
+      }
+      if (config.archive_package != "folder" && config.archive_package != "asice") {
+        return config_error("archive.package", "«archive.package» må være «folder» eller «asice».");
       }
       if (config.archive_journalposttype != "N" && config.archive_journalposttype != "X") {
         return config_error("archive.journalposttype",

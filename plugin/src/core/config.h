@@ -25,6 +25,7 @@ struct PluginConfig {
   // Archive export (Fiks Arkiv arkivmelding through a file drop).
   bool archive_enabled = true;
   std::string archive_protocol = "v1";        // v1 | v2
+  std::string archive_package = "folder";     // folder | asice (one ASiC-E container per message)
   std::string archive_drop_dir;               // default <data_dir>/arkiv/utgaaende
   std::string archive_inbox_dir;              // default <data_dir>/arkiv/kvitteringer
   std::string archive_schemas_dir;            // official Fiks Arkiv XSDs, to validate receipts

@@ -142,7 +142,10 @@ void Instance::start_archive() {
   settings.retry.max_attempts = config_.notification_max_attempts;
   exports_ = std::make_unique<archive::ExportService>(
       *store_, *procedures_, *host_, logger_, settings,
-      std::make_unique<archive::FileDropTransport>(drop, inbox));
+      std::make_unique<archive::FileDropTransport>(drop, inbox,
+                                                   config_.archive_package == "asice"
+                                                       ? archive::PackageFormat::kAsice
+                                                       : archive::PackageFormat::kFolder));
   if (!settings.schemas_dir) {
     logger_.warn(
         "archive_receipts_not_validated",
