@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "api/json_body.h"
+#include "api/problem.h"
 #include "api/query.h"
 #include "util/time.h"
 
@@ -11,19 +12,10 @@ namespace boligflyt::api {
 namespace json = boost::json;
 namespace {
 
-Error bad_parameter(std::string field, std::string detail) {
-  return make_error(ErrorKind::kInvalid, "invalid-parameter", "Ugyldig parameter",
-                    std::move(detail), std::move(field));
-}
-
 std::optional<Error> require_archive_reader(const Principal& p) {
   if (p.has_role("quality_leader") || p.has_role("procedure_owner")) return std::nullopt;
   return make_error(ErrorKind::kForbidden, "not-allowed", "Ikke tillatt",
                     "Bare kvalitetsleder og prosedyreeier kan se arkiveksportene.");
-}
-
-json::value text_or_null(const std::string& s) {
-  return s.empty() ? json::value() : json::value(s);
 }
 
 json::object export_json(const archive::ExportView& v) {
@@ -119,9 +111,7 @@ void register_archive_routes(Router& router, archive::ExportService& exports) {
                if (auto denied = require_archive_reader(*r.principal)) return *denied;
                auto id = export_id(r);
                if (!id) return id.error();
-               const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
+               const auto now = util::now_epoch();
                auto v = svc->retry(*id, now);
                if (!v) return v.error();
                return json_response(202, export_json(*v));

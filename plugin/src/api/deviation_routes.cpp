@@ -24,11 +24,6 @@ Error invalid(std::string field, std::string detail) {
   return e;
 }
 
-Error bad_parameter(std::string field, std::string detail) {
-  return make_error(ErrorKind::kInvalid, "invalid-parameter", "Ugyldig parameter",
-                    std::move(detail), std::move(field));
-}
-
 /// The ETag of an avvik is its revision.
 std::string etag(const store::DeviationRecord& r) {
   return "\"" + std::to_string(r.revision) + "\"";
@@ -125,9 +120,6 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                                      {"to_label", deviation::status_label(*to)}});
     }
   }
-  auto text_or_null = [](const std::string& s) {
-    return s.empty() ? json::value(nullptr) : json::value(s);
-  };
   return json::object{{"id", r.id},
                       {"status", r.status},
                       {"status_label", deviation::status_label(status)},

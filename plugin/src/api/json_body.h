@@ -15,4 +15,9 @@ Result<boost::json::value> parse_json_text(std::string_view text, std::string_vi
 
 Response json_response(int status, const boost::json::value& body);
 
+/// A text member that is null while empty ("not given yet").
+inline boost::json::value text_or_null(const std::string& s) {
+  return s.empty() ? boost::json::value() : boost::json::value(s);
+}
+
 }  // namespace boligflyt::api

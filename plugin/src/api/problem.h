@@ -12,4 +12,10 @@ inline constexpr std::string_view kProblemTypePrefix = "urn:boligflyt:problem:";
 int status_for(const Error& error);
 Response problem_response(const Error& error, std::string_view instance_path = {});
 
+/// 400 invalid-parameter naming the query parameter (Norwegian detail).
+inline Error bad_parameter(std::string field, std::string detail) {
+  return make_error(ErrorKind::kInvalid, "invalid-parameter", "Ugyldig parameter",
+                    std::move(detail), std::move(field));
+}
+
 }  // namespace boligflyt::api

@@ -25,12 +25,6 @@ std::string str_of(const json::object& o, std::string_view key) {
 
 std::string date_of(const std::string& iso) { return iso.size() >= 10 ? iso.substr(0, 10) : iso; }
 
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 store::OutboxMessage export_message(const std::string& journalpost_key, json::object payload) {
   store::OutboxMessage m;
   m.topic = std::string(kArchiveTopic);
@@ -186,7 +180,7 @@ Result<ArchivePackage> ExportService::build_deviation(const std::string& id,
     if (it == names.end()) it = names.emplace(user_id, user_name(user_id)).first;
     return it->second;
   };
-  input.generated_at = util::iso_utc(now_seconds());
+  input.generated_at = util::iso_utc(util::now_epoch());
 
   auto pdf = render_pdfa(deviation_report(input));
   if (!pdf) return pdf.error();
@@ -263,7 +257,7 @@ Result<ArchivePackage> ExportService::build_procedure(const std::string& procedu
                           "Eksporten prøves igjen.",
                       {}, "no leader for unit " + p.owner_unit);
   }
-  auto pdf = render_pdfa(procedure_report(p, units, util::iso_utc(now_seconds())));
+  auto pdf = render_pdfa(procedure_report(p, units, util::iso_utc(util::now_epoch())));
   if (!pdf) return pdf.error();
 
   ArchiveMessage m;

@@ -12,6 +12,7 @@
 #include "render/html_document.h"
 #include "store/postgresql/postgresql_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/time.h"
 
 namespace boligflyt {
 
@@ -66,9 +67,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
   // write) keeps delivery prompt without busy work.
   outbox_worker_ = std::make_unique<BackgroundWorker>(
       std::chrono::milliseconds(std::min(config_.maintenance_interval_ms, 5000)), [this] {
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+        const auto now = util::now_epoch();
         // Bounded: at most 20 batches per wake-up, then the next tick goes on.
         for (int i = 0; i < 20; ++i) {
           const auto round = dispatcher_->deliver_due(now);
@@ -79,9 +78,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<host::
     // Rendering PDF/A takes a while: exports get their own thread, apart from notifications.
     archive_worker_ = std::make_unique<BackgroundWorker>(
         std::chrono::milliseconds(std::min(config_.maintenance_interval_ms, 5000)), [this] {
-          const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+          const auto now = util::now_epoch();
           for (int i = 0; i < 10; ++i) {
             const auto round = exports_->deliver_due(now);
             if (round.delivered + round.retried + round.dead == 0) break;

@@ -14,6 +14,9 @@ inline std::int64_t epoch_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+/// Seconds since 1970, now.
+inline std::int64_t now_epoch() { return epoch_seconds(std::chrono::system_clock::now()); }
+
 inline std::string iso_utc(std::chrono::system_clock::time_point t) {
   return iso_utc(epoch_seconds(t));
 }
