@@ -15,8 +15,8 @@
 #include "archive/export_service.h"
 #include "boligflyt/host/host_config.h"
 #include "command.h"
-#include "store/postgresql/postgresql_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store_postgresql/postgresql_store.h"
+#include "store_sqlite/sqlite_store.h"
 
 #ifndef BOLIGFLYT_SOURCE_DIR
 #error "BOLIGFLYT_SOURCE_DIR must be defined by the build"

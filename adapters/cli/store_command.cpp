@@ -15,8 +15,8 @@
 
 #include "command.h"
 #include "deviation/service.h"
-#include "store/postgresql/postgresql_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store_postgresql/postgresql_store.h"
+#include "store_sqlite/sqlite_store.h"
 
 namespace boligflyt::cli {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "deviation/service.h"
 #include "outbox/notification_dispatcher.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store_sqlite/sqlite_store.h"
 #include "test_support.h"
 
 namespace boligflyt {

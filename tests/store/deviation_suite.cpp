@@ -96,18 +96,19 @@ TEST_P(StoreSuite, CreateAndGetRoundTripEveryField) {
 
 TEST_P(StoreSuite, IdempotentReplayReturnsTheStoredAvvikAndWritesNothing) {
   const auto r = make_deviation();
+  // A different dedupe key per call: a replay that wrote its messages would show.
   int outbox_calls = 0;
-  auto outbox_for = [&](const DeviationRecord& assigned) {
+  auto outbox_for = [&]() {
     ++outbox_calls;
-    return std::vector<OutboxMessage>{
-        make_message("registered:" + assigned.id + ":" + std::to_string(outbox_calls))};
+    return std::vector<OutboxMessage>{make_message(
+        "registered:" + std::string(kAssignedDeviationId) + ":" + std::to_string(outbox_calls))};
   };
-  auto first = store().create_deviation(r, registered_event(r), "key-1", "sha-a", outbox_for);
+  auto first = store().create_deviation(r, registered_event(r), "key-1", "sha-a", outbox_for());
   ASSERT_TRUE(first) << describe(first.error());
   EXPECT_FALSE(first->replayed);
   EXPECT_EQ(first->record.id, "AVVIK-2026-0001");
 
-  auto again = store().create_deviation(r, registered_event(r), "key-1", "sha-a", outbox_for);
+  auto again = store().create_deviation(r, registered_event(r), "key-1", "sha-a", outbox_for());
   ASSERT_TRUE(again) << describe(again.error());
   EXPECT_TRUE(again->replayed);
   expect_same_deviation(first->record, again->record);
@@ -118,7 +119,7 @@ TEST_P(StoreSuite, IdempotentReplayReturnsTheStoredAvvikAndWritesNothing) {
   auto changed = r;
   changed.title = "Noe helt annet";
   auto reused =
-      store().create_deviation(changed, registered_event(changed), "key-1", "sha-b", outbox_for);
+      store().create_deviation(changed, registered_event(changed), "key-1", "sha-b", outbox_for());
   ASSERT_FALSE(reused);
   EXPECT_EQ(reused.error().kind, ErrorKind::kConflict);
   EXPECT_EQ(reused.error().slug, "idempotency-key-reused");
@@ -129,7 +130,7 @@ TEST_P(StoreSuite, IdempotentReplayReturnsTheStoredAvvikAndWritesNothing) {
   // The key belongs to the reporter: another reporter may use the same key.
   auto other = r;
   other.reporter = "leder-helse";
-  auto theirs = store().create_deviation(other, registered_event(other), "key-1", "sha-b", nullptr);
+  auto theirs = store().create_deviation(other, registered_event(other), "key-1", "sha-b", {});
   ASSERT_TRUE(theirs) << describe(theirs.error());
   EXPECT_FALSE(theirs->replayed);
   EXPECT_EQ(theirs->record.id, "AVVIK-2026-0002");
@@ -138,7 +139,7 @@ TEST_P(StoreSuite, IdempotentReplayReturnsTheStoredAvvikAndWritesNothing) {
   auto updated = first->record;
   updated.status = "mottatt";
   ASSERT_TRUE(store().update_deviation(updated, 1, {}, {}));
-  auto later = store().create_deviation(r, registered_event(r), "key-1", "sha-a", outbox_for);
+  auto later = store().create_deviation(r, registered_event(r), "key-1", "sha-a", outbox_for());
   ASSERT_TRUE(later);
   EXPECT_TRUE(later->replayed);
   EXPECT_EQ(later->record.id, "AVVIK-2026-0001");
@@ -148,8 +149,8 @@ TEST_P(StoreSuite, IdempotentReplayReturnsTheStoredAvvikAndWritesNothing) {
 
 TEST_P(StoreSuite, AnEmptyIdempotencyKeyDisablesTheCheck) {
   const auto r = make_deviation();
-  auto a = store().create_deviation(r, registered_event(r), "", "sha", nullptr);
-  auto b = store().create_deviation(r, registered_event(r), "", "sha", nullptr);
+  auto a = store().create_deviation(r, registered_event(r), "", "sha", {});
+  auto b = store().create_deviation(r, registered_event(r), "", "sha", {});
   ASSERT_TRUE(a);
   ASSERT_TRUE(b);
   EXPECT_FALSE(b->replayed);
@@ -159,12 +160,11 @@ TEST_P(StoreSuite, AnEmptyIdempotencyKeyDisablesTheCheck) {
 
 TEST_P(StoreSuite, AFailedCreateWritesNothingAndCostsNoNumber) {
   const auto r = make_deviation();
-  // The outbox callback runs inside the transaction; when it fails, everything is undone.
-  auto failed = store().create_deviation(
-      r, registered_event(r), "key-x", "sha",
-      [](const DeviationRecord&) -> std::vector<OutboxMessage> {
-        throw std::runtime_error("notification payload could not be built");
-      });
+  // The messages are written last, in the same transaction; when the store refuses one (an
+  // unknown status), everything is undone.
+  auto refused = make_message("registered:" + std::string(kAssignedDeviationId));
+  refused.status = "bogus";
+  auto failed = store().create_deviation(r, registered_event(r), "key-x", "sha", {refused});
   ASSERT_FALSE(failed);
   auto missing = store().get_deviation("AVVIK-2026-0001");
   ASSERT_TRUE(missing);
@@ -173,7 +173,7 @@ TEST_P(StoreSuite, AFailedCreateWritesNothingAndCostsNoNumber) {
   EXPECT_TRUE(list_all(store(), {}).empty());
 
   // The key was not taken and the number was not used.
-  auto retried = store().create_deviation(r, registered_event(r), "key-x", "sha", nullptr);
+  auto retried = store().create_deviation(r, registered_event(r), "key-x", "sha", {});
   ASSERT_TRUE(retried) << describe(retried.error());
   EXPECT_FALSE(retried->replayed);
   EXPECT_EQ(retried->record.id, "AVVIK-2026-0001");
@@ -332,20 +332,24 @@ TEST_P(StoreSuite, HistoryIsAnAppendOnlyHashChain) {
 }
 
 TEST_P(StoreSuite, OutboxMessagesAreWrittenWithTheChange) {
-  DeviationRecord seen;
   auto r = make_deviation();
-  auto created = store().create_deviation(
-      r, registered_event(r), "k", "s", [&](const DeviationRecord& assigned) {
-        seen = assigned;
-        auto message = make_message("registered:" + assigned.id);
-        message.payload_json = R"({"id":")" + assigned.id + R"("})";
-        return std::vector<OutboxMessage>{message, make_message("registered:" + assigned.id)};
-      });
+  // The messages name the id the store assigns through the placeholder, in the dedupe key
+  // and in the payload (every occurrence).
+  const std::string id(kAssignedDeviationId);
+  auto message = make_message("registered:" + id);
+  message.payload_json = R"({"id":")" + id + R"(","link":"/avvik/)" + id + R"("})";
+  auto created = store().create_deviation(r, registered_event(r), "k", "s",
+                                          {message, make_message("registered:" + id)});
   ASSERT_TRUE(created) << describe(created.error());
-  EXPECT_EQ(seen.id, created->record.id);
-  EXPECT_EQ(seen.number, 1);
-  EXPECT_EQ(seen.revision, 1);
+  EXPECT_EQ(created->record.id, "AVVIK-2026-0001");
+  EXPECT_EQ(created->record.number, 1);
+  EXPECT_EQ(created->record.revision, 1);
   EXPECT_EQ(pending_outbox(store()), 1) << "duplicate dedupe key in one batch";
+  auto named = store().find_outbox("registered:AVVIK-2026-0001");
+  ASSERT_TRUE(named);
+  ASSERT_TRUE(named->has_value());
+  EXPECT_EQ((*named)->payload_json, R"({"id":"AVVIK-2026-0001","link":"/avvik/AVVIK-2026-0001"})");
+  EXPECT_FALSE(store().find_outbox("registered:" + id)->has_value());
 
   auto u = created->record;
   u.status = "mottatt";
@@ -359,7 +363,8 @@ TEST_P(StoreSuite, OutboxMessagesAreWrittenWithTheChange) {
   ASSERT_EQ(list->size(), 2U);
   EXPECT_EQ(list->at(0).dedupe_key, "received:AVVIK-2026-0001");
   EXPECT_EQ(list->at(1).dedupe_key, "registered:AVVIK-2026-0001");
-  EXPECT_EQ(list->at(1).payload_json, R"({"id":"AVVIK-2026-0001"})");
+  EXPECT_EQ(list->at(1).payload_json,
+            R"({"id":"AVVIK-2026-0001","link":"/avvik/AVVIK-2026-0001"})");
   EXPECT_EQ(list->at(1).status, "pending");
   EXPECT_EQ(list->at(1).attempts, 0);
   EXPECT_FALSE(list->at(1).created_at.empty());
@@ -382,8 +387,8 @@ TEST_P(StoreSuite, ConcurrentCreatesGetUniqueGaplessNumbers) {
       for (int i = 0; i < kEach; ++i) {
         auto r = make_deviation(epoch_of(2026, 5, 1, t, i));
         r.reporter = "leder-" + std::to_string(t);
-        auto result = store().create_deviation(r, registered_event(r), "k-" + std::to_string(i),
-                                               "s", nullptr);
+        auto result =
+            store().create_deviation(r, registered_event(r), "k-" + std::to_string(i), "s", {});
         if (!result) {
           ++failures;
           continue;
@@ -522,10 +527,10 @@ TEST_P(StoreSuite, EverythingSurvivesARestart) {
   EXPECT_EQ(create_ok(store(), make_deviation()).id, "AVVIK-2026-0002");
   EXPECT_EQ(create_ok(store(), make_deviation(epoch_of(2025, 12, 1))).id, "AVVIK-2025-0002");
   // And an idempotency key stays taken.
-  auto k1 = store().create_deviation(r, registered_event(r), "restart-key", "s1", nullptr);
+  auto k1 = store().create_deviation(r, registered_event(r), "restart-key", "s1", {});
   ASSERT_TRUE(k1);
   reopen();
-  auto k2 = store().create_deviation(r, registered_event(r), "restart-key", "s1", nullptr);
+  auto k2 = store().create_deviation(r, registered_event(r), "restart-key", "s1", {});
   ASSERT_TRUE(k2);
   EXPECT_TRUE(k2->replayed);
   EXPECT_EQ(k2->record.id, k1->record.id);

@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "store/postgresql/postgresql_store.h"
 #include "store/store_suite.h"
+#include "store_postgresql/postgresql_store.h"
 
 namespace boligflyt::store::testing {
 namespace {
@@ -288,9 +288,7 @@ TEST(PostgresqlStore, TwoNodesCreatingAtOnceGetUniqueGaplessIds) {
           r.reporter = "leder-" + std::to_string(t) + "-" + (node == node_a.get() ? "a" : "b");
           auto result = node->create_deviation(
               r, registered_event(r), "k-" + std::to_string(i), "s",
-              [](const DeviationRecord& assigned) {
-                return std::vector<OutboxMessage>{make_message("registered:" + assigned.id)};
-              });
+              {make_message("registered:" + std::string(kAssignedDeviationId))});
           if (!result) {
             ADD_FAILURE() << describe(result.error());
             ++failures;
@@ -336,9 +334,8 @@ TEST(PostgresqlStore, RetriesOfOneRequestOnTwoNodesCreateOneAvvik) {
       for (int i = 0; i < kRetriesPerNode; ++i) {
         threads.emplace_back([&, node] {
           auto result = node->create_deviation(
-              r, registered_event(r), key, "same-request", [](const DeviationRecord& assigned) {
-                return std::vector<OutboxMessage>{make_message("registered:" + assigned.id)};
-              });
+              r, registered_event(r), key, "same-request",
+              {make_message("registered:" + std::string(kAssignedDeviationId))});
           ASSERT_TRUE(result) << describe(result.error());
           std::lock_guard lock(mutex);
           results.push_back(*result);

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_store.h"
 #include "store/store_suite.h"
+#include "store_sqlite/sqlite_store.h"
 
 namespace boligflyt::store::testing {
 namespace {

@@ -121,8 +121,7 @@ OutboxMessage make_message(const std::string& dedupe_key, const std::string& top
 
 DeviationRecord create_ok(Store& store, const DeviationRecord& r,
                           const std::vector<OutboxMessage>& outbox) {
-  auto created = store.create_deviation(r, registered_event(r), "", "",
-                                        [&](const DeviationRecord&) { return outbox; });
+  auto created = store.create_deviation(r, registered_event(r), "", "", outbox);
   if (!created) {
     ADD_FAILURE() << "create_deviation: " << describe(created.error());
     return {};

@@ -10,8 +10,8 @@
 #include "api/system_routes.h"
 #include "procedure/loader.h"
 #include "render/html_document.h"
-#include "store/postgresql/postgresql_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store_postgresql/postgresql_store.h"
+#include "store_sqlite/sqlite_store.h"
 #include "util/time.h"
 
 namespace boligflyt {

@@ -303,6 +303,8 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
       event(actor, "registered", json::serialize(json::object{{"after", record_fields(r)}}));
   const std::string step_title = step->title;
   const std::string responsible_name = unit_name(units, r.responsible_unit);
+  // The messages are built here, from the record with the placeholder for the id the store
+  // assigns (ports/store/unit_of_work.h); the avvik, its first event and they go in one call.
   auto created = store_.create_deviation(
       r, first, idempotency_key, request_sha256, [&](const store::DeviationRecord& assigned) {
         std::vector<store::OutboxMessage> out;
@@ -328,7 +330,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
           }
         }
         return out;
-      });
+      }(store::with_assigned_id(r)));
   if (!created) return created.error();
   if (!created->replayed) {
     logger_.info("deviation_registered", {{"id", created->record.id},

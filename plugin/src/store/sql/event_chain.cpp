@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "store/store.h"
+#include "ports/store/records.h"
 #include "util/sha256.h"
 
 namespace boligflyt::store {

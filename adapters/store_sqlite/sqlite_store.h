@@ -2,7 +2,7 @@
 #include <memory>
 #include <string>
 
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::store {
 

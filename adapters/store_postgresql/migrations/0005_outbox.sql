@@ -1,0 +1,14 @@
+CREATE TABLE outbox (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  topic TEXT COLLATE "C" NOT NULL,
+  dedupe_key TEXT COLLATE "C" NOT NULL UNIQUE,
+  payload_json TEXT NOT NULL,
+  status TEXT COLLATE "C" NOT NULL
+    CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL,
+  next_attempt_epoch BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  delivered_at TEXT NOT NULL);
+CREATE INDEX outbox_due ON outbox (topic, status, next_attempt_epoch, id);
+CREATE INDEX outbox_status ON outbox (status, id);

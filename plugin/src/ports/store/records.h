@@ -1,0 +1,240 @@
+#pragma once
+// The records the store port keeps: plain data, shared by every repository of the port.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace boligflyt::store {
+
+struct StoreInfo {
+  std::string backend;          // "sqlite", "postgresql"
+  std::string installation_id;  // random id created with the database, stable across restarts
+  std::string created_at;       // ISO 8601 UTC
+  int schema_version = 0;       // highest applied migration
+};
+
+/// A small per-user document with an optimistic-concurrency revision.
+struct UserPreferences {
+  std::string user_id;
+  std::string json;           // JSON object text, validated by the API layer
+  std::int64_t revision = 0;  // starts at 1, +1 per change; used as the ETag
+  std::string updated_at;
+};
+
+/// One version of a procedure as the store keeps it. Published bytes never change.
+struct ProcedureVersionRecord {
+  std::string procedure_id;
+  std::string version;  // "3.0"
+  std::string status;   // draft | consultation | approved | published | superseded | retired
+  std::string xml;
+  std::string sha256;  // of xml
+  std::string author;
+  std::string created_at;
+  std::string approver;
+  std::string approved_at;
+  std::string effective_from;
+  std::string published_at;
+  std::string consultation_deadline;
+  std::string source;         // "shipped:<file>" or "api"
+  std::int64_t revision = 0;  // optimistic concurrency; 1 after insert
+};
+
+struct ConsultationAnswer {
+  std::string unit_id;
+  std::string answer;  // "" (pending) | agree | disagree
+  std::string comment;
+  std::string answered_by;
+  std::string answered_at;
+};
+
+struct ReadConfirmation {
+  std::string user_id;
+  std::string unit_id;
+  std::string confirmed_at;
+};
+
+// Deviations (avvik) -------------------------------------------------------------------
+// The avvik aggregate as the store keeps it. Rules (who may do what, which fields a status
+// needs) live in deviation/; the store only keeps data consistent: gapless ids per year,
+// optimistic concurrency, an append-only hash-chained history and the outbox, each write in
+// one transaction that is durable before the call returns.
+
+/// A corrective action (tiltak).
+struct DeviationAction {
+  std::int64_t action_no = 0;  // 1, 2, … within the avvik; assigned by the service
+  std::string owner_unit;
+  std::string description;
+  std::string due_date;   // YYYY-MM-DD
+  std::string done_date;  // YYYY-MM-DD, "" while not done
+  std::string created_by;
+  std::string created_at;  // ISO 8601 UTC
+};
+
+struct DeviationComment {
+  std::int64_t comment_no = 0;  // 1, 2, … within the avvik; assigned by the service
+  std::string author;
+  std::string text;
+  std::string created_at;
+};
+
+/// One entry of an avvik's history. `seq`, `prev_hash` and `hash` are assigned by the store
+/// (hash = store::event_chain_hash(deviation id, event), prev_hash = the previous event's
+/// hash, or 64 zeros for the first).
+struct DeviationEvent {
+  std::int64_t seq = 0;
+  std::string at;         // ISO 8601 UTC
+  std::string actor;      // user id
+  std::string kind;       // registered, transition, comment, action_added, ...
+  std::string data_json;  // JSON object: {"before":{…},"after":{…}} or similar
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct DeviationRecord {
+  std::string id;           // AVVIK-2026-0001; assigned by create_deviation
+  int year = 0;             // the id's year; set by the caller (year of created_at)
+  std::int64_t number = 0;  // gapless per year; assigned by create_deviation
+  std::string procedure_id;
+  std::string procedure_version;  // in force on incident_date
+  std::string step_id;
+  std::string incident_date;  // YYYY-MM-DD
+  std::string category;
+  std::string severity;
+  std::string title;
+  std::string description;
+  std::string reporting_unit;
+  std::string reporter;  // user id
+  std::string responsible_unit;
+  std::string case_reference;  // saksnummer "2026/4185" or ""
+  bool personal_data = false;
+  std::string status;  // deviation::Status as text
+  std::string created_at;
+  std::int64_t created_epoch = 0;  // seconds since 1970, for deadlines and statistics
+  std::string updated_at;
+  std::int64_t receive_due_epoch = 0;  // deadline to receive (status registrert)
+  std::int64_t close_due_epoch = 0;    // deadline to close
+  std::string received_at;
+  std::string closed_at;
+  std::int64_t closed_epoch = 0;  // 0 while not closed
+  std::string cause;
+  std::string evaluation;
+  std::string rejection_reason;
+  std::string reopen_reason;
+  std::string resolved_in_version;        // closed as resolved by this procedure version
+  std::string linked_draft_version;       // a draft of procedure_id meant to fix it
+  std::vector<std::string> participants;  // participating units (not the responsible one)
+  std::vector<DeviationAction> actions;
+  std::vector<DeviationComment> comments;
+  std::int64_t revision = 0;  // 1 after insert, +1 per update; the ETag
+};
+
+/// A message to deliver later (notification now, archive export later), written in the same
+/// transaction as the change that causes it.
+struct OutboxMessage {
+  std::int64_t id = 0;     // assigned by the store
+  std::string topic;       // "notification", ...
+  std::string dedupe_key;  // unique: enqueueing an existing key does nothing
+  std::string payload_json;
+  std::string status = "pending";  // pending | delivered | dead
+  int attempts = 0;
+  std::int64_t next_attempt_epoch = 0;  // not before this time
+  std::string last_error;               // for people and the API; never secrets
+  std::string created_at;
+  std::string delivered_at;
+};
+
+struct DeviationCreated {
+  DeviationRecord record;
+  bool replayed = false;  // the Idempotency-Key was seen before with the same request
+};
+
+struct DeviationQuery {
+  // Filters; empty means "any".
+  std::vector<std::string> statuses;
+  std::string unit;  // responsible or participating unit
+  std::string procedure_id;
+  std::string procedure_version;
+  std::string step_id;
+  std::string category;
+  std::string severity;
+  std::string from_date;      // incident_date >= (YYYY-MM-DD)
+  std::string to_date;        // incident_date <= (YYYY-MM-DD)
+  bool overdue_only = false;  // open (not lukket/avvist) and a deadline before now_epoch:
+                              // receive_due_epoch while registrert, close_due_epoch otherwise
+  std::int64_t now_epoch = 0;
+  // Visibility: unless see_all, only avvik the viewer reported, or whose responsible or a
+  // participating unit is one of viewer_units.
+  bool see_all = true;
+  std::string viewer;
+  std::vector<std::string> viewer_units;
+  // Order and keyset pagination.
+  std::string sort = "created";  // created | updated | incident_date | severity | id
+  bool descending = true;
+  std::optional<std::string> after_sort_value;  // the last row's sort value …
+  std::string after_id;                         // … and id (ties are ordered by id)
+  int limit = 50;
+};
+
+struct DeviationPage {
+  std::vector<DeviationRecord> items;  // with participants; actions and comments too
+  bool more = false;
+  std::string next_sort_value;  // for the next page's after_sort_value, when more
+  std::string next_id;
+};
+
+struct StepCount {
+  std::string procedure_id;
+  std::string step_id;
+  std::int64_t total = 0;
+  std::int64_t open = 0;
+};
+
+struct KeyCount {
+  std::string key;
+  std::int64_t count = 0;
+};
+
+struct DeviationStatistics {
+  std::int64_t total = 0;
+  std::int64_t open = 0;
+  std::int64_t closed = 0;
+  std::int64_t rejected = 0;
+  std::vector<StepCount> per_step;  // ordered by total desc, then step id
+  std::vector<KeyCount> per_unit;   // responsible unit
+  std::vector<KeyCount> per_category;
+  std::vector<KeyCount> per_severity;
+  std::vector<KeyCount> per_status;
+  std::vector<KeyCount> per_month;                     // "YYYY-MM" of incident_date, ascending
+  std::optional<std::int64_t> median_closure_seconds;  // closed_epoch - created_epoch
+  std::int64_t overdue_deviations = 0;                 // as in DeviationQuery::overdue_only
+  std::int64_t overdue_actions = 0;  // not done, due_date < today (of now_epoch, UTC)
+};
+
+/// What the archive answered about one export (an outbox message of topic "archive").
+struct ArchiveReceiptRecord {
+  std::string export_key;          // the outbox message's dedupe_key; unique
+  std::string subject;             // "deviation:AVVIK-2026-0001" | "procedure:<id>:<version>"
+  std::string outcome;             // "kvittering" | "feilmelding"
+  std::string system_id;           // the archive's systemID of the journalpost (kvittering)
+  std::string case_number;         // saksnummer "YYYY/N" (kvittering), may be ""
+  std::string journalpost_number;  // "YYYY/N" (kvittering), may be ""
+  std::string error_text;          // the archive's reason (feilmelding)
+  std::string received_at;         // ISO 8601 UTC
+};
+
+struct OutboxCounts {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t dead = 0;
+};
+
+/// Hex SHA-256 chaining an event to its predecessor: covers the deviation id, seq, at,
+/// actor, kind, data_json and prev_hash (length-prefixed, so fields cannot be shifted).
+std::string event_chain_hash(const std::string& deviation_id, const DeviationEvent& event);
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+}  // namespace boligflyt::store

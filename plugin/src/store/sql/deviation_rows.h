@@ -1,0 +1,35 @@
+#pragma once
+// Reading and writing one avvik with its children, history and outbox messages inside a
+// transaction: the pieces the avvik, outbox and receipt calls of SqlStore share.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ports/store/records.h"
+#include "store/sql/connection.h"
+
+namespace boligflyt::store::sql {
+
+std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id);
+/// Participants, actions and comments of `items`: three queries for the whole page.
+void load_children(Connection& c, std::vector<DeviationRecord>& items);
+void write_participants(Connection& c, const std::string& id,
+                        const std::vector<std::string>& units);
+void write_actions(Connection& c, const std::string& id,
+                   const std::vector<DeviationAction>& actions);
+/// Comments are never changed: those already stored (by number) stay as they are.
+void write_new_comments(Connection& c, const std::string& id,
+                        const std::vector<DeviationComment>& comments);
+/// Appends `events` to the avvik's chain: seq and prev_hash continue from the last stored
+/// event (or 1 and the genesis hash), hash = event_chain_hash. The caller holds the avvik's
+/// row lock (or has just inserted it), so no other writer appends meanwhile.
+void append_events(Connection& c, const std::string& id, const std::vector<DeviationEvent>& events);
+/// Inserts messages; a dedupe key already stored (or earlier in `messages`) is skipped.
+void insert_outbox(Connection& c, const std::vector<OutboxMessage>& messages);
+/// The outcome of one delivery attempt (finish_outbox): status, attempts,
+/// next_attempt_epoch, last_error and delivered_at of the message with `message.id`. False
+/// when there is no such message.
+bool write_outbox_outcome(Connection& c, const OutboxMessage& message);
+
+}  // namespace boligflyt::store::sql
