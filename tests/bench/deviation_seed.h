@@ -1,6 +1,6 @@
 #pragma once
 // Bulk-seeding the host's SQLite file with avvik for the benchmarks: straight SQL against the
-// tables that the store's migrations created (plugin/src/store/sqlite/sqlite_store.cpp), in
+// tables that the store's migrations created (adapters/store_sqlite/migrations/*.sql), in
 // one transaction with synchronous=OFF, the secondary indexes dropped first and rebuilt from
 // their own SQL at the end. Going through the store port would take an hour for a million
 // rows; the columns written here are the ones the store writes.
