@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "store/store_suite.h"
+#include "store_postgresql/pg_connection.h"
 #include "store_postgresql/postgresql_store.h"
 
 namespace boligflyt::store::testing {
@@ -518,4 +519,16 @@ TEST(PostgresqlStore, ARequestWaitingForALockDoesNotHoldUpOthers) {
 }
 
 }  // namespace
+
+TEST(PostgresqlStore, SqlitePlaceholdersOfTheSharedSqlBecomeDollarNumbers) {
+  using boligflyt::store::postgresql::to_dollar_placeholders;
+  EXPECT_EQ(to_dollar_placeholders("a = ?2 AND b = ?1"), "a = $2 AND b = $1");
+  // A bare ? is the highest number so far plus one, as SQLite counts.
+  EXPECT_EQ(to_dollar_placeholders("? ?3 ? ?1 ?"), "$1 $3 $4 $1 $5");
+  EXPECT_EQ(to_dollar_placeholders("IN (?, ?, ?)"), "IN ($1, $2, $3)");
+  // Text in quotes is left alone.
+  EXPECT_EQ(to_dollar_placeholders("x = '?1' AND \"a?\" = ? AND y = ?"),
+            "x = '?1' AND \"a?\" = $1 AND y = $2");
+}
+
 }  // namespace boligflyt::store::testing
