@@ -157,9 +157,10 @@ DeviationStatistics statistics_of_matching(Connection& c, const FilterSql& filte
 }  // namespace
 
 Result<DeviationStatistics> SqlStore::deviation_statistics(const DeviationQuery& filter) {
-  const FilterSql where = filter_sql(filter, false, UnitTerms::kIdLists);
   return read<DeviationStatistics>(
       "deviation_statistics", [&](Connection& c) -> Result<DeviationStatistics> {
+        const FilterSql where = filter_sql(
+            filter, false, c.dialect().index_hints ? UnitTerms::kIdLists : UnitTerms::kRowChecks);
         DeviationStatistics stats = where.where.empty()
                                         ? statistics_of_all(c, filter.now_epoch)
                                         : statistics_of_matching(c, where, filter.now_epoch);
