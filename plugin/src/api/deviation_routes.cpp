@@ -8,6 +8,8 @@
 #include "api/problem.h"
 #include "api/query.h"
 #include "deviation/lifecycle.h"
+#include "deviation/record.h"
+#include "util/norway_time.h"
 #include "util/sha256.h"
 #include "util/time.h"
 
@@ -16,13 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using deviation::DeviationService;
-
-Error invalid(std::string field, std::string detail) {
-  auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig forespørsel",
-                      std::move(detail), std::move(field));
-  e.http_status = 422;
-  return e;
-}
 
 /// The ETag of an avvik is its revision.
 std::string etag(const store::DeviationRecord& r) {
@@ -75,12 +70,8 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
       if (const auto* s = sv->procedure.find_step(r.step_id)) step["title"] = s->title;
     }
   }
-  const auto status = deviation::parse_status(r.status).value_or(deviation::Status::kRegistered);
-  const auto now = svc.now_epoch();
-  const bool open = deviation::is_open(status);
-  const bool overdue =
-      open && ((status == deviation::Status::kRegistered && r.receive_due_epoch < now) ||
-               r.close_due_epoch < now);
+  const auto status = deviation::status_of(r);
+  const bool overdue = deviation::is_overdue(r, svc.now_epoch());
   json::array participants;
   for (const auto& u : r.participants) {
     participants.push_back(json::object{{"unit_id", u}, {"name", unit_name(u)}});
@@ -298,7 +289,7 @@ Result<store::DeviationQuery> parse_filters(const Request& r, bool paging) {
 
 json::object statistics_json(const store::DeviationStatistics& s, const DeviationService& svc) {
   const auto catalog = svc.procedures().snapshot();
-  const auto today = procedure::today_utc();
+  const auto today = util::norway_today();
   auto step_title = [&](const std::string& procedure_id, const std::string& step_id) {
     // Newest version in force that has the step names it; removed steps keep their id.
     const auto versions = catalog->versions(procedure_id);

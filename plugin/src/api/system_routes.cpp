@@ -53,12 +53,6 @@ Response preferences_response(int status, const json::object& prefs, std::int64_
 }
 
 Result<json::object> validate_preferences(const json::value& input) {
-  auto invalid = [](std::string field, std::string detail) {
-    auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldige innstillinger",
-                        std::move(detail), std::move(field));
-    e.http_status = 422;
-    return e;
-  };
   if (!input.is_object()) return invalid("", "Innstillingene må være et JSON-objekt.");
   json::object prefs = default_preferences();
   for (const auto& [key, value] : input.as_object()) {

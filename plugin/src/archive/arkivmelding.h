@@ -149,7 +149,7 @@ struct EmbeddedCodeList {
 /// each value exists in the KS list with the same description).
 std::span<const EmbeddedCodeList> embedded_code_lists();
 
-/// True when `text` is "YYYY/N" (saksår / sakssekvensnummer), as Noark 5 writes a saksnummer.
+/// True when `text` is a saksnummer by the one rule (core/saksnummer.h).
 bool valid_case_number(std::string_view text);
 
 /// Drops characters XML 1.0 cannot carry (C0 controls except TAB, LF, CR; U+FFFE/U+FFFF;

@@ -7,6 +7,7 @@
 #include "archive/pdf_document.h"
 #include "archive/reports.h"
 #include "deviation/service.h"
+#include "util/norway_time.h"
 #include "util/time.h"
 
 namespace boligflyt::archive {
@@ -23,7 +24,11 @@ std::string str_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-std::string date_of(const std::string& iso) { return iso.size() >= 10 ? iso.substr(0, 10) : iso; }
+/// The Norwegian calendar date of a UTC timestamp; a plain date stays as it is.
+std::string date_of(const std::string& iso) {
+  if (const auto epoch = util::parse_iso_utc(iso)) return util::norway_date(*epoch);
+  return iso.size() >= 10 ? iso.substr(0, 10) : iso;
+}
 
 store::OutboxMessage export_message(const std::string& journalpost_key, json::object payload) {
   store::OutboxMessage m;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
-#include <regex>
 
+#include "core/saksnummer.h"
 #include "deviation/personal_data.h"
+#include "deviation/record.h"
+#include "util/norway_time.h"
 #include "util/time.h"
 #include "util/utf8.h"
 
@@ -16,20 +18,13 @@ namespace json = boost::json;
 using outbox::notification_to_unit_leaders;
 using outbox::notification_to_user;
 
-Error invalid(std::string field, std::string detail) {
-  auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig avvik", std::move(detail),
-                      std::move(field));
-  e.http_status = 422;
-  return e;
+// Avvik answer "not-allowed" (the procedure service answers "forbidden"); both in the spec.
+Error not_allowed(std::string detail) {
+  return domain_error(ErrorKind::kForbidden, "not-allowed", std::move(detail));
 }
 
-Error forbidden(std::string detail) {
-  return make_error(ErrorKind::kForbidden, "not-allowed", "Ikke tillatt", std::move(detail));
-}
-
-Error not_found(const std::string& id) {
-  return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                    "Avviket «" + id + "» finnes ikke.", "id");
+Error no_such_deviation(const std::string& id) {
+  return not_found("Avviket «" + id + "» finnes ikke.", "id");
 }
 
 bool is_code(const std::vector<Code>& codes, std::string_view code) {
@@ -50,12 +45,6 @@ std::int64_t add_to_epoch(std::int64_t epoch, const procedure::IsoDuration& d) {
          (static_cast<std::int64_t>(d.weeks) * 7 + d.days) * 86400 +
          static_cast<std::int64_t>(d.hours) * 3600 + static_cast<std::int64_t>(d.minutes) * 60 +
          static_cast<std::int64_t>(d.seconds);
-}
-
-bool valid_case_reference(const std::string& s) {
-  // Noark saksnummer: saksår/sekvensnummer, e.g. 2026/4185.
-  static const std::regex pattern(R"(^(19|20)[0-9]{2}/[0-9]{1,7}$)");
-  return std::regex_match(s, pattern);
 }
 
 Result<void> check_text(const std::string& field, std::string_view label, const std::string& text,
@@ -81,11 +70,11 @@ Result<void> check_text(const std::string& field, std::string_view label, const 
                          static_cast<unsigned char>(text[i + 1]) == 0xBF &&
                          (static_cast<unsigned char>(text[i + 2]) & 0xFEU) == 0xBE;
     if (control || nonchar) {
-      auto e = invalid(field, "Feltet «" + std::string(label) +
-                                  "» inneholder et kontrolltegn som ikke kan skrives ut (tegn " +
-                                  std::to_string(position) + "). Fjern det og prøv igjen.");
-      e.extra_members_json = "{\"position\":" + std::to_string(position) + "}";
-      return e;
+      return invalid(field,
+                     "Feltet «" + std::string(label) +
+                         "» inneholder et kontrolltegn som ikke kan skrives ut (tegn " +
+                         std::to_string(position) + "). Fjern det og prøv igjen.",
+                     position);
     }
   }
   return check_free_text(field, label, text);
@@ -164,15 +153,13 @@ DeviationService::DeviationService(store::Store& store, procedure::ProcedureServ
 
 std::int64_t DeviationService::now_epoch() const { return util::epoch_seconds(clock_()); }
 std::string DeviationService::now_iso() const { return util::iso_utc(clock_()); }
-std::string DeviationService::norwegian_today() const {
-  return util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10);
-}
+std::string DeviationService::norwegian_today() const { return util::norway_today(clock_()); }
 
 void DeviationService::enqueued() const {
   if (on_enqueue_) on_enqueue_();
 }
 
-store::DeviationEvent DeviationService::event(const api::Principal& actor, std::string kind,
+store::DeviationEvent DeviationService::event(const Actor& actor, std::string kind,
                                               std::string data_json) const {
   store::DeviationEvent e;
   e.at = now_iso();
@@ -182,8 +169,7 @@ store::DeviationEvent DeviationService::event(const api::Principal& actor, std::
   return e;
 }
 
-Relation DeviationService::relation_of(const store::DeviationRecord& r,
-                                       const api::Principal& actor) {
+Relation DeviationService::relation_of(const store::DeviationRecord& r, const Actor& actor) {
   Relation rel;
   rel.reporter = r.reporter == actor.user_id;
   const bool leader = actor.has_role(kRoleUnitLeader);
@@ -196,10 +182,10 @@ Relation DeviationService::relation_of(const store::DeviationRecord& r,
 }
 
 Result<store::DeviationCreated> DeviationService::register_deviation(
-    const RegisterInput& in, const api::Principal& actor, const std::string& idempotency_key,
+    const RegisterInput& in, const Actor& actor, const std::string& idempotency_key,
     const std::string& request_sha256) {
   if (!actor.has_role(kRoleUnitLeader) && !actor.has_role(kRoleQualityLeader)) {
-    return forbidden("Bare enhetsledere og kvalitetsleder kan registrere avvik.");
+    return not_allowed("Bare enhetsledere og kvalitetsleder kan registrere avvik.");
   }
   const auto catalog = procedures_.snapshot();
   const auto& units = catalog->units();
@@ -213,8 +199,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   if (!procedure::is_iso_date(in.incident_date)) {
     return invalid("incident_date", "Hendelsesdatoen må være en dato på formen ÅÅÅÅ-MM-DD.");
   }
-  // Norway is at most two hours ahead of UTC: a date is in the future when it is after the
-  // Norwegian calendar date now.
+  // A date is in the future when it is after Norway's calendar date now.
   if (in.incident_date > norwegian_today()) {
     return invalid("incident_date", "Hendelsesdatoen kan ikke være fram i tid.");
   }
@@ -257,11 +242,12 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
     return invalid("reporting_unit", "Enheten «" + reporting_unit + "» finnes ikke.");
   }
   if (!actor.in_unit(reporting_unit)) {
-    return forbidden("Du kan bare melde avvik for en enhet du selv hører til.");
+    return not_allowed("Du kan bare melde avvik for en enhet du selv hører til.");
   }
-  if (!in.case_reference.empty() && !valid_case_reference(in.case_reference)) {
+  if (!in.case_reference.empty() && !is_valid_saksnummer(in.case_reference)) {
     return invalid("case_reference",
-                   "Saksnummeret må ha formen ÅÅÅÅ/nnnn, for eksempel 2026/4185.");
+                   "Saksnummeret må ha formen ÅÅÅÅ/nnnn uten innledende nuller, for eksempel "
+                   "2026/4185.");
   }
   std::vector<std::string> participants;
   for (std::size_t i = 0; i < in.participants.size(); ++i) {
@@ -277,7 +263,9 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
 
   const auto now = clock_();
   store::DeviationRecord r;
-  r.year = std::stoi(util::iso_utc(now).substr(0, 4));
+  // The avvik's number runs per Norwegian year: at 00:30 on 1 January in Oslo it is the new
+  // year's first, although UTC still says 31 December.
+  r.year = util::norway_year(util::epoch_seconds(now));
   r.procedure_id = in.procedure_id;
   r.procedure_version = version->procedure.version.str();
   r.step_id = in.step_id;
@@ -291,7 +279,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.responsible_unit = step->responsible.unit;
   r.case_reference = in.case_reference;
   r.personal_data = in.personal_data;
-  r.status = std::string(status_code(Status::kRegistered));
+  set_status(r, Status::kRegistered);
   r.created_at = util::iso_utc(now);
   r.updated_at = r.created_at;
   r.created_epoch = util::epoch_seconds(now);
@@ -339,12 +327,11 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   return created;
 }
 
-Result<store::DeviationRecord> DeviationService::get(const std::string& id,
-                                                     const api::Principal& actor) {
+Result<store::DeviationRecord> DeviationService::get(const std::string& id, const Actor& actor) {
   auto found = store_.get_deviation(id);
   if (!found) return found.error();
-  if (!found->has_value()) return not_found(id);
-  const auto status = parse_status((*found)->status).value_or(Status::kRegistered);
+  if (!found->has_value()) return no_such_deviation(id);
+  const auto status = status_of(**found);
   if (auto ok = check_operation(Operation::kView, relation_of(**found, actor), status); !ok) {
     return ok.error();
   }
@@ -359,14 +346,13 @@ Result<store::DeviationRecord> DeviationService::mutate(
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto found = store_.get_deviation(id);
     if (!found) return found.error();
-    if (!found->has_value()) return not_found(id);
+    if (!found->has_value()) return no_such_deviation(id);
     store::DeviationRecord record = std::move(**found);
     const auto current_revision = record.revision;
     if (expected_revision && *expected_revision != current_revision) {
-      return make_error(ErrorKind::kPreconditionFailed, "precondition-failed", "Utdatert versjon",
-                        "Avviket er endret av noen andre siden du hentet det. Hent det på nytt "
-                        "og prøv igjen.",
-                        "If-Match");
+      return precondition_failed(
+          "Avviket er endret av noen andre siden du hentet det. Hent det på nytt og prøv igjen.",
+          "If-Match");
     }
     std::vector<store::DeviationEvent> events;
     std::vector<store::OutboxMessage> outbox;
@@ -381,12 +367,11 @@ Result<store::DeviationRecord> DeviationService::mutate(
       return stored.error();
     }
   }
-  return make_error(ErrorKind::kConflict, "busy", "Avviket endres av andre nå",
-                    "Avviket ble endret av andre flere ganger mens du lagret. Prøv igjen.");
+  return conflict("busy", "Avviket ble endret av andre flere ganger mens du lagret. Prøv igjen.");
 }
 
 Result<store::DeviationRecord> DeviationService::transition(
-    const std::string& id, const TransitionInput& in, const api::Principal& actor,
+    const std::string& id, const TransitionInput& in, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   for (const auto& [field, label, text] :
        {std::tuple<const char*, const char*, const std::string*>{"cause", "årsak", &in.cause},
@@ -399,7 +384,7 @@ Result<store::DeviationRecord> DeviationService::transition(
       id, expected_revision,
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>& outbox) -> Result<void> {
-        const auto from = parse_status(r.status).value_or(Status::kRegistered);
+        const auto from = status_of(r);
         if (!in.resolved_in_version.empty()) {
           if (in.transition != Transition::kClose) {
             return invalid("resolved_in_version", "«Løst i versjon» hører bare til lukking.");
@@ -430,7 +415,7 @@ Result<store::DeviationRecord> DeviationService::transition(
           after[key] = value;
           field = value;
         };
-        r.status = std::string(status_code(*to));
+        set_status(r, *to);
         switch (in.transition) {
           case Transition::kReceive: r.received_at = now_iso(); break;
           case Transition::kClose:
@@ -479,14 +464,14 @@ Result<store::DeviationRecord> DeviationService::transition(
 }
 
 Result<store::DeviationRecord> DeviationService::add_comment(
-    const std::string& id, const std::string& text, const api::Principal& actor,
+    const std::string& id, const std::string& text, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   if (auto ok = check_text("text", "kommentar", text, true, kMaxTextChars); !ok) return ok.error();
   return mutate(
       id, expected_revision,
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>&) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
+        const auto status = status_of(r);
         if (auto ok = check_operation(Operation::kComment, relation_of(r, actor), status); !ok) {
           return ok.error();
         }
@@ -505,7 +490,7 @@ Result<store::DeviationRecord> DeviationService::add_comment(
 }
 
 Result<store::DeviationRecord> DeviationService::add_participant(
-    const std::string& id, const std::string& unit, const api::Principal& actor,
+    const std::string& id, const std::string& unit, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   const auto catalog = procedures_.snapshot();
   if (unit.empty()) return invalid("unit_id", "Feltet «enhet» mangler.");
@@ -517,15 +502,15 @@ Result<store::DeviationRecord> DeviationService::add_participant(
       id, expected_revision,
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>& outbox) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
+        const auto status = status_of(r);
         if (auto ok = check_operation(Operation::kAddParticipant, relation_of(r, actor), status);
             !ok) {
           return ok.error();
         }
         if (unit == r.responsible_unit ||
             std::find(r.participants.begin(), r.participants.end(), unit) != r.participants.end()) {
-          return make_error(ErrorKind::kConflict, "already-participant", "Enheten er allerede med",
-                            name + " er allerede med i oppfølgingen.", "unit_id");
+          return conflict("already-participant", name + " er allerede med i oppfølgingen.",
+                          "unit_id");
         }
         json::array before;
         for (const auto& u : r.participants) before.emplace_back(u);
@@ -545,7 +530,7 @@ Result<store::DeviationRecord> DeviationService::add_participant(
 }
 
 Result<store::DeviationRecord> DeviationService::add_action(
-    const std::string& id, const ActionInput& in, const api::Principal& actor,
+    const std::string& id, const ActionInput& in, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   const auto catalog = procedures_.snapshot();
   if (in.owner_unit.empty()) return invalid("owner_unit", "Feltet «ansvarlig enhet» mangler.");
@@ -561,7 +546,7 @@ Result<store::DeviationRecord> DeviationService::add_action(
       id, expected_revision,
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>& outbox) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
+        const auto status = status_of(r);
         if (auto ok = check_operation(Operation::kAddAction, relation_of(r, actor), status); !ok) {
           return ok.error();
         }
@@ -591,8 +576,8 @@ Result<store::DeviationRecord> DeviationService::add_action(
 }
 
 Result<store::DeviationRecord> DeviationService::complete_action(
-    const std::string& id, std::int64_t action_no, const std::string& done_date,
-    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+    const std::string& id, std::int64_t action_no, const std::string& done_date, const Actor& actor,
+    std::optional<std::int64_t> expected_revision) {
   if (!procedure::is_iso_date(done_date)) {
     return invalid("done_date", "Datoen må være på formen ÅÅÅÅ-MM-DD.");
   }
@@ -606,11 +591,10 @@ Result<store::DeviationRecord> DeviationService::complete_action(
         auto it = std::find_if(r.actions.begin(), r.actions.end(),
                                [&](const auto& a) { return a.action_no == action_no; });
         if (it == r.actions.end()) {
-          return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                            "Tiltak " + std::to_string(action_no) + " finnes ikke på avviket.",
-                            "action_no");
+          return not_found("Tiltak " + std::to_string(action_no) + " finnes ikke på avviket.",
+                           "action_no");
         }
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
+        const auto status = status_of(r);
         auto rel = relation_of(r, actor);
         if (actor.has_role(kRoleUnitLeader) && actor.in_unit(it->owner_unit)) {
           rel.participant_leader = true;
@@ -618,7 +602,8 @@ Result<store::DeviationRecord> DeviationService::complete_action(
         if (auto ok = check_operation(Operation::kCompleteAction, rel, status); !ok) {
           return ok.error();
         }
-        if (done_date < it->created_at.substr(0, 10)) {
+        const auto created = util::parse_iso_utc(it->created_at);
+        if (created && done_date < util::norway_date(*created)) {
           return invalid("done_date", "Tiltaket kan ikke være gjennomført før det ble opprettet.");
         }
         const std::string before = it->done_date;
@@ -633,13 +618,13 @@ Result<store::DeviationRecord> DeviationService::complete_action(
 }
 
 Result<store::DeviationRecord> DeviationService::link_draft(
-    const std::string& id, const std::string& version, const api::Principal& actor,
+    const std::string& id, const std::string& version, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   return mutate(
       id, expected_revision,
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>&) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
+        const auto status = status_of(r);
         if (auto ok = check_operation(Operation::kLinkDraft, relation_of(r, actor), status); !ok) {
           return ok.error();
         }
@@ -661,7 +646,7 @@ Result<store::DeviationRecord> DeviationService::link_draft(
       });
 }
 
-Result<History> DeviationService::history(const std::string& id, const api::Principal& actor) {
+Result<History> DeviationService::history(const std::string& id, const Actor& actor) {
   auto record = get(id, actor);
   if (!record) return record.error();
   auto events = store_.deviation_history(id);
@@ -678,7 +663,7 @@ Result<History> DeviationService::history(const std::string& id, const api::Prin
 }
 
 Result<store::DeviationPage> DeviationService::list(store::DeviationQuery query,
-                                                    const api::Principal& actor) {
+                                                    const Actor& actor) {
   query.now_epoch = now_epoch();
   query.see_all = actor.has_role(kRoleQualityLeader);
   query.viewer = actor.user_id;
@@ -732,11 +717,10 @@ std::size_t DeviationService::remind_overdue() {
   scan_for_reminders(
       q, [&](const store::DeviationRecord& r, std::vector<store::OutboxMessage>& reminders) {
         ++overdue;
-        const bool receive =
-            r.status == status_code(Status::kRegistered) && r.receive_due_epoch < q.now_epoch;
+        const bool receive = passed_deadline(r, q.now_epoch) == PassedDeadline::kReceive;
         const std::string which = receive ? "receive" : "close";
         const auto due_epoch = receive ? r.receive_due_epoch : r.close_due_epoch;
-        const std::string due = util::iso_utc(due_epoch).substr(0, 10);
+        const std::string due = util::norway_date(due_epoch);
         reminders.push_back(notification_to_unit_leaders(
             r.responsible_unit, "Påminnelse: avvik " + r.id + " har passert fristen",
             receive ? "Avviket skulle vært bekreftet mottatt innen " + due + "."
@@ -756,17 +740,16 @@ std::size_t DeviationService::remind_overdue_actions() {
     if (last_action_scan_epoch_ != 0 && now - last_action_scan_epoch_ < 3600) return 0;
     last_action_scan_epoch_ = now;
   }
-  const auto today = util::iso_utc(now).substr(0, 10);
+  const auto today = util::norway_date(now);
   store::DeviationQuery q;
-  q.statuses = {
-      std::string(status_code(Status::kReceived)), std::string(status_code(Status::kInTreatment)),
-      std::string(status_code(Status::kAction)), std::string(status_code(Status::kReopened))};
+  q.statuses =
+      status_codes({Status::kReceived, Status::kInTreatment, Status::kAction, Status::kReopened});
   q.now_epoch = now;
   std::size_t overdue = 0;
   scan_for_reminders(
       q, [&](const store::DeviationRecord& r, std::vector<store::OutboxMessage>& reminders) {
         for (const auto& a : r.actions) {
-          if (!a.done_date.empty() || a.due_date >= today) continue;
+          if (!is_action_overdue(a.due_date, a.done_date, today)) continue;
           ++overdue;
           reminders.push_back(notification_to_unit_leaders(
               a.owner_unit, "Påminnelse: tiltak på avvik " + r.id + " har passert fristen",

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "api/http.h"
+#include "core/actor.h"
 #include "core/result.h"
 #include "deviation/lifecycle.h"
 #include "host/host_services.h"
@@ -111,42 +111,40 @@ class DeviationService {
                                : std::vector<store::ArchiveReceiptRecord>{};
   }
 
-  Result<store::DeviationCreated> register_deviation(const RegisterInput& input,
-                                                     const api::Principal& actor,
+  Result<store::DeviationCreated> register_deviation(const RegisterInput& input, const Actor& actor,
                                                      const std::string& idempotency_key,
                                                      const std::string& request_sha256);
 
-  Result<store::DeviationRecord> get(const std::string& id, const api::Principal& actor);
+  Result<store::DeviationRecord> get(const std::string& id, const Actor& actor);
 
   /// `expected_revision` from If-Match; without it the change applies to the current state
   /// (the rules are checked against that state), retried once if someone else wrote first.
   Result<store::DeviationRecord> transition(const std::string& id, const TransitionInput& input,
-                                            const api::Principal& actor,
+                                            const Actor& actor,
                                             std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> add_comment(const std::string& id, const std::string& text,
-                                             const api::Principal& actor,
+                                             const Actor& actor,
                                              std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> add_participant(const std::string& id, const std::string& unit,
-                                                 const api::Principal& actor,
+                                                 const Actor& actor,
                                                  std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> add_action(const std::string& id, const ActionInput& input,
-                                            const api::Principal& actor,
+                                            const Actor& actor,
                                             std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> complete_action(const std::string& id, std::int64_t action_no,
-                                                 const std::string& done_date,
-                                                 const api::Principal& actor,
+                                                 const std::string& done_date, const Actor& actor,
                                                  std::optional<std::int64_t> expected_revision);
   /// Links a draft (or approved, not yet published) version of the avvik's procedure that is
   /// meant to fix it.
   Result<store::DeviationRecord> link_draft(const std::string& id, const std::string& version,
-                                            const api::Principal& actor,
+                                            const Actor& actor,
                                             std::optional<std::int64_t> expected_revision);
 
-  Result<History> history(const std::string& id, const api::Principal& actor);
+  Result<History> history(const std::string& id, const Actor& actor);
 
   /// Applies visibility: the quality leader sees all, others what they reported or what
   /// their units are responsible for or take part in.
-  Result<store::DeviationPage> list(store::DeviationQuery query, const api::Principal& actor);
+  Result<store::DeviationPage> list(store::DeviationQuery query, const Actor& actor);
   /// Anonymous aggregates: anyone signed in.
   Result<store::DeviationStatistics> statistics(store::DeviationQuery filter);
 
@@ -169,7 +167,7 @@ class DeviationService {
   std::int64_t now_epoch() const;
   /// How `actor` relates to the avvik (reporter, leader of the responsible or a
   /// participating unit, quality leader): what lifecycle.h decides with.
-  static Relation relation_of(const store::DeviationRecord& record, const api::Principal& actor);
+  static Relation relation_of(const store::DeviationRecord& record, const Actor& actor);
   const procedure::ProcedureService& procedures() const { return procedures_; }
 
  private:
@@ -183,8 +181,7 @@ class DeviationService {
   /// The latest calendar date it can be in Norway now (UTC+2 at most): later dates are
   /// in the future.
   std::string norwegian_today() const;
-  store::DeviationEvent event(const api::Principal& actor, std::string kind,
-                              std::string data_json) const;
+  store::DeviationEvent event(const Actor& actor, std::string kind, std::string data_json) const;
   void enqueued() const;
   /// Pages through the avvik matching `query` (all of them, in id order) and enqueues the
   /// reminders `remind` adds for each.

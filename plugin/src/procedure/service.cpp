@@ -13,6 +13,7 @@
 #include "outbox/notification_dispatcher.h"
 #include "procedure/diff.h"
 #include "procedure/iso_duration.h"
+#include "util/norway_time.h"
 #include "util/sha256.h"
 
 namespace boligflyt::procedure {
@@ -20,25 +21,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Procedures answer "forbidden" where avvik answer "not-allowed"; both are in the spec.
 Error forbidden(std::string detail) {
-  return make_error(ErrorKind::kForbidden, "forbidden", "Ikke tillatt", std::move(detail));
-}
-
-Error conflict(std::string slug, std::string title, std::string detail) {
-  return make_error(ErrorKind::kConflict, std::move(slug), std::move(title), std::move(detail));
-}
-
-Error invalid(std::string field, std::string detail) {
-  auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig forespørsel",
-                      std::move(detail), std::move(field));
-  e.http_status = 422;
-  return e;
+  return domain_error(ErrorKind::kForbidden, "forbidden", std::move(detail));
 }
 
 Error wrong_status(const StoredVersion& v, const char* needed) {
-  return conflict("wrong-status", "Feil status for denne handlingen",
-                  "Versjon " + v.procedure.version.str() + " har status «" + v.status() +
-                      "»; handlingen krever status «" + needed + "».");
+  return conflict("wrong-status", "Versjon " + v.procedure.version.str() + " har status «" +
+                                      v.status() + "»; handlingen krever status «" + needed + "».");
 }
 
 std::string read_file(const fs::path& path) {
@@ -100,15 +90,6 @@ std::vector<std::string> units_touched(const Procedure* base, const Procedure& v
 }
 
 }  // namespace
-
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 bool is_iso_date(const std::string& d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -264,25 +245,24 @@ void ProcedureService::rebuild() {
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(
     const std::string& procedure_id, const std::string& version, const std::string& field) const {
   auto catalog = snapshot();
-  auto not_found = [](std::string detail) {
-    return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke", std::move(detail), "path");
-  };
   if (catalog->versions(procedure_id).empty()) {
-    return not_found("Prosedyren «" + procedure_id + "» finnes ikke.");
+    return not_found("Prosedyren «" + procedure_id + "» finnes ikke.", "path");
   }
   auto parsed = Version::parse(version);
   if (!parsed) {
-    return make_error(ErrorKind::kInvalid, "invalid-version", "Ugyldig versjonsnummer",
-                      "«" + version + "» er ikke et versjonsnummer på formen 3.0.", field);
+    return domain_error(ErrorKind::kInvalid, "invalid-version",
+                        "«" + version + "» er ikke et versjonsnummer på formen 3.0.", field);
   }
   const auto* v = catalog->find(procedure_id, *parsed);
-  if (!v) return not_found("Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".");
+  if (!v)
+    return not_found("Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".",
+                     "path");
   return std::shared_ptr<const StoredVersion>(catalog, v);
 }
 
 std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog& catalog,
                                                           const StoredVersion& version) const {
-  const auto* base = catalog.in_force(version.procedure.id, today_utc());
+  const auto* base = catalog.in_force(version.procedure.id, util::norway_today());
   return units_touched(base && base != &version ? &base->procedure : nullptr, version.procedure);
 }
 
@@ -305,7 +285,7 @@ void ProcedureService::notify_units(const std::vector<std::string>& units,
 }
 
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
-    const std::string& procedure_id, std::string_view xml, const api::Principal& actor,
+    const std::string& procedure_id, std::string_view xml, const Actor& actor,
     Diagnostics& diagnostics) {
   if (!actor.has_role(kRoleProcedureOwner)) {
     return forbidden("Bare prosedyreeiere kan laste opp utkast.");
@@ -334,9 +314,9 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
   auto catalog = snapshot();
   for (const auto* existing : catalog->versions(procedure_id)) {
     if (!(existing->procedure.version < p.version)) {
-      auto e = conflict("version-not-increasing", "Versjonsnummeret må øke",
-                        "Versjon " + p.version.str() + " er ikke høyere enn eksisterende versjon " +
-                            existing->procedure.version.str() + ".");
+      auto e = conflict("version-not-increasing", "Versjon " + p.version.str() +
+                                                      " er ikke høyere enn eksisterende versjon " +
+                                                      existing->procedure.version.str() + ".");
       e.field = "version";
       return e;
     }
@@ -359,11 +339,11 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
 
 Result<ConsultationStatus> ProcedureService::start_consultation(
     const std::string& procedure_id, const std::string& version, const std::string& deadline,
-    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+    const Actor& actor, std::optional<std::int64_t> expected_revision) {
   if (!actor.has_role(kRoleProcedureOwner)) {
     return forbidden("Bare prosedyreeiere kan sende et utkast på høring.");
   }
-  if (!is_iso_date(deadline) || deadline < today_utc()) {
+  if (!is_iso_date(deadline) || deadline < util::norway_today()) {
     return invalid("deadline",
                    "Høringsfristen må være en dato (ÅÅÅÅ-MM-DD) fra i dag og fremover.");
   }
@@ -399,7 +379,7 @@ Result<ConsultationStatus> ProcedureService::consultation(const std::string& pro
 
 Result<store::ConsultationAnswer> ProcedureService::answer_consultation(
     const std::string& procedure_id, const std::string& version, const std::string& unit_id,
-    const std::string& answer, const std::string& comment, const api::Principal& actor) {
+    const std::string& answer, const std::string& comment, const Actor& actor) {
   if (!actor.has_role(kRoleUnitLeader) || !actor.in_unit(unit_id)) {
     return forbidden("Bare lederen for enheten «" + unit_id + "» kan svare på høringen for den.");
   }
@@ -420,7 +400,7 @@ Result<store::ConsultationAnswer> ProcedureService::answer_consultation(
 
 Result<ConsultationStatus> ProcedureService::approve(
     const std::string& procedure_id, const std::string& version, const std::string& override_reason,
-    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+    const Actor& actor, std::optional<std::int64_t> expected_revision) {
   if (!actor.has_role(kRoleApprover))
     return forbidden("Bare godkjennere kan godkjenne en versjon.");
   std::lock_guard lock(write_mutex_);
@@ -438,7 +418,7 @@ Result<ConsultationStatus> ProcedureService::approve(
   for (const auto& a : status->answers) open += a.answer != "agree";
   if (open > 0 && override_reason.empty()) {
     auto e = conflict(
-        "consultation-not-agreed", "Høringen er ikke enig",
+        "consultation-not-agreed",
         std::to_string(open) +
             " enhet(er) har svart uenig eller ikke svart. Se "
             "svarene, og oppgi «override_reason» dersom versjonen likevel skal godkjennes.");
@@ -449,7 +429,7 @@ Result<ConsultationStatus> ProcedureService::approve(
   record.xml = v.xml;
   record.status = "approved";
   record.approver = actor.user_id;
-  record.approved_at = today_utc();
+  record.approved_at = util::norway_today();
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
                                                {}, {}, {});
   if (!saved) return saved.error();
@@ -464,7 +444,7 @@ Result<ConsultationStatus> ProcedureService::approve(
 Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id,
                                                  const std::string& version,
                                                  const std::string& effective_from,
-                                                 const api::Principal& actor,
+                                                 const Actor& actor,
                                                  std::optional<std::int64_t> expected_revision) {
   if (!actor.has_role(kRoleApprover))
     return forbidden("Bare godkjennere kan publisere en versjon.");
@@ -488,7 +468,7 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   for (const auto* other : catalog->versions(procedure_id)) {
     if (other == &v || other->status() != "published") continue;
     if (other->procedure.effective_from >= effective_from) {
-      auto e = conflict("effective-date-not-increasing", "Ugyldig dato",
+      auto e = conflict("effective-date-not-increasing",
                         "Versjon " + other->procedure.version.str() + " gjelder allerede fra " +
                             other->procedure.effective_from +
                             "; den nye versjonen må gjelde fra "
@@ -539,7 +519,7 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   record.sha256 = util::sha256_hex(*stamped);
   record.status = "published";
   record.effective_from = effective_from;
-  record.published_at = today_utc();
+  record.published_at = util::norway_today();
   std::vector<store::OutboxMessage> exports;
   if (archive_exporter_) {
     if (auto exported = archive_exporter_(procedure_id, version)) {
@@ -587,7 +567,7 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
 
 Result<store::ReadConfirmation> ProcedureService::confirm_read(const std::string& procedure_id,
                                                                const std::string& version,
-                                                               const api::Principal& actor) {
+                                                               const Actor& actor) {
   auto v = find(procedure_id, version);
   if (!v) return v.error();
   if ((*v)->status() != "published" && (*v)->status() != "superseded") {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "api/http.h"
+#include "core/actor.h"
 #include "core/result.h"
 #include "host/host_services.h"
 #include "observability/logger.h"
@@ -82,28 +82,25 @@ class ProcedureService {
   /// kInvalid (422) with `diagnostics` filled when the XML has problems.
   Result<std::shared_ptr<const StoredVersion>> upload_draft(const std::string& procedure_id,
                                                             std::string_view xml,
-                                                            const api::Principal& actor,
+                                                            const Actor& actor,
                                                             Diagnostics& diagnostics);
   Result<ConsultationStatus> start_consultation(const std::string& procedure_id,
                                                 const std::string& version,
-                                                const std::string& deadline,
-                                                const api::Principal& actor,
+                                                const std::string& deadline, const Actor& actor,
                                                 std::optional<std::int64_t> expected_revision);
   Result<ConsultationStatus> consultation(const std::string& procedure_id,
                                           const std::string& version);
   Result<store::ConsultationAnswer> answer_consultation(
       const std::string& procedure_id, const std::string& version, const std::string& unit_id,
-      const std::string& answer, const std::string& comment, const api::Principal& actor);
+      const std::string& answer, const std::string& comment, const Actor& actor);
   Result<ConsultationStatus> approve(const std::string& procedure_id, const std::string& version,
-                                     const std::string& override_reason,
-                                     const api::Principal& actor,
+                                     const std::string& override_reason, const Actor& actor,
                                      std::optional<std::int64_t> expected_revision);
   Result<PublishOutcome> publish(const std::string& procedure_id, const std::string& version,
-                                 const std::string& effective_from, const api::Principal& actor,
+                                 const std::string& effective_from, const Actor& actor,
                                  std::optional<std::int64_t> expected_revision);
   Result<store::ReadConfirmation> confirm_read(const std::string& procedure_id,
-                                               const std::string& version,
-                                               const api::Principal& actor);
+                                               const std::string& version, const Actor& actor);
   Result<ReadStatus> read_status(const std::string& procedure_id, const std::string& version);
   std::vector<ReviewStatus> reviews(const std::string& today) const;
 
@@ -142,6 +139,5 @@ class ProcedureService {
 /// "2025-01-01" + P1Y → "2026-01-01" (month ends clamp: 2024-01-31 + P1M → 2024-02-29).
 std::optional<std::string> add_duration(const std::string& date, const IsoDuration& duration);
 bool is_iso_date(const std::string& text);
-std::string today_utc();
 
 }  // namespace boligflyt::procedure
