@@ -112,9 +112,9 @@ class ArchiveExportTest : public HostTest {
         R"({"procedure_id":"boligflytprosedyre","step_id":"tildelingsmote",)"
         R"("incident_date":"2025-03-10","category":"prosedyre_ikke_fulgt","severity":"middels",)"
         R"("title":"Tildelingsmøtet ble avlyst – søknadene lå i tre uker",)"
-        R"("description":"Møtet ble avlyst uten ny dato; søkere fikk ikke svar i tide.",)"(
-            case_reference.empty() ? std::string()
-                                   : R"("case_reference":)" + json_quote(case_reference) + ",") +
+        R"("description":"Møtet ble avlyst uten ny dato; søkere fikk ikke svar i tide.",)" +
+        (case_reference.empty() ? std::string()
+                                : R"("case_reference":)" + json_quote(case_reference) + ",") +
         R"("personal_data":)" + std::string(personal_data ? "true" : "false") + "}";
     const auto created = call("leder-boligkontor", "POST", "/api/v1/deviations", body);
     EXPECT_EQ(created.status, 201u) << created.body;

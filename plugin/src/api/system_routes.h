@@ -5,9 +5,9 @@
 #include <string>
 
 #include "api/router.h"
-#include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "ports/host_services.h"
 #include "procedure/service.h"
 #include "store/store.h"
 
@@ -16,7 +16,7 @@ namespace boligflyt::api {
 struct SystemServices {
   store::Store& store;
   Metrics& metrics;
-  host::HostServices& host;
+  ports::HostServices& host;
   const Logger& logger;
   const procedure::ProcedureService* procedures;    // null when no procedures are configured
   std::function<std::string()> extra_metrics = {};  // gauges of other components

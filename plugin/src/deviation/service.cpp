@@ -144,19 +144,32 @@ std::int64_t verify_history(const std::string& deviation_id,
 }
 
 DeviationService::DeviationService(store::Store& store, procedure::ProcedureService& procedures,
-                                   const Logger& logger, DeviationSettings settings, Clock clock)
+                                   const Logger& logger, DeviationSettings settings, Clock clock,
+                                   DeviationCollaborators collaborators)
     : store_(store),
       procedures_(procedures),
       logger_(logger),
       settings_(settings),
-      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })),
+      collaborators_(collaborators) {}
+
+std::vector<store::ArchiveReceiptRecord> DeviationService::archive_references(
+    const std::string& id) const {
+  auto found = store_.archive_receipts("deviation:" + id);
+  if (!found) {
+    logger_.warn("archive_references_unavailable",
+                 {{"id", id}, {"cause", found.error().log_message}});
+    return {};
+  }
+  return std::move(*found);
+}
 
 std::int64_t DeviationService::now_epoch() const { return util::epoch_seconds(clock_()); }
 std::string DeviationService::now_iso() const { return util::iso_utc(clock_()); }
 std::string DeviationService::norwegian_today() const { return util::norway_today(clock_()); }
 
 void DeviationService::enqueued() const {
-  if (on_enqueue_) on_enqueue_();
+  if (collaborators_.outbox != nullptr) collaborators_.outbox->wake();
 }
 
 store::DeviationEvent DeviationService::event(const Actor& actor, std::string kind,
@@ -310,8 +323,8 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
                   step_title + "».",
               link, "deviation:" + assigned.id + ":participant:" + u));
         }
-        if (archive_exporter_) {
-          if (auto exported = archive_exporter_(assigned, "registrert", 1)) {
+        if (collaborators_.archiving != nullptr) {
+          if (auto exported = collaborators_.archiving->export_of(assigned, "registrert", 1)) {
             out.push_back(std::move(*exported));
           }
         }
@@ -448,8 +461,8 @@ Result<store::DeviationRecord> DeviationService::transition(
               r.reporter, "Avvik " + r.id + " har fått status «" + label + "»",
               "Avviket du meldte har fått status «" + label + "».", link, key + ":reporter"));
         }
-        if (in.transition == Transition::kClose && archive_exporter_) {
-          if (auto exported = archive_exporter_(r, "lukket", r.revision + 1)) {
+        if (in.transition == Transition::kClose && collaborators_.archiving != nullptr) {
+          if (auto exported = collaborators_.archiving->export_of(r, "lukket", r.revision + 1)) {
             outbox.push_back(std::move(*exported));
           }
         }

@@ -15,10 +15,11 @@
 
 #include "core/actor.h"
 #include "core/result.h"
+#include "deviation/collaborators.h"
 #include "deviation/lifecycle.h"
-#include "host/host_services.h"
 #include "observability/logger.h"
-#include "outbox/notification_dispatcher.h"
+#include "outbox/messages.h"
+#include "ports/host_services.h"
 #include "procedure/iso_duration.h"
 #include "procedure/service.h"
 #include "store/store.h"
@@ -90,26 +91,11 @@ class DeviationService {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
   DeviationService(store::Store& store, procedure::ProcedureService& procedures,
-                   const Logger& logger, DeviationSettings settings, Clock clock = {});
+                   const Logger& logger, DeviationSettings settings, Clock clock = {},
+                   DeviationCollaborators collaborators = {});
 
-  /// Called after every write that enqueued messages (wakes the outbox worker).
-  void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
-
-  /// The archive export an avvik event causes ("registrert", "lukket"; revision after the
-  /// change), written in the same transaction as the change. Set once at start-up.
-  using ArchiveExporter = std::function<std::optional<store::OutboxMessage>(
-      const store::DeviationRecord&, std::string_view event, std::int64_t revision)>;
-  void set_archive_exporter(ArchiveExporter exporter) { archive_exporter_ = std::move(exporter); }
-  /// Where the archive filed an avvik (from its receipts). Set once at start-up.
-  using ArchiveReferences =
-      std::function<std::vector<store::ArchiveReceiptRecord>(const std::string& subject)>;
-  void set_archive_references(ArchiveReferences references) {
-    archive_references_ = std::move(references);
-  }
-  std::vector<store::ArchiveReceiptRecord> archive_references(const std::string& id) const {
-    return archive_references_ ? archive_references_("deviation:" + id)
-                               : std::vector<store::ArchiveReceiptRecord>{};
-  }
+  /// Where the archive filed an avvik, from the archive's receipts in the store.
+  std::vector<store::ArchiveReceiptRecord> archive_references(const std::string& id) const;
 
   Result<store::DeviationCreated> register_deviation(const RegisterInput& input, const Actor& actor,
                                                      const std::string& idempotency_key,
@@ -194,9 +180,7 @@ class DeviationService {
   const Logger& logger_;
   DeviationSettings settings_;
   Clock clock_;
-  std::function<void()> on_enqueue_;
-  ArchiveExporter archive_exporter_;
-  ArchiveReferences archive_references_;
+  DeviationCollaborators collaborators_;
   std::mutex scan_mutex_;
   std::int64_t last_action_scan_epoch_ = 0;
 };

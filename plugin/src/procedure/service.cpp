@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "outbox/notification_dispatcher.h"
+#include "outbox/messages.h"
 #include "procedure/diff.h"
 #include "procedure/iso_duration.h"
 #include "util/norway_time.h"
@@ -120,10 +120,11 @@ std::optional<std::string> add_duration(const std::string& date, const IsoDurati
   return std::string(buf);
 }
 
-ProcedureService::ProcedureService(store::Store& store, host::HostServices& host,
+ProcedureService::ProcedureService(store::Store& store, ports::HostServices& host,
                                    const Logger& logger, const std::string& procedures_dir,
-                                   const std::string& schema_file)
-    : store_(store), host_(host), logger_(logger) {
+                                   const std::string& schema_file,
+                                   ProcedureCollaborators collaborators)
+    : store_(store), host_(host), logger_(logger), collaborators_(collaborators) {
   loader_ = std::make_unique<ProcedureLoader>(schema_file);
   if (!procedures_dir.empty()) {
     auto units = loader_->load_units_file((fs::path(procedures_dir) / "units.xml").string());
@@ -281,7 +282,7 @@ void ProcedureService::notify_units(const std::vector<std::string>& units,
     logger_.error("notify_enqueue_failed", {{"key", key}, {"cause", queued.error().log_message}});
     return;
   }
-  if (on_enqueue_) on_enqueue_();
+  if (collaborators_.outbox != nullptr) collaborators_.outbox->wake();
 }
 
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
@@ -521,8 +522,8 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   record.effective_from = effective_from;
   record.published_at = util::norway_today();
   std::vector<store::OutboxMessage> exports;
-  if (archive_exporter_) {
-    if (auto exported = archive_exporter_(procedure_id, version)) {
+  if (collaborators_.archiving != nullptr) {
+    if (auto exported = collaborators_.archiving->export_of(procedure_id, version)) {
       exports.push_back(std::move(*exported));
     }
   }
@@ -530,7 +531,7 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
                                                {}, outcome.superseded, exports);
   if (!saved) return saved.error();
-  if (!exports.empty() && on_enqueue_) on_enqueue_();
+  if (!exports.empty() && collaborators_.outbox != nullptr) collaborators_.outbox->wake();
   logger_.info("procedure_published", {{"procedure", procedure_id},
                                        {"version", version},
                                        {"effective_from", effective_from},
@@ -539,8 +540,8 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   auto published = find(procedure_id, version);
   if (!published) return published.error();
   outcome.version = *published;
-  if (renderer_) {
-    const auto html = renderer_(**published, units_);
+  if (collaborators_.renderer != nullptr) {
+    const auto html = collaborators_.renderer->render(**published, units_);
     const boost::json::object meta{{"title", v.procedure.title + " versjon " + version},
                                    {"content_type", "text/html; charset=utf-8"},
                                    {"procedure_id", procedure_id},
