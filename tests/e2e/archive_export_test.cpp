@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "support/host_test.h"
+#include "support/norway_date.h"
 #include "support/procedure_drafts.h"
 
 namespace boligflyt::e2e {
@@ -73,14 +74,7 @@ constexpr const char* kFeilmeldingV1 = R"(<?xml version="1.0" encoding="UTF-8"?>
 </ugyldigforespoersel>
 )";
 
-std::string today() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string today() { return norway_date(0); }
 
 class ArchiveExportTest : public HostTest {
  protected:
