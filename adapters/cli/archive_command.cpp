@@ -19,6 +19,7 @@
 #include "boligflyt/host/host_config.h"
 #include "command.h"
 #include "deviation/record.h"
+#include "host_abi_table/host_directory.h"
 #include "store/postgresql/postgresql_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -151,11 +152,13 @@ int run_archive(std::span<const std::string> args) {
       (fs::path(procedures_dir) / ".." / "schemas" / "procedure.xsd").lexically_normal().string();
   Logger logger(Logger::stderr_sink(), LogLevel::kWarn);
   try {
-    procedure::ProcedureService procedures(*store, *directory, logger, procedures_dir, schema);
+    const auto people = adapters::make_host_directory(*directory);
+    procedure::ProcedureService procedures(*store, *directory, logger, procedures_dir, schema,
+                                           {.directory = people.get()});
     archive::ArchiveSettings settings;
     settings.protocol = *archive::parse_protocol(o->protocol);
     settings.export_on_register = true;
-    archive::ExportService exports(*store, procedures, *directory, logger, settings,
+    archive::ExportService exports(*store, procedures, *people, logger, settings,
                                    adapters::make_file_drop_transport(o->out, ""));
     auto found = store->get_deviation(o->deviation);
     if (!found || !found->has_value()) {

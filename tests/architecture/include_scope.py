@@ -28,7 +28,12 @@ DOMAIN_AREAS = {  # area -> a header of its own for the control probe
 }
 # The api and instance roots, and every adapter's (adapters/<name>/…/include-root).
 FORBIDDEN_ROOTS = ("include-roots/api", "include-roots/instance", "/adapters/")
-FORBIDDEN_HEADERS = ("api/http.h", "archive_file_drop/file_drop.h", "core/instance.h")
+FORBIDDEN_HEADERS = (
+    "api/http.h",
+    "archive_file_drop/file_drop.h",
+    "host_abi_table/host_directory.h",
+    "core/instance.h",
+)
 
 
 def probe(flags, header):

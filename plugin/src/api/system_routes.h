@@ -7,7 +7,7 @@
 #include "api/router.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
-#include "ports/host_services.h"
+#include "ports/directory.h"
 #include "procedure/service.h"
 #include "store/store.h"
 
@@ -16,7 +16,7 @@ namespace boligflyt::api {
 struct SystemServices {
   store::Store& store;
   Metrics& metrics;
-  ports::HostServices& host;
+  ports::Directory& directory;
   const Logger& logger;
   const procedure::ProcedureService* procedures;    // null when no procedures are configured
   std::function<std::string()> extra_metrics = {};  // gauges of other components

@@ -48,13 +48,13 @@ Error permanent(std::string detail, std::string log) {
 }  // namespace
 
 ExportService::ExportService(store::Store& store, procedure::ProcedureService& procedures,
-                             ports::HostServices& host, const Logger& logger,
+                             ports::Directory& directory, const Logger& logger,
                              ArchiveSettings settings,
                              std::unique_ptr<ports::ArchiveTransport> transport,
                              outbox::Wakeup* outbox)
     : store_(store),
       procedures_(procedures),
-      host_(host),
+      directory_(directory),
       logger_(logger),
       settings_(std::move(settings)),
       transport_(std::move(transport)),
@@ -90,29 +90,14 @@ std::optional<store::OutboxMessage> ExportMessages::export_of(const std::string&
 
 std::optional<std::pair<std::string, std::string>> ExportService::leader_of(
     const std::string& unit_id) {
-  auto answer = host_.directory_lookup(json::serialize(json::object{{"leaders_of", unit_id}}));
-  if (!answer || !answer->has_value()) return std::nullopt;
-  boost::system::error_code ec;
-  auto parsed = json::parse(**answer, ec);
-  if (ec || !parsed.is_array()) return std::nullopt;
-  for (const auto& user : parsed.as_array()) {
-    if (!user.is_object()) continue;
-    const std::string id = str_of(user.as_object(), "id");
-    if (id.empty()) continue;
-    std::string name = str_of(user.as_object(), "display_name");
-    return std::make_pair(id, name.empty() ? id : name);
-  }
-  return std::nullopt;
+  const auto leaders = directory_.leaders_of(unit_id);
+  if (leaders.empty()) return std::nullopt;
+  return std::make_pair(leaders.front().id, leaders.front().display_name);
 }
 
 std::string ExportService::user_name(const std::string& user_id) {
-  auto answer = host_.directory_lookup(json::serialize(json::object{{"user_id", user_id}}));
-  if (!answer || !answer->has_value()) return user_id;
-  boost::system::error_code ec;
-  auto parsed = json::parse(**answer, ec);
-  if (ec || !parsed.is_object()) return user_id;
-  const std::string name = str_of(parsed.as_object(), "display_name");
-  return name.empty() ? user_id : name;
+  const auto person = directory_.person(user_id);
+  return person ? person->display_name : user_id;
 }
 
 Result<ports::ArchivePackage> ExportService::package(const std::string& export_key,

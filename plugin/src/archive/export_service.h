@@ -19,7 +19,7 @@
 #include "observability/logger.h"
 #include "outbox/relay.h"
 #include "ports/archive_transport.h"
-#include "ports/host_services.h"
+#include "ports/directory.h"
 #include "procedure/collaborators.h"
 #include "procedure/service.h"
 #include "store/store.h"
@@ -82,7 +82,7 @@ class ExportMessages final : public deviation::DeviationArchiving,
 class ExportService final : public outbox::Deliverer {
  public:
   ExportService(store::Store& store, procedure::ProcedureService& procedures,
-                ports::HostServices& host, const Logger& logger, ArchiveSettings settings,
+                ports::Directory& directory, const Logger& logger, ArchiveSettings settings,
                 std::unique_ptr<ports::ArchiveTransport> transport,
                 outbox::Wakeup* outbox = nullptr);
 
@@ -124,7 +124,7 @@ class ExportService final : public outbox::Deliverer {
 
   store::Store& store_;
   procedure::ProcedureService& procedures_;
-  ports::HostServices& host_;
+  ports::Directory& directory_;
   const Logger& logger_;
   ArchiveSettings settings_;
   std::unique_ptr<ports::ArchiveTransport> transport_;

@@ -9,6 +9,7 @@
 #include "api/render_routes.h"
 #include "api/system_routes.h"
 #include "archive_file_drop/file_drop.h"
+#include "host_abi_table/host_directory.h"
 #include "procedure/loader.h"
 #include "store/postgresql/postgresql_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -28,6 +29,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 
+  directory_ = adapters::make_host_directory(*host_);
   store_ = open_store();
   relay_ = std::make_unique<outbox::OutboxRelay>(*store_, logger_);
   const auto schema = !config_.schema_file.empty() ? config_.schema_file
@@ -42,7 +44,8 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   if (!schema.empty()) {
     procedures_ = std::make_unique<procedure::ProcedureService>(
         *store_, *host_, logger_, config_.procedures_dir, schema,
-        procedure::ProcedureCollaborators{.outbox = relay_.get(),
+        procedure::ProcedureCollaborators{.directory = directory_.get(),
+                                          .outbox = relay_.get(),
                                           .archiving = export_messages_.get(),
                                           .renderer = &document_renderer_});
     deviation::DeviationSettings settings;
@@ -128,7 +131,7 @@ std::unique_ptr<archive::ExportService> Instance::start_archive(
         {{"reason", "archive.schemas_dir is not set; receipts are parsed, not validated"}});
   }
   return std::make_unique<archive::ExportService>(
-      *store_, *procedures_, *host_, logger_, settings,
+      *store_, *procedures_, *directory_, logger_, settings,
       adapters::make_file_drop_transport(drop, inbox,
                                          config_.archive_package == "asice"
                                              ? adapters::PackageFormat::kAsice
@@ -146,9 +149,9 @@ std::unique_ptr<store::Store> Instance::open_store() const {
 api::Response Instance::handle(api::Request request) { return router_->handle(std::move(request)); }
 
 void Instance::register_routes() {
-  api::SystemServices services{
-      *store_, metrics_,          *host_,
-      logger_, procedures_.get(), [this] { return relay_->metrics_text(); }};
+  api::SystemServices services{*store_,           metrics_,
+                               *directory_,       logger_,
+                               procedures_.get(), [this] { return relay_->metrics_text(); }};
   api::register_system_routes(*router_, services);
   if (procedures_) {
     api::register_procedure_routes(*router_, *procedures_);

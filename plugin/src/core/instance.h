@@ -15,6 +15,7 @@
 #include "observability/metrics.h"
 #include "outbox/notification_deliverer.h"
 #include "outbox/relay.h"
+#include "ports/directory.h"
 #include "ports/host_services.h"
 #include "procedure/service.h"
 #include "render/document_renderer.h"
@@ -50,6 +51,7 @@ class Instance {
   Logger logger_;
   Metrics metrics_;
   std::unique_ptr<ports::HostServices> host_;
+  std::unique_ptr<ports::Directory> directory_;  // over host_
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<outbox::OutboxRelay> relay_;
   std::unique_ptr<archive::ExportMessages> export_messages_;  // null: archive disabled

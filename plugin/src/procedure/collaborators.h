@@ -7,6 +7,7 @@
 #include <string>
 
 #include "outbox/wakeup.h"
+#include "ports/directory.h"
 #include "procedure/catalog.h"
 #include "store/store.h"
 
@@ -29,6 +30,7 @@ class DocumentRenderer {
 };
 
 struct ProcedureCollaborators {
+  ports::Directory* directory = nullptr;        // leaders who have not confirmed reading
   outbox::Wakeup* outbox = nullptr;             // told after messages were queued
   const VersionArchiving* archiving = nullptr;  // archive export of a published version
   const DocumentRenderer* renderer = nullptr;   // document for the host's library

@@ -435,17 +435,9 @@ Result<ReadStatus> ProcedureService::read_status(const std::string& procedure_id
   for (const auto& c : status.confirmed) done.insert(c.user_id);
   std::set<std::string> missing;
   for (const auto& unit : status.affected_units) {
-    auto answer =
-        host_.directory_lookup(boost::json::serialize(boost::json::object{{"leaders_of", unit}}));
-    if (!answer || !answer->has_value()) continue;
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(**answer, ec);
-    if (ec || !parsed.is_array()) continue;
-    for (const auto& user : parsed.as_array()) {
-      const auto* id = user.is_object() ? user.as_object().if_contains("id") : nullptr;
-      if (id && id->is_string() && !done.count(std::string(id->as_string()))) {
-        missing.insert(std::string(id->as_string()));
-      }
+    if (collaborators_.directory == nullptr) break;
+    for (const auto& leader : collaborators_.directory->leaders_of(unit)) {
+      if (!done.count(leader.id)) missing.insert(leader.id);
     }
   }
   status.missing_users.assign(missing.begin(), missing.end());
