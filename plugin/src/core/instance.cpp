@@ -13,6 +13,7 @@
 #include "procedure/loader.h"
 #include "store/postgresql/postgresql_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/norway_time.h"
 #include "util/time.h"
 
 namespace boligflyt {
@@ -29,6 +30,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
 
+  util::require_norway_time_zone();
   directory_ = adapters::make_host_directory(*host_);
   store_ = open_store();
   relay_ = std::make_unique<outbox::OutboxRelay>(*store_, logger_);

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <stdexcept>
 // Only this file includes the date library: its headers are heavy, and keeping them here
 // keeps the choice of time-zone library behind one small header.
 #include <date/date.h>
@@ -29,6 +30,16 @@ date::local_seconds local_of(std::int64_t epoch_seconds) {
 }
 
 }  // namespace
+
+void require_norway_time_zone() {
+  try {
+    (void)oslo();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("the time zone Europe/Oslo is not available (install "
+                                         "the tzdata package): ") +
+                             e.what());
+  }
+}
 
 std::string norway_date(std::int64_t epoch_seconds) {
   return iso_date(date::year_month_day{date::floor<date::days>(local_of(epoch_seconds))});

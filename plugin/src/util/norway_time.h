@@ -11,6 +11,11 @@
 
 namespace boligflyt::util {
 
+/// Reads Europe/Oslo from the system tz database now; throws std::runtime_error naming the
+/// package (tzdata) when it is missing. Called at start-up, so that a missing database is a
+/// clear start-up error and not a failure on the first request that speaks of "today".
+void require_norway_time_zone();
+
 /// The Norwegian calendar date of the instant `epoch_seconds`, as "YYYY-MM-DD".
 std::string norway_date(std::int64_t epoch_seconds);
 
