@@ -26,6 +26,7 @@ build_packages=(
   libboost1.81-dev libboost-json1.81-dev libpoco-dev libpugixml-dev
   libxml2-dev libxml2-utils libsqlite3-dev libssl-dev libpq-dev
   libcairo2-dev libpango1.0-dev ghostscript fonts-dejavu-core libzip-dev
+  libhowardhinnant-date-dev tzdata
 )
 # What the test suite needs on top.
 test_packages=(

@@ -13,8 +13,13 @@
 #include <optional>
 
 #include "archive/export_service.h"
+#include "archive/message_name.h"
+#include "archive_file_drop/file_drop.h"
+#include "boligflyt/host/directory.h"
 #include "boligflyt/host/host_config.h"
 #include "command.h"
+#include "deviation/record.h"
+#include "host_abi_table/host_directory.h"
 #include "store_postgresql/postgresql_store.h"
 #include "store_sqlite/sqlite_store.h"
 
@@ -40,40 +45,20 @@ constexpr std::string_view kHelp =
     "med samme nøkler som den vanlige eksporten ved lukking.\n"
     "Avslutningskoder: 0 skrevet, 1 eksporten feilet, 2 bruksfeil.\n";
 
-// The directory the plugin asks for (units, users, leaders), answered from a host config.
-class ConfigDirectory final : public host::HostServices {
+// The directory the plugin asks for, answered from a host config by the same code the
+// reference host uses (boligflyt/host/directory.h).
+class ConfigDirectory final : public ports::HostServices {
  public:
   explicit ConfigDirectory(host::HostConfig config) : config_(std::move(config)) {}
 
+  // ports::HostServices
   Result<std::optional<std::string>> directory_lookup(const std::string& query_json) override {
-    boost::system::error_code ec;
-    auto parsed = json::parse(query_json, ec);
-    if (ec || !parsed.is_object()) return std::optional<std::string>{};
-    const auto& q = parsed.as_object();
-    auto user_json = [](const host::User& u) {
-      json::array units(u.units.begin(), u.units.end());
-      json::array roles(u.roles.begin(), u.roles.end());
-      return json::object{{"id", u.id},
-                          {"display_name", u.display_name},
-                          {"units", std::move(units)},
-                          {"roles", std::move(roles)}};
-    };
-    if (const auto* id = q.if_contains("user_id"); id && id->is_string()) {
-      const auto* u = config_.find_user(std::string_view(id->as_string()));
-      return std::optional<std::string>(u ? json::serialize(user_json(*u)) : "null");
+    std::string answer;
+    std::string error;
+    if (!host::answer_directory_query(config_, query_json, answer, error)) {
+      return std::optional<std::string>{};
     }
-    if (const auto* unit = q.if_contains("leaders_of"); unit && unit->is_string()) {
-      json::array leaders;
-      for (const auto& u : config_.users) {
-        const bool leads =
-            std::find(u.roles.begin(), u.roles.end(), "unit_leader") != u.roles.end();
-        const bool member = std::find(u.units.begin(), u.units.end(),
-                                      std::string_view(unit->as_string())) != u.units.end();
-        if (leads && member) leaders.push_back(user_json(u));
-      }
-      return std::optional<std::string>(json::serialize(leaders));
-    }
-    return std::optional<std::string>{};
+    return std::optional<std::string>(std::move(answer));
   }
   Result<void> notify(const std::string&) override {
     return internal_error("the archive command sends no notifications");
@@ -146,7 +131,7 @@ int run_archive(std::span<const std::string> args) {
   const auto o = parse(args.subspan(1));
   if (!o) return kExitUsage;
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<host::HostServices> directory;
+  std::unique_ptr<ports::HostServices> directory;
   try {
     if (!o->postgresql.empty()) {
       store = store::open_postgresql_store(o->postgresql);
@@ -167,26 +152,29 @@ int run_archive(std::span<const std::string> args) {
       (fs::path(procedures_dir) / ".." / "schemas" / "procedure.xsd").lexically_normal().string();
   Logger logger(Logger::stderr_sink(), LogLevel::kWarn);
   try {
-    procedure::ProcedureService procedures(*store, *directory, logger, procedures_dir, schema);
+    const auto people = adapters::make_host_directory(*directory);
+    procedure::ProcedureService procedures(*store, *directory, logger, procedures_dir, schema,
+                                           {.directory = people.get()});
     archive::ArchiveSettings settings;
     settings.protocol = *archive::parse_protocol(o->protocol);
     settings.export_on_register = true;
-    archive::ExportService exports(*store, procedures, *directory, logger, settings,
-                                   std::make_unique<archive::FileDropTransport>(o->out, ""));
+    archive::ExportService exports(*store, procedures, *people, logger, settings,
+                                   adapters::make_file_drop_transport(o->out, ""));
     auto found = store->get_deviation(o->deviation);
     if (!found || !found->has_value()) {
       std::cerr << "Fant ikke avviket «" << o->deviation << "».\n";
       return kExitFailure;
     }
     const auto& r = **found;
-    const bool closed = r.status == "lukket";
-    const auto message = exports.deviation_export(r, closed ? "lukket" : "registrert", r.revision);
+    const bool closed = deviation::status_of(r) == deviation::Status::kClosed;
+    const archive::ExportMessages messages(settings);
+    const auto message = messages.export_of(r, closed ? "lukket" : "registrert", r.revision);
     auto built = exports.build(*message);
     if (!built) {
       std::cerr << "Eksporten feilet: " << built.error().detail << "\n";
       return kExitFailure;
     }
-    archive::FileDropTransport drop(o->out, "");
+    adapters::FileDropTransport drop(o->out, "");
     if (auto ok = drop.deliver(*built); !ok) {
       std::cerr << "Eksporten feilet: " << ok.error().detail << "\n";
       return kExitFailure;

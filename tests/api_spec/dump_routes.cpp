@@ -22,16 +22,16 @@
 
 #include "core/config.h"
 #include "core/instance.h"
-#include "host/host_services.h"
+#include "ports/host_services.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 // Answers like a host without a directory and without notifications: enough to start.
-class NullHost final : public boligflyt::host::HostServices {
+class NullHost final : public boligflyt::ports::HostServices {
  public:
-  // host::HostServices
+  // ports::HostServices
   boligflyt::Result<std::optional<std::string>> directory_lookup(const std::string&) override {
     return std::optional<std::string>{};
   }

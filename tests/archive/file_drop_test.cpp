@@ -3,7 +3,7 @@
 // are cleared; a folder that cannot be written is a retryable error, never a half message;
 // receipts are read oldest first and moved aside when handled or refused.
 
-#include "archive/file_drop.h"
+#include "archive_file_drop/file_drop.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -16,8 +16,14 @@
 #include <sstream>
 #include <thread>
 
-namespace boligflyt::archive {
+#include "archive/message_name.h"
+
+namespace boligflyt::adapters {
 namespace {
+
+using archive::folder_name_for;
+using ports::ArchivePackage;
+using ports::InboxItem;
 
 namespace fs = std::filesystem;
 
@@ -198,4 +204,4 @@ TEST_F(FileDropTest, AsiceContainerStartsWithTheStoredMimetypeAndListsEveryFile)
 }
 
 }  // namespace
-}  // namespace boligflyt::archive
+}  // namespace boligflyt::adapters

@@ -156,23 +156,22 @@ std::string mismatch(const Expected& want, const Result<Status>& actual, Status 
   }
   if (actual.ok()) return "expected an error, got allowed to " + std::string(status_code(*actual));
   const Error& e = actual.error();
-  if (e.title.empty() || e.detail.empty() || e.log_message.empty()) why << "empty text; ";
+  if (e.detail.empty() || e.log_message.empty()) why << "empty text; ";
   switch (want.outcome) {
     case Outcome::kInvalidTransition:
-      if (e.kind != ErrorKind::kConflict || e.slug != "invalid-transition" || e.http_status != 409)
-        why << "expected conflict invalid-transition 409, got " << e.slug << " " << e.http_status;
+      if (e.kind != ErrorKind::kConflict || e.slug != "invalid-transition")
+        why << "expected conflict invalid-transition, got " << e.slug;
       if (e.detail.find("«" + std::string(status_label(from)) + "»") == std::string::npos)
         why << "detail does not name the current status: " << e.detail;
       break;
     case Outcome::kNotAllowed:
-      if (e.kind != ErrorKind::kForbidden || e.slug != "not-allowed" || e.http_status != 403)
-        why << "expected forbidden not-allowed, got " << e.slug << " " << e.http_status;
+      if (e.kind != ErrorKind::kForbidden || e.slug != "not-allowed")
+        why << "expected forbidden not-allowed, got " << e.slug;
       if (e.detail.find("kvalitetsleder") == std::string::npos)
         why << "detail does not say who may: " << e.detail;
       break;
     case Outcome::kMissingField:
-      if (e.kind != ErrorKind::kInvalid || e.slug != "missing-field" || e.http_status != 422)
-        why << "expected invalid missing-field 422, got " << e.slug << " " << e.http_status;
+      if (e.kind != ErrorKind::kMissingField) why << "expected missing field, got " << e.slug;
       if (e.field != want.field) why << "expected field " << want.field << ", got " << e.field;
       break;
     case Outcome::kAllowed: break;
@@ -286,7 +285,6 @@ TEST(DeviationLifecycle, EveryOperationRelationAndStatusGivesTheAgreedOutcome) {
             ASSERT_FALSE(actual.ok());
             EXPECT_EQ(actual.error().kind, ErrorKind::kConflict);
             EXPECT_EQ(actual.error().slug, "closed");
-            EXPECT_EQ(actual.error().http_status, 409);
             EXPECT_NE(actual.error().detail.find(std::string(status_label(status))),
                       std::string::npos)
                 << actual.error().detail;
@@ -295,7 +293,6 @@ TEST(DeviationLifecycle, EveryOperationRelationAndStatusGivesTheAgreedOutcome) {
             ASSERT_FALSE(actual.ok());
             EXPECT_EQ(actual.error().kind, ErrorKind::kForbidden);
             EXPECT_EQ(actual.error().slug, "not-allowed");
-            EXPECT_EQ(actual.error().http_status, 403);
             EXPECT_NE(actual.error().detail.find("kvalitetsleder"), std::string::npos);
             break;
         }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "support/host_test.h"
+#include "support/norway_date.h"
 #include "support/procedure_drafts.h"
 
 namespace boligflyt::e2e {
@@ -73,14 +74,7 @@ constexpr const char* kFeilmeldingV1 = R"(<?xml version="1.0" encoding="UTF-8"?>
 </ugyldigforespoersel>
 )";
 
-std::string today() {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string today() { return norway_date(0); }
 
 class ArchiveExportTest : public HostTest {
  protected:
@@ -105,15 +99,17 @@ class ArchiveExportTest : public HostTest {
     return http_request(host_->port(), method, target, headers, body);
   }
 
-  /// Registers an avvik on `step` and drives it to lukket as its responsible leader.
-  std::string closed_avvik(bool personal_data) {
+  /// Registers an avvik on `step` (in saksmappe `case_reference`, when given) and drives it to
+  /// lukket as its responsible leader.
+  std::string closed_avvik(bool personal_data, const std::string& case_reference = {}) {
     const std::string body =
         R"({"procedure_id":"boligflytprosedyre","step_id":"tildelingsmote",)"
         R"("incident_date":"2025-03-10","category":"prosedyre_ikke_fulgt","severity":"middels",)"
         R"("title":"Tildelingsmøtet ble avlyst – søknadene lå i tre uker",)"
-        R"("description":"Møtet ble avlyst uten ny dato; søkere fikk ikke svar i tide.",)"
-        R"("personal_data":)" +
-        std::string(personal_data ? "true" : "false") + "}";
+        R"("description":"Møtet ble avlyst uten ny dato; søkere fikk ikke svar i tide.",)" +
+        (case_reference.empty() ? std::string()
+                                : R"("case_reference":)" + json_quote(case_reference) + ",") +
+        R"("personal_data":)" + std::string(personal_data ? "true" : "false") + "}";
     const auto created = call("leder-boligkontor", "POST", "/api/v1/deviations", body);
     EXPECT_EQ(created.status, 201u) << created.body;
     const std::string id = json_at(created.body, "/id").value_or("");
@@ -344,6 +340,44 @@ TEST_F(ArchiveExportTest, ClosedAvvikBecomesAValidArkivmeldingAndTheReceiptComes
   ASSERT_TRUE(fs::exists(one_off)) << cli.out;
   pugi::xml_document again;
   ASSERT_NO_FATAL_FAILURE(expect_complete_message(one_off, v1_arkivmelding_xsd(), again));
+}
+
+// One saksnummer rule (core/saksnummer.h) at registration and at export: every form that
+// registration accepts — both centuries of saksår, sekvensnummer of one to nine digits — is
+// exported as a journalpost in that saksmappe, valid against the official XSD; what the
+// archive could not carry back unchanged (leading zeros) is refused where it comes in.
+TEST_F(ArchiveExportTest, EverySaksnummerRegistrationAcceptsIsExported) {
+  ASSERT_NO_FATAL_FAILURE(start_archiving_host());
+  const std::vector<std::string> accepted = {"1900/1",       "1999/42",       "2000/123",
+                                             "2026/4185",    "2026/10000",    "2099/123456",
+                                             "2026/1234567", "2026/12345678", "2026/999999999"};
+  for (const auto& saksnummer : accepted) {
+    SCOPED_TRACE(saksnummer);
+    const std::string id = closed_avvik(false, saksnummer);
+    ASSERT_FALSE(id.empty());
+    const auto folder = wait_for_message(id);
+    ASSERT_TRUE(folder) << host_->stderr_text();
+    pugi::xml_document doc;
+    ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
+    // A journalpost in the existing saksmappe: the saksnummer's two parts, unchanged.
+    const auto slash = saksnummer.find('/');
+    EXPECT_STREQ(doc.select_node("//*[local-name()='saksaar']").node().text().as_string(),
+                 saksnummer.substr(0, slash).c_str());
+    EXPECT_STREQ(doc.select_node("//*[local-name()='sakssekvensnummer']").node().text().as_string(),
+                 saksnummer.substr(slash + 1).c_str());
+    EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));
+  }
+  for (const std::string refused :
+       {"2026/0042", "2026/0", "2100/1", "1899/5", "2026/1234567890", "26/4185", "2026-4185"}) {
+    const std::string body =
+        R"({"procedure_id":"boligflytprosedyre","step_id":"tildelingsmote",)"
+        R"("incident_date":"2025-03-10","category":"annet","severity":"lav",)"
+        R"("title":"Saksnummer","description":"Saksnummer i feil form.","case_reference":)" +
+        json_quote(refused) + "}";
+    const auto r = call("leder-boligkontor", "POST", "/api/v1/deviations", body);
+    EXPECT_EQ(r.status, 422u) << refused << ": " << r.body;
+    EXPECT_EQ(json_at(r.body, "/field"), "case_reference") << refused;
+  }
 }
 
 TEST_F(ArchiveExportTest, RefusedExportIsKeptRetriedAndBadReceiptsAreSetAside) {

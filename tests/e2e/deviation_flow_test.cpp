@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "support/host_test.h"
+#include "support/norway_date.h"
 
 namespace boligflyt::e2e {
 namespace {
@@ -34,17 +35,9 @@ constexpr const char* kReassignedStep = "husleierestanse-purring";
 constexpr const char* kStepOnlyIn30 = "institusjon-varsel";
 constexpr const char* kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
-std::string utc_date(int days_from_today) {
-  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() +
-                                                      std::chrono::hours(24 * days_from_today));
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-std::string current_year() { return utc_date(0).substr(0, 4); }
+// Dates and avvik numbers follow Norway's calendar (an avvik registered at 00:30 on 1 January
+// in Oslo is the new year's).
+std::string current_year() { return norway_date(0).substr(0, 4); }
 
 std::string avvik_id(int number) {
   char buf[32];
@@ -301,7 +294,7 @@ TEST_F(DeviationFlowTest, RegisteredAvvikIsRoutedByDateAndClosedByTheResponsible
   const auto action = call("leder-eiendom", "POST", path + "/actions",
                            R"({"owner_unit":"eiendom","description":"Purrerutinen legges inn )"
                            R"(i årshjulet.","due_date":")" +
-                               utc_date(14) + "\"}");
+                               norway_date(14) + "\"}");
   ASSERT_EQ(action.status, 201u) << action.body;
   EXPECT_EQ(json_at(action.body, "/actions/0/action_no"), "1");
   EXPECT_EQ(json_at(action.body, "/actions/0/done_date"), "null");
@@ -311,9 +304,9 @@ TEST_F(DeviationFlowTest, RegisteredAvvikIsRoutedByDateAndClosedByTheResponsible
   EXPECT_EQ(json_at(in_action.body, "/status"), "tiltak");
 
   const auto done = call("leder-eiendom", "POST", path + "/actions/1/completion",
-                         R"({"done_date":")" + utc_date(0) + "\"}");
+                         R"({"done_date":")" + norway_date(0) + "\"}");
   ASSERT_EQ(done.status, 200u) << done.body;
-  EXPECT_EQ(json_at(done.body, "/actions/0/done_date"), utc_date(0));
+  EXPECT_EQ(json_at(done.body, "/actions/0/done_date"), norway_date(0));
 
   // Closing needs the evaluation of the effect, not only the cause.
   const auto tag_before_close = call("leder-eiendom", "GET", path).header("ETag");
@@ -440,7 +433,7 @@ TEST_F(DeviationFlowTest, InvalidRegistrationsNameTheOffendingField) {
   // The step exists in 3.0 but not in 2.0, which was in force on the date.
   expect_problem(register_as(user, on(kStepOnlyIn30, kDateIn20)), 422, "validation-failed",
                  std::string("step_id"), "step not in the version in force");
-  expect_problem(register_as(user, on("tildelingsmote", utc_date(3))), 422, "validation-failed",
+  expect_problem(register_as(user, on("tildelingsmote", norway_date(3))), 422, "validation-failed",
                  std::string("incident_date"), "future date");
   expect_problem(register_as(user, on("tildelingsmote", "2025-02-30")), 422, "validation-failed",
                  std::string("incident_date"), "no such date");

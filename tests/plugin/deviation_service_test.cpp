@@ -9,7 +9,9 @@
 #include <mutex>
 
 #include "deviation/service.h"
-#include "outbox/notification_dispatcher.h"
+#include "outbox/messages.h"
+#include "outbox/notification_deliverer.h"
+#include "outbox/relay.h"
 #include "store_sqlite/sqlite_store.h"
 #include "test_support.h"
 
@@ -19,7 +21,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class ScriptedHostFake final : public host::HostServices {
+class ScriptedHostFake final : public ports::HostServices {
  public:
   Result<std::optional<std::string>> directory_lookup(const std::string&) override {
     return std::optional<std::string>{};
@@ -64,17 +66,20 @@ TEST(NotificationOutbox, RefusedNotificationIsRetriedWithBackoffUntilTheHostTake
   ScriptedHostFake host;
   host.failures_left = 2;
   Logger logger([](LogLevel, std::string_view) {});
-  outbox::NotificationDispatcher dispatcher(*store, host, logger, outbox::RetryPolicy{});
+  outbox::NotificationDeliverer notifications(host);
+  outbox::OutboxRelay relay(*store, logger);
+  relay.add_topic("notification", notifications, outbox::RetryPolicy{});
+  auto deliver_due = [&](std::int64_t now) { return relay.deliver_due("notification", now); };
   ASSERT_TRUE(store->enqueue_outbox({message("k1")}));
 
   const std::int64_t t0 = 1'800'000'000;
-  auto r = dispatcher.deliver_due(t0);
+  auto r = deliver_due(t0);
   EXPECT_EQ(r.retried, 1);
-  EXPECT_EQ(dispatcher.deliver_due(t0 + 29).retried + dispatcher.deliver_due(t0 + 29).delivered, 0)
+  EXPECT_EQ(deliver_due(t0 + 29).retried + deliver_due(t0 + 29).delivered, 0)
       << "not due before the first delay";
-  EXPECT_EQ(dispatcher.deliver_due(t0 + 30).retried, 1);
-  EXPECT_EQ(dispatcher.deliver_due(t0 + 30 + 59).delivered, 0) << "second delay is 60 s";
-  EXPECT_EQ(dispatcher.deliver_due(t0 + 30 + 60).delivered, 1);
+  EXPECT_EQ(deliver_due(t0 + 30).retried, 1);
+  EXPECT_EQ(deliver_due(t0 + 30 + 59).delivered, 0) << "second delay is 60 s";
+  EXPECT_EQ(deliver_due(t0 + 30 + 60).delivered, 1);
   EXPECT_EQ(host.calls, 3);
   ASSERT_EQ(host.delivered.size(), 1u);
   EXPECT_EQ(json::parse(host.delivered[0]).at("key").as_string(), "k1");
@@ -82,7 +87,7 @@ TEST(NotificationOutbox, RefusedNotificationIsRetriedWithBackoffUntilTheHostTake
   ASSERT_TRUE(counts);
   EXPECT_EQ(counts->delivered, 1);
   EXPECT_EQ(counts->pending, 0);
-  EXPECT_EQ(dispatcher.deliver_due(t0 + 100000).delivered, 0) << "delivered once only";
+  EXPECT_EQ(deliver_due(t0 + 100000).delivered, 0) << "delivered once only";
 }
 
 TEST(NotificationOutbox, AfterMaxAttemptsTheMessageIsDeadAndVisibleNotDropped) {
@@ -93,11 +98,14 @@ TEST(NotificationOutbox, AfterMaxAttemptsTheMessageIsDeadAndVisibleNotDropped) {
   Logger logger([](LogLevel, std::string_view) {});
   outbox::RetryPolicy policy;
   policy.max_attempts = 3;
-  outbox::NotificationDispatcher dispatcher(*store, host, logger, policy);
+  outbox::NotificationDeliverer notifications(host);
+  outbox::OutboxRelay relay(*store, logger);
+  relay.add_topic("notification", notifications, policy);
+  auto deliver_due = [&](std::int64_t now) { return relay.deliver_due("notification", now); };
   ASSERT_TRUE(store->enqueue_outbox({message("k-dead")}));
   std::int64_t t = 1'800'000'000;
   for (int i = 0; i < 3; ++i) {
-    (void)dispatcher.deliver_due(t);
+    (void)deliver_due(t);
     t += 100000;
   }
   auto dead = store->list_outbox("notification", "dead", 10);
@@ -105,10 +113,10 @@ TEST(NotificationOutbox, AfterMaxAttemptsTheMessageIsDeadAndVisibleNotDropped) {
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].attempts, 3);
   EXPECT_EQ((*dead)[0].last_error, "scripted refusal");
-  EXPECT_NE(dispatcher.metrics_text().find(
+  EXPECT_NE(relay.metrics_text().find(
                 "boligflyt_outbox_messages{topic=\"notification\",status=\"dead\"} 1"),
             std::string::npos);
-  EXPECT_EQ(dispatcher.deliver_due(t).dead, 0) << "a dead message is not tried again";
+  EXPECT_EQ(deliver_due(t).dead, 0) << "a dead message is not tried again";
 }
 
 TEST(NotificationOutbox, PendingMessagesSurviveARestart) {
@@ -121,8 +129,11 @@ TEST(NotificationOutbox, PendingMessagesSurviveARestart) {
   auto store = store::open_sqlite_store(path);
   ScriptedHostFake host;
   Logger logger([](LogLevel, std::string_view) {});
-  outbox::NotificationDispatcher dispatcher(*store, host, logger);
-  EXPECT_EQ(dispatcher.deliver_due(1'800'000'000).delivered, 2) << "dedupe key k-a once";
+  outbox::NotificationDeliverer notifications(host);
+  outbox::OutboxRelay relay(*store, logger);
+  relay.add_topic("notification", notifications, outbox::RetryPolicy{});
+  auto deliver_due = [&](std::int64_t now) { return relay.deliver_due("notification", now); };
+  EXPECT_EQ(deliver_due(1'800'000'000).delivered, 2) << "dedupe key k-a once";
 }
 
 // --- the service with a movable clock --------------------------------------------------

@@ -12,9 +12,9 @@ namespace {
 
 using boligflyt::testing::TempDir;
 
-class FakeDirectoryHost final : public host::HostServices {
+class FakeDirectoryHost final : public ports::HostServices {
  public:
-  // host::HostServices
+  // ports::HostServices
   Result<std::optional<std::string>> directory_lookup(const std::string& query) override {
     if (query.find("eiendom") != std::string::npos) {
       return std::optional<std::string>{R"({"id":"eiendom","name":"Eiendom – kommunale boliger"})"};

@@ -18,9 +18,9 @@ namespace {
 namespace json = boost::json;
 
 // Leaders per unit, as a host directory would answer {"leaders_of": unit}.
-class DirectoryHost final : public host::HostServices {
+class DirectoryHost final : public ports::HostServices {
  public:
-  // host::HostServices
+  // ports::HostServices
   Result<std::optional<std::string>> directory_lookup(const std::string& query) override {
     auto q = json::parse(query).as_object();
     if (const auto* unit = q.if_contains("leaders_of")) {

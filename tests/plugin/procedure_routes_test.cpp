@@ -9,9 +9,9 @@
 namespace boligflyt {
 namespace {
 
-class NoHost final : public host::HostServices {
+class NoHost final : public ports::HostServices {
  public:
-  // host::HostServices
+  // ports::HostServices
   Result<std::optional<std::string>> directory_lookup(const std::string&) override {
     return std::optional<std::string>{};
   }

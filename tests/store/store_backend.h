@@ -8,7 +8,7 @@
 #include <ostream>
 #include <string>
 
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::store::testing {
 

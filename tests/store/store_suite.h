@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "store/store.h"
+#include "ports/store/store.h"
 #include "store/store_backend.h"
 
 namespace boligflyt::store::testing {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "boligflyt/host/directory.h"
 #include "boligflyt/host/secret_key_file.h"
 
 namespace boligflyt::host {
@@ -119,25 +120,6 @@ std::string utc_now() {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buffer;
-}
-
-json::object unit_json(const Unit& unit) {
-  json::object o;
-  o["id"] = unit.id;
-  o["name"] = unit.name;
-  o["parent"] = unit.parent ? json::value(*unit.parent) : json::value(nullptr);
-  return o;
-}
-
-json::object user_json(const User& user) {
-  json::object o;
-  o["id"] = user.id;
-  o["display_name"] = user.display_name;
-  json::array units(user.units.begin(), user.units.end());
-  json::array roles(user.roles.begin(), user.roles.end());
-  o["units"] = std::move(units);
-  o["roles"] = std::move(roles);
-  return o;
 }
 
 // C trampolines: no exception may cross into the plugin.
@@ -353,44 +335,7 @@ bool HostServices::publish_document(std::string_view meta_json, std::span<const 
 
 bool HostServices::directory_lookup(std::string_view query_json, std::string& answer,
                                     std::string& error) {
-  boost::system::error_code ec;
-  json::value query_value = json::parse(query_json, ec);
-  if (ec || !query_value.is_object()) {
-    error = "directory query is not a JSON object";
-    return false;
-  }
-  const json::object& query = query_value.get_object();
-  auto string_of = [&](std::string_view key) -> std::optional<std::string> {
-    const json::value* v = query.if_contains(key);
-    if (v == nullptr || !v->is_string()) return std::nullopt;
-    return std::string(v->get_string());
-  };
-  // Not found answers `null` with success: "no such unit" is an answer, not a failure the
-  // plugin should retry.
-  if (auto unit_id = string_of("unit_id")) {
-    const Unit* unit = config_.find_unit(*unit_id);
-    answer = unit ? json::serialize(unit_json(*unit)) : "null";
-    return true;
-  }
-  if (auto user_id = string_of("user_id")) {
-    const User* user = config_.find_user(*user_id);
-    answer = user ? json::serialize(user_json(*user)) : "null";
-    return true;
-  }
-  if (auto unit_id = string_of("leaders_of")) {
-    json::array leaders;
-    for (const User& user : config_.users) {
-      const bool leads =
-          std::find(user.roles.begin(), user.roles.end(), kRoleUnitLeader) != user.roles.end();
-      const bool member =
-          std::find(user.units.begin(), user.units.end(), *unit_id) != user.units.end();
-      if (leads && member) leaders.push_back(user_json(user));
-    }
-    answer = json::serialize(leaders);
-    return true;
-  }
-  error = "directory query needs unit_id, user_id or leaders_of";
-  return false;
+  return answer_directory_query(config_, query_json, answer, error);
 }
 
 }  // namespace boligflyt::host

@@ -10,11 +10,11 @@
 #include <new>
 #include <string>
 
-#include "abi/host_services_table.h"
 #include "abi/manifest.h"
 #include "boligflyt/plugin_abi.h"
 #include "core/config.h"
 #include "core/instance.h"
+#include "host_abi_table/host_services_table.h"
 
 struct boligflyt_instance {
   std::unique_ptr<boligflyt::Instance> impl;
@@ -173,8 +173,8 @@ boligflyt_status plugin_create(const boligflyt_host_services* services, const ch
     auto instance = std::make_unique<boligflyt_instance>();
     try {
       instance->impl = std::make_unique<boligflyt::Instance>(
-          std::move(config).value(), boligflyt::abi::make_table_log_sink(*services),
-          boligflyt::abi::make_table_host_services(*services));
+          std::move(config).value(), boligflyt::adapters::make_table_log_sink(*services),
+          boligflyt::adapters::make_table_host_services(*services));
     } catch (const std::exception& e) {
       write_error(err, err_size, std::string("plugin failed to start: ") + e.what());
       return BOLIGFLYT_E_INIT;

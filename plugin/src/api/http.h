@@ -11,21 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/actor.h"
+
 namespace boligflyt::api {
 
-struct Principal {
-  std::string user_id;
-  std::string display_name;
-  std::vector<std::string> units;
-  std::vector<std::string> roles;
-
-  bool has_role(std::string_view role) const {
-    return std::find(roles.begin(), roles.end(), role) != roles.end();
-  }
-  bool in_unit(std::string_view unit) const {
-    return std::find(units.begin(), units.end(), unit) != units.end();
-  }
-};
+/// The authenticated principal of a request is the domain's actor: the API adds nothing to it.
+using Principal = Actor;
 
 inline bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -9,7 +9,7 @@ namespace boligflyt::api {
 Result<boost::json::value> parse_json_text(std::string_view text, std::string_view what) {
   if (auto bad = util::find_invalid_utf8(text)) {
     const auto pos = util::position_of(text, *bad);
-    return make_error(ErrorKind::kInvalid, "invalid-utf8", "Ugyldig tegnkoding",
+    return make_error(ErrorKind::kBadRequest, "invalid-utf8", "Ugyldig tegnkoding",
                       std::string(what) + " er ikke gyldig UTF-8 (linje " +
                           std::to_string(pos.line) + ", kolonne " + std::to_string(pos.column) +
                           ", byte " + std::to_string(*bad) + ").",
@@ -21,7 +21,7 @@ Result<boost::json::value> parse_json_text(std::string_view text, std::string_vi
   if (!ec) parser.finish(ec);
   if (ec) {
     const auto pos = util::position_of(text, consumed);
-    return make_error(ErrorKind::kInvalid, "invalid-json", "Ugyldig JSON",
+    return make_error(ErrorKind::kBadRequest, "invalid-json", "Ugyldig JSON",
                       std::string(what) + " er ikke gyldig JSON: feil ved linje " +
                           std::to_string(pos.line) + ", kolonne " + std::to_string(pos.column) +
                           ".",
@@ -29,7 +29,7 @@ Result<boost::json::value> parse_json_text(std::string_view text, std::string_vi
   }
   if (consumed < text.size()) {
     const auto pos = util::position_of(text, consumed);
-    return make_error(ErrorKind::kInvalid, "invalid-json", "Ugyldig JSON",
+    return make_error(ErrorKind::kBadRequest, "invalid-json", "Ugyldig JSON",
                       std::string(what) + " har uventede tegn etter JSON-verdien (linje " +
                           std::to_string(pos.line) + ", kolonne " + std::to_string(pos.column) +
                           ").",

@@ -9,6 +9,7 @@
 #include "procedure/diff.h"
 #include "procedure/iso_duration.h"
 #include "render/diff_view.h"
+#include "util/norway_time.h"
 
 namespace boligflyt::api {
 namespace {
@@ -174,12 +175,7 @@ Result<std::optional<std::int64_t>> parse_revision(const Request& r) {
 }
 
 Result<std::string> string_member(const json::value& body, const char* key, bool required) {
-  auto invalid = [&](std::string detail) {
-    auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig forespørsel",
-                        std::move(detail), key);
-    e.http_status = 422;
-    return e;
-  };
+  auto invalid = [&](std::string detail) { return boligflyt::invalid(key, std::move(detail)); };
   if (!body.is_object()) return invalid("Innholdet må være et JSON-objekt.");
   const auto* v = body.as_object().if_contains(key);
   if (!v || v->is_null()) {
@@ -199,7 +195,7 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
   router.add("GET", "/api/v1/procedures", [svc](const Request&) -> Result<Response> {
     const auto c = svc->snapshot();
     json::array items;
-    const auto today = procedure::today_utc();
+    const auto today = util::norway_today();
     for (const auto& id : c->procedure_ids()) {
       const auto versions = c->versions(id);
       json::object item{{"id", id},
@@ -245,10 +241,10 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
         if (c->versions(id).empty()) return not_found("Prosedyren «" + id + "» finnes ikke.");
         auto query = parse_query(r.query);
         if (!query) return query.error();
-        std::string date = procedure::today_utc();
+        std::string date = util::norway_today();
         if (auto it = query->find("date"); it != query->end()) date = it->second;
         if (!procedure::is_iso_date(date)) {
-          return make_error(ErrorKind::kInvalid, "invalid-date", "Ugyldig dato",
+          return make_error(ErrorKind::kBadRequest, "invalid-date", "Ugyldig dato",
                             "Datoen må skrives som ÅÅÅÅ-MM-DD, for eksempel 2025-03-01.", "date");
         }
         const auto* v = c->in_force(id, date);
@@ -429,10 +425,10 @@ void register_procedure_routes(Router& router, procedure::ProcedureService& serv
   router.add("GET", "/api/v1/procedure-reviews", [svc](const Request& r) -> Result<Response> {
     auto query = parse_query(r.query);
     if (!query) return query.error();
-    std::string today = procedure::today_utc();
+    std::string today = util::norway_today();
     if (auto it = query->find("date"); it != query->end()) today = it->second;
     if (!procedure::is_iso_date(today)) {
-      return make_error(ErrorKind::kInvalid, "invalid-date", "Ugyldig dato",
+      return make_error(ErrorKind::kBadRequest, "invalid-date", "Ugyldig dato",
                         "Datoen må skrives som ÅÅÅÅ-MM-DD.", "date");
     }
     const bool only_overdue = query->count("overdue") && (*query)["overdue"] == "true";

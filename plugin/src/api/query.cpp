@@ -45,7 +45,7 @@ Result<std::map<std::string, std::string>> parse_query(std::string_view query) {
     auto value = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!key || !value) {
       return make_error(
-          ErrorKind::kInvalid, "invalid-query", "Ugyldig søkeparameter",
+          ErrorKind::kBadRequest, "invalid-query", "Ugyldig søkeparameter",
           "Søkeparameteren «" + std::string(pair.substr(0, eq)) + "» har ugyldig koding.",
           std::string(pair.substr(0, eq)));
     }

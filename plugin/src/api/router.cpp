@@ -48,7 +48,7 @@ std::optional<std::string> percent_decode(std::string_view segment) {
 }
 
 Error bad_path(std::string detail) {
-  return make_error(ErrorKind::kInvalid, "invalid-path", "Ugyldig adresse", std::move(detail),
+  return make_error(ErrorKind::kBadRequest, "invalid-path", "Ugyldig adresse", std::move(detail),
                     "path");
 }
 
@@ -130,11 +130,11 @@ Response Router::handle(Request request) const {
   if (!allowed.empty()) {
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    auto error = make_error(ErrorKind::kInvalid, "method-not-allowed", "Metoden er ikke tillatt",
-                            "Adressen finnes, men støtter ikke " + std::string(request.method) +
-                                ". Tillatt: " + allow + ".",
-                            "method");
-    error.http_status = 405;
+    auto error =
+        make_error(ErrorKind::kMethodNotAllowed, "method-not-allowed", "Metoden er ikke tillatt",
+                   "Adressen finnes, men støtter ikke " + std::string(request.method) +
+                       ". Tillatt: " + allow + ".",
+                   "method");
     auto r = problem_response(error, request.path);
     r.headers.emplace_back("Allow", allow);
     return finish(r);

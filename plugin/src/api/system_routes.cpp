@@ -53,12 +53,6 @@ Response preferences_response(int status, const json::object& prefs, std::int64_
 }
 
 Result<json::object> validate_preferences(const json::value& input) {
-  auto invalid = [](std::string field, std::string detail) {
-    auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldige innstillinger",
-                        std::move(detail), std::move(field));
-    e.http_status = 422;
-    return e;
-  };
   if (!input.is_object()) return invalid("", "Innstillingene må være et JSON-objekt.");
   json::object prefs = default_preferences();
   for (const auto& [key, value] : input.as_object()) {
@@ -144,17 +138,7 @@ void register_system_routes(Router& router, SystemServices s) {
     for (const auto& unit_id : p.units) {
       json::object unit{{"id", unit_id}};
       // Unit names come from the host's directory when it has one; the id alone still works.
-      auto found = s.host.directory_lookup(json::serialize(json::object{{"unit_id", unit_id}}));
-      if (found && found->has_value()) {
-        boost::system::error_code ec;
-        auto parsed = json::parse(**found, ec);
-        if (!ec && parsed.is_object()) {
-          if (const auto* name = parsed.as_object().if_contains("name");
-              name && name->is_string()) {
-            unit["name"] = *name;
-          }
-        }
-      }
+      if (const auto found = s.directory.unit(unit_id)) unit["name"] = found->name;
       units.push_back(std::move(unit));
     }
     json::array roles;

@@ -5,18 +5,18 @@
 #include <string>
 
 #include "api/router.h"
-#include "host/host_services.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "ports/directory.h"
 #include "procedure/service.h"
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::api {
 
 struct SystemServices {
   store::Store& store;
   Metrics& metrics;
-  host::HostServices& host;
+  ports::Directory& directory;
   const Logger& logger;
   const procedure::ProcedureService* procedures;    // null when no procedures are configured
   std::function<std::string()> extra_metrics = {};  // gauges of other components

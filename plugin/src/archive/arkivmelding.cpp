@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/saksnummer.h"
 #include "util/sha256.h"
 #include "util/utf8.h"
 
@@ -243,14 +244,8 @@ bool safe_file_name(std::string_view name) {
   return true;
 }
 
-struct CaseNumber {
-  std::string year;
-  std::string sequence;
-};
-
-std::optional<CaseNumber> split_case_number(std::string_view text) {
-  if (!valid_case_number(text)) return std::nullopt;
-  return CaseNumber{std::string(text.substr(0, 4)), std::string(text.substr(5))};
+std::optional<Saksnummer> split_case_number(std::string_view text) {
+  return parse_saksnummer(text);
 }
 
 // --- validation of the whole message -----------------------------------------------------
@@ -551,15 +546,7 @@ std::string_view metadatakatalog_namespace(Protocol protocol) {
 
 std::span<const EmbeddedCodeList> embedded_code_lists() { return kCodeLists; }
 
-bool valid_case_number(std::string_view text) {
-  // saksaar and sakssekvensnummer are xs:int; a four-digit year and at most nine digits keep
-  // both in range. No leading zeros: "2026/0042" would not round-trip.
-  if (text.size() < 6 || text[4] != '/') return false;
-  const auto year = text.substr(0, 4);
-  const auto sequence = text.substr(5);
-  return all_digits(year) && year[0] != '0' && all_digits(sequence) && sequence.size() <= 9 &&
-         sequence[0] != '0';
-}
+bool valid_case_number(std::string_view text) { return is_valid_saksnummer(text); }
 
 std::string xml10_clean(std::string_view text) {
   std::string out;

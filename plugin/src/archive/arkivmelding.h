@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ports/archive_transport.h"
 
 namespace boligflyt::archive {
 
@@ -34,12 +35,7 @@ struct ExternalKey {
 };
 
 /// A file of the message, written beside arkivmelding.xml under `name`.
-struct ArchiveFile {
-  std::string name;    // a safe file name derived from keys, e.g. "avvik-rapport.pdf"
-  std::string bytes;   // the exact bytes sent
-  std::string pronom;  // PRONOM id: "fmt/477" (PDF/A-2b), "fmt/101" (XML), "x-fmt/111" (text)
-  std::string mime;    // "application/pdf", "application/xml", ...
-};
+using ArchiveFile = ports::ArchiveFile;
 
 /// One dokumentobjekt: a variant of a document. sjekksum (SHA-256 hex of `file.bytes`) and
 /// filstoerrelse are computed by the builder from the bytes themselves.
@@ -149,7 +145,7 @@ struct EmbeddedCodeList {
 /// each value exists in the KS list with the same description).
 std::span<const EmbeddedCodeList> embedded_code_lists();
 
-/// True when `text` is "YYYY/N" (saksår / sakssekvensnummer), as Noark 5 writes a saksnummer.
+/// True when `text` is a saksnummer by the one rule (core/saksnummer.h).
 bool valid_case_number(std::string_view text);
 
 /// Drops characters XML 1.0 cannot carry (C0 controls except TAB, LF, CR; U+FFFE/U+FFFF;

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <map>
 
+#include "archive/message_name.h"
 #include "archive/pdf_document.h"
 #include "archive/reports.h"
 #include "deviation/service.h"
+#include "util/norway_time.h"
 #include "util/time.h"
 
 namespace boligflyt::archive {
@@ -23,7 +25,11 @@ std::string str_of(const json::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-std::string date_of(const std::string& iso) { return iso.size() >= 10 ? iso.substr(0, 10) : iso; }
+/// The Norwegian calendar date of a UTC timestamp; a plain date stays as it is.
+std::string date_of(const std::string& iso) {
+  if (const auto epoch = util::parse_iso_utc(iso)) return util::norway_date(*epoch);
+  return iso.size() >= 10 ? iso.substr(0, 10) : iso;
+}
 
 store::OutboxMessage export_message(const std::string& journalpost_key, json::object payload) {
   store::OutboxMessage m;
@@ -42,17 +48,21 @@ Error permanent(std::string detail, std::string log) {
 }  // namespace
 
 ExportService::ExportService(store::Store& store, procedure::ProcedureService& procedures,
-                             host::HostServices& host, const Logger& logger,
-                             ArchiveSettings settings, std::unique_ptr<ArchiveTransport> transport)
+                             ports::Directory& directory, const Logger& logger,
+                             ArchiveSettings settings,
+                             std::unique_ptr<ports::ArchiveTransport> transport,
+                             outbox::Wakeup* outbox)
     : store_(store),
       procedures_(procedures),
-      host_(host),
+      directory_(directory),
       logger_(logger),
       settings_(std::move(settings)),
-      transport_(std::move(transport)) {}
+      transport_(std::move(transport)),
+      outbox_(outbox) {}
 
-std::optional<store::OutboxMessage> ExportService::deviation_export(
-    const store::DeviationRecord& record, std::string_view event, std::int64_t revision) const {
+std::optional<store::OutboxMessage> ExportMessages::export_of(const store::DeviationRecord& record,
+                                                              std::string_view event,
+                                                              std::int64_t revision) const {
   if (!settings_.enabled) return std::nullopt;
   std::string key;
   if (event == "lukket") {
@@ -68,8 +78,8 @@ std::optional<store::OutboxMessage> ExportService::deviation_export(
                                           {"subject", "deviation:" + record.id}});
 }
 
-std::optional<store::OutboxMessage> ExportService::procedure_export(
-    const std::string& procedure_id, const std::string& version) const {
+std::optional<store::OutboxMessage> ExportMessages::export_of(const std::string& procedure_id,
+                                                              const std::string& version) const {
   if (!settings_.enabled) return std::nullopt;
   return export_message("prosedyre/" + procedure_id + "/" + version,
                         json::object{{"kind", "procedure"},
@@ -80,36 +90,21 @@ std::optional<store::OutboxMessage> ExportService::procedure_export(
 
 std::optional<std::pair<std::string, std::string>> ExportService::leader_of(
     const std::string& unit_id) {
-  auto answer = host_.directory_lookup(json::serialize(json::object{{"leaders_of", unit_id}}));
-  if (!answer || !answer->has_value()) return std::nullopt;
-  boost::system::error_code ec;
-  auto parsed = json::parse(**answer, ec);
-  if (ec || !parsed.is_array()) return std::nullopt;
-  for (const auto& user : parsed.as_array()) {
-    if (!user.is_object()) continue;
-    const std::string id = str_of(user.as_object(), "id");
-    if (id.empty()) continue;
-    std::string name = str_of(user.as_object(), "display_name");
-    return std::make_pair(id, name.empty() ? id : name);
-  }
-  return std::nullopt;
+  const auto leaders = directory_.leaders_of(unit_id);
+  if (leaders.empty()) return std::nullopt;
+  return std::make_pair(leaders.front().id, leaders.front().display_name);
 }
 
 std::string ExportService::user_name(const std::string& user_id) {
-  auto answer = host_.directory_lookup(json::serialize(json::object{{"user_id", user_id}}));
-  if (!answer || !answer->has_value()) return user_id;
-  boost::system::error_code ec;
-  auto parsed = json::parse(**answer, ec);
-  if (ec || !parsed.is_object()) return user_id;
-  const std::string name = str_of(parsed.as_object(), "display_name");
-  return name.empty() ? user_id : name;
+  const auto person = directory_.person(user_id);
+  return person ? person->display_name : user_id;
 }
 
-Result<ArchivePackage> ExportService::package(const std::string& export_key,
-                                              const ArchiveMessage& message) {
+Result<ports::ArchivePackage> ExportService::package(const std::string& export_key,
+                                                     const ArchiveMessage& message) {
   auto xml = build_arkivmelding(message);
   if (!xml) return xml.error();
-  ArchivePackage out;
+  ports::ArchivePackage out;
   out.export_key = export_key;
   out.arkivmelding_xml = std::move(*xml);
   for (const auto& document : message.journalpost.documents) {
@@ -118,7 +113,7 @@ Result<ArchivePackage> ExportService::package(const std::string& export_key,
   return out;
 }
 
-Result<ArchivePackage> ExportService::build(const store::OutboxMessage& message) {
+Result<ports::ArchivePackage> ExportService::build(const store::OutboxMessage& message) {
   boost::system::error_code ec;
   auto parsed = json::parse(message.payload_json, ec);
   if (ec || !parsed.is_object()) {
@@ -135,9 +130,9 @@ Result<ArchivePackage> ExportService::build(const store::OutboxMessage& message)
   return permanent("Ukjent eksporttype.", "unknown archive export kind '" + kind + "'");
 }
 
-Result<ArchivePackage> ExportService::build_deviation(const std::string& id,
-                                                      const std::string& event,
-                                                      const std::string& journalpost_key) {
+Result<ports::ArchivePackage> ExportService::build_deviation(const std::string& id,
+                                                             const std::string& event,
+                                                             const std::string& journalpost_key) {
   auto found = store_.get_deviation(id);
   if (!found) return found.error();
   if (!found->has_value()) {
@@ -235,9 +230,9 @@ Result<ArchivePackage> ExportService::build_deviation(const std::string& id,
   return package(std::string(kKeyPrefix) + journalpost_key, m);
 }
 
-Result<ArchivePackage> ExportService::build_procedure(const std::string& procedure_id,
-                                                      const std::string& version,
-                                                      const std::string& journalpost_key) {
+Result<ports::ArchivePackage> ExportService::build_procedure(const std::string& procedure_id,
+                                                             const std::string& version,
+                                                             const std::string& journalpost_key) {
   auto v = procedures_.find(procedure_id, version);
   if (!v) {
     return permanent("Prosedyreversjonen " + procedure_id + " " + version + " finnes ikke.",
@@ -293,53 +288,18 @@ Result<ArchivePackage> ExportService::build_procedure(const std::string& procedu
   return package(std::string(kKeyPrefix) + journalpost_key, m);
 }
 
-ExportService::Round ExportService::deliver_due(std::int64_t now_epoch) {
-  Round round;
-  auto claimed =
-      store_.claim_outbox(std::string(kArchiveTopic), now_epoch, settings_.retry.lease_seconds,
-                          std::min(settings_.retry.batch, 10));
-  if (!claimed) {
-    logger_.warn("archive_claim_failed", {{"cause", claimed.error().log_message}});
-    return round;
-  }
-  for (auto& message : *claimed) {
-    ++message.attempts;
-    auto built = build(message);
-    Result<void> sent = built ? transport_->deliver(*built) : Result<void>(built.error());
-    const bool permanent_failure = !built && (built.error().kind == ErrorKind::kInvalid ||
-                                              built.error().kind == ErrorKind::kNotFound);
-    if (sent) {
-      message.status = "delivered";
-      message.delivered_at = util::iso_utc(now_epoch);
-      message.last_error.clear();
-      ++round.delivered;
-      logger_.info("archive_export_delivered", {{"key", message.dedupe_key}});
-    } else if (permanent_failure || message.attempts >= settings_.retry.max_attempts) {
-      message.status = "dead";
-      message.last_error = sent.error().detail;
-      ++round.dead;
-      logger_.error("archive_export_dead", {{"key", message.dedupe_key},
-                                            {"attempts", std::to_string(message.attempts)},
-                                            {"cause", sent.error().log_message}});
-    } else {
-      message.status = "pending";
-      message.next_attempt_epoch =
-          now_epoch + outbox::backoff_seconds(settings_.retry, message.attempts);
-      message.last_error = sent.error().detail;
-      ++round.retried;
-      logger_.warn("archive_export_retry_later",
-                   {{"key", message.dedupe_key},
-                    {"attempts", std::to_string(message.attempts)},
-                    {"next_attempt", util::iso_utc(message.next_attempt_epoch)},
-                    {"cause", sent.error().log_message}});
-    }
-    if (auto ok = store_.finish_outbox(message); !ok) {
-      // The lease runs out and the export is tried again; the same key makes the drop
-      // recognise a message it already has.
-      logger_.warn("outbox_finish_failed", {{"cause", ok.error().log_message}});
-    }
-  }
-  return round;
+Result<void> ExportService::deliver(const store::OutboxMessage& message) {
+  auto built = build(message);
+  if (!built) return built.error();
+  auto sent = transport_->deliver(*built);
+  if (sent) logger_.info("archive_export_delivered", {{"key", message.dedupe_key}});
+  return sent;
+}
+
+bool ExportService::is_permanent(const Error& error) const {
+  // A package that cannot be built from the records will not build on the next attempt
+  // either; a transport that cannot take it now (kUnavailable) may later.
+  return error.kind == ErrorKind::kInvalid || error.kind == ErrorKind::kNotFound;
 }
 
 int ExportService::process_receipts(std::int64_t now_epoch) {
@@ -489,14 +449,8 @@ Result<ExportView> ExportService::retry(std::int64_t id, std::int64_t now_epoch)
   message.next_attempt_epoch = now_epoch;
   if (auto ok = store_.finish_outbox(message); !ok) return ok.error();
   logger_.info("archive_export_retry_requested", {{"key", message.dedupe_key}});
-  if (wake_) wake_();
+  if (outbox_ != nullptr) outbox_->wake();
   return get(id);
-}
-
-std::vector<store::ArchiveReceiptRecord> ExportService::references(const std::string& subject) {
-  auto found = store_.archive_receipts(subject);
-  if (!found) return {};
-  return std::move(*found);
 }
 
 }  // namespace boligflyt::archive

@@ -9,19 +9,20 @@
 // carries the same keys and the archive recognises the record.
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "archive/arkivmelding.h"
-#include "archive/file_drop.h"
-#include "host/host_services.h"
+#include "deviation/collaborators.h"
 #include "observability/logger.h"
-#include "outbox/notification_dispatcher.h"
+#include "outbox/relay.h"
+#include "ports/archive_transport.h"
+#include "ports/directory.h"
+#include "procedure/collaborators.h"
 #include "procedure/service.h"
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::archive {
 
@@ -53,36 +54,49 @@ struct ExportView {
   std::string state;
 };
 
-class ExportService {
+/// Which state changes the archive wants, as outbox messages: written by the avvik and
+/// procedure services in the same transaction as the change (they know these only as the
+/// small interfaces they implement). Pure: settings in, messages out.
+class ExportMessages final : public deviation::DeviationArchiving,
+                             public procedure::VersionArchiving {
+ public:
+  explicit ExportMessages(ArchiveSettings settings) : settings_(std::move(settings)) {}
+
+  // deviation::DeviationArchiving
+  /// "lukket" always (closing again after a reopening is a new journalpost, keyed by the
+  /// revision); "registrert" when export_on_register.
+  std::optional<store::OutboxMessage> export_of(const store::DeviationRecord& record,
+                                                std::string_view event,
+                                                std::int64_t revision) const override;
+  // procedure::VersionArchiving
+  std::optional<store::OutboxMessage> export_of(const std::string& procedure_id,
+                                                const std::string& version) const override;
+
+ private:
+  ArchiveSettings settings_;
+};
+
+/// The deliverer of topic "archive" (outbox/relay.h): builds each package (arkivmelding +
+/// PDF/A + XML) from the current records when it is due, hands it to the archive transport,
+/// reads the archive's receipts back on every pass, and answers the exports API.
+class ExportService final : public outbox::Deliverer {
  public:
   ExportService(store::Store& store, procedure::ProcedureService& procedures,
-                host::HostServices& host, const Logger& logger, ArchiveSettings settings,
-                std::unique_ptr<ArchiveTransport> transport);
+                ports::Directory& directory, const Logger& logger, ArchiveSettings settings,
+                std::unique_ptr<ports::ArchiveTransport> transport,
+                outbox::Wakeup* outbox = nullptr);
 
   const ArchiveSettings& settings() const { return settings_; }
-  /// Called when an export becomes due now (a retry): wakes the worker.
-  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
-
-  /// The outbox message for an avvik event, or nullopt when that event is not exported.
-  /// `event` is "lukket" (closed) or "registrert"; `revision` the avvik's revision after
-  /// the change (closing again after a reopening is a new journalpost).
-  std::optional<store::OutboxMessage> deviation_export(const store::DeviationRecord& record,
-                                                       std::string_view event,
-                                                       std::int64_t revision) const;
-  std::optional<store::OutboxMessage> procedure_export(const std::string& procedure_id,
-                                                       const std::string& version) const;
 
   /// Builds the package of a message from the current records: the arkivmelding and its
   /// files. kInvalid/kNotFound are permanent (the message goes dead with the reason).
-  Result<ArchivePackage> build(const store::OutboxMessage& message);
+  Result<ports::ArchivePackage> build(const store::OutboxMessage& message);
 
-  struct Round {
-    int delivered = 0;
-    int retried = 0;
-    int dead = 0;
-  };
-  /// Claims due exports, builds and hands each over once, records the outcome.
-  Round deliver_due(std::int64_t now_epoch);
+  // outbox::Deliverer
+  Result<void> deliver(const store::OutboxMessage& message) override;
+  bool is_permanent(const Error& error) const override;
+  void on_pass(std::int64_t now_epoch) override { process_receipts(now_epoch); }
+
   /// Reads receipts from the transport's inbox and records them; returns how many were
   /// handled (valid and matched). A receipt is matched by the journalpost's
   /// referanseEksternNoekkel, or, when it names none (a feilmelding), by its file name:
@@ -95,28 +109,26 @@ class ExportService {
   /// Makes a feilet or stoppet export due again now (attempts start over).
   Result<ExportView> retry(std::int64_t id, std::int64_t now_epoch);
 
-  /// The archive references of a subject (from kvitteringer), for the avvik's JSON.
-  std::vector<store::ArchiveReceiptRecord> references(const std::string& subject);
-
  private:
   ExportView view_of(store::OutboxMessage message);
   std::optional<store::OutboxMessage> by_folder_name(const std::string& file_name);
-  Result<ArchivePackage> build_deviation(const std::string& id, const std::string& event,
-                                         const std::string& journalpost_key);
-  Result<ArchivePackage> build_procedure(const std::string& procedure_id,
-                                         const std::string& version,
-                                         const std::string& journalpost_key);
+  Result<ports::ArchivePackage> build_deviation(const std::string& id, const std::string& event,
+                                                const std::string& journalpost_key);
+  Result<ports::ArchivePackage> build_procedure(const std::string& procedure_id,
+                                                const std::string& version,
+                                                const std::string& journalpost_key);
   std::optional<std::pair<std::string, std::string>> leader_of(const std::string& unit_id);
   std::string user_name(const std::string& user_id);
-  Result<ArchivePackage> package(const std::string& export_key, const ArchiveMessage& message);
+  Result<ports::ArchivePackage> package(const std::string& export_key,
+                                        const ArchiveMessage& message);
 
   store::Store& store_;
   procedure::ProcedureService& procedures_;
-  host::HostServices& host_;
+  ports::Directory& directory_;
   const Logger& logger_;
   ArchiveSettings settings_;
-  std::unique_ptr<ArchiveTransport> transport_;
-  std::function<void()> wake_;
+  std::unique_ptr<ports::ArchiveTransport> transport_;
+  outbox::Wakeup* outbox_;
 };
 
 }  // namespace boligflyt::archive

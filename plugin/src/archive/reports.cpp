@@ -13,6 +13,8 @@
 #include "deviation/lifecycle.h"
 #include "deviation/service.h"
 #include "render/wording.h"
+#include "util/norway_time.h"
+#include "util/time.h"
 
 namespace boligflyt::archive {
 namespace {
@@ -39,45 +41,14 @@ std::string lower_first(std::string text) {
   return text;
 }
 
-/// Offset of Norwegian time from UTC at `epoch`: summer time (EU rule) from the last Sunday
-/// of March 01:00 UTC to the last Sunday of October 01:00 UTC.
-int oslo_offset_hours(std::int64_t epoch) {
-  using namespace std::chrono;
-  const sys_seconds t{seconds{epoch}};
-  const year y = year_month_day{floor<days>(t)}.year();
-  auto last_sunday = [&](month m) {
-    const sys_days end{y / m / last};
-    const weekday wd{end};
-    return end - (wd - Sunday);
-  };
-  const sys_seconds start = sys_days{last_sunday(March)} + hours{1};
-  const sys_seconds stop = sys_days{last_sunday(October)} + hours{1};
-  return t >= start && t < stop ? 2 : 1;
-}
-
 /// "2026-03-02T10:15:00Z" → "2. mars 2026 kl. 11.15" (Norwegian time); other text unchanged.
 std::string time_in_words(const std::string& iso) {
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  if (iso.size() < 19 ||
-      std::sscanf(iso.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u", &y, &mo, &d, &h, &mi, &sec) != 6) {
-    return render::date_in_words(iso);
-  }
-  using namespace std::chrono;
-  const year_month_day utc_day{year{y}, month{mo}, day{d}};
-  if (!utc_day.ok() || h > 23 || mi > 59) return iso;
-  const sys_seconds t = sys_days{utc_day} + hours{h} + minutes{mi} + seconds{sec};
-  const auto local = t + hours(oslo_offset_hours(t.time_since_epoch().count()));
-  const auto local_day = floor<days>(local);
-  const hh_mm_ss clock{local - local_day};
-  const year_month_day ymd{local_day};
-  std::array<char, 16> date{};
-  std::snprintf(date.data(), date.size(), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  const auto epoch = util::parse_iso_utc(iso);
+  if (!epoch) return render::date_in_words(iso);
+  const auto local = util::norway_local_time(*epoch);
   std::array<char, 16> hm{};
-  std::snprintf(hm.data(), hm.size(), "%02d.%02d", static_cast<int>(clock.hours().count()),
-                static_cast<int>(clock.minutes().count()));
-  return render::date_in_words(date.data()) + " kl. " + hm.data();
+  std::snprintf(hm.data(), hm.size(), "%02d.%02d", local.hour, local.minute);
+  return render::date_in_words(local.date) + " kl. " + hm.data();
 }
 
 std::string date_or(const std::string& iso_date, const char* otherwise) {

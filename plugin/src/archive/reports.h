@@ -9,7 +9,7 @@
 
 #include "archive/pdf_document.h"
 #include "procedure/model.h"
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::archive {
 

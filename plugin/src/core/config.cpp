@@ -9,7 +9,7 @@ namespace boligflyt {
 namespace {
 
 Error config_error(std::string field, std::string detail) {
-  return make_error(ErrorKind::kInvalid, "invalid-config", "Ugyldig konfigurasjon",
+  return make_error(ErrorKind::kBadRequest, "invalid-config", "Ugyldig konfigurasjon",
                     std::move(detail), std::move(field));
 }
 

@@ -195,12 +195,10 @@ std::string quoted(std::string_view s) { return "«" + std::string(s) + "»"; }
 
 Error not_allowed(const Relation& mask, bool owner_unit_leader_too, std::string_view infinitive,
                   std::string log_message) {
-  auto e = make_error(
-      ErrorKind::kForbidden, "not-allowed", "Ikke tillatt",
+  return domain_error(
+      ErrorKind::kForbidden, "not-allowed",
       "Bare " + who_may(mask, owner_unit_leader_too) + " kan " + std::string(infinitive) + ".", {},
       std::move(log_message));
-  e.http_status = 403;
-  return e;
 }
 
 std::string missing_detail(Requirement r, std::string_view infinitive) {
@@ -297,16 +295,13 @@ Result<Status> check_transition(Status from, Transition t, const Relation& who,
   bool from_ok = false;
   for (const Status s : rule.from) from_ok = from_ok || s == from;
   if (!from_ok) {
-    auto e =
-        make_error(ErrorKind::kConflict, "invalid-transition", "Ugyldig statusendring",
-                   "Avviket har status " + quoted(status_label(from)) + ". Handlingen " +
-                       quoted(rule.name) + " kan bare brukes når avviket har status " +
-                       join_or(rule.from, [](Status s) { return quoted(status_label(s)); }) + ".",
-                   {},
-                   "transition " + std::string(transition_code(t)) + " refused from status " +
-                       std::string(status_code(from)));
-    e.http_status = 409;
-    return e;
+    return conflict("invalid-transition",
+                    "Avviket har status " + quoted(status_label(from)) + ". Handlingen " +
+                        quoted(rule.name) + " kan bare brukes når avviket har status " +
+                        join_or(rule.from, [](Status s) { return quoted(status_label(s)); }) + ".",
+                    {},
+                    "transition " + std::string(transition_code(t)) + " refused from status " +
+                        std::string(status_code(from)));
   }
   if (!may(rule.who, who)) {
     return not_allowed(rule.who, false, rule.infinitive,
@@ -315,12 +310,10 @@ Result<Status> check_transition(Status from, Transition t, const Relation& who,
   }
   for (const Requirement req : rule.requirements) {
     if (is_met(req, facts)) continue;
-    auto e = make_error(ErrorKind::kInvalid, "missing-field", "Mangler opplysninger",
+    return domain_error(ErrorKind::kMissingField, "missing-field",
                         missing_detail(req, rule.infinitive), std::string(field_of(req)),
                         "transition " + std::string(transition_code(t)) +
                             " refused: " + std::string(field_of(req)) + " missing");
-    e.http_status = 422;
-    return e;
   }
   return rule.to;
 }
@@ -328,15 +321,13 @@ Result<Status> check_transition(Status from, Transition t, const Relation& who,
 Result<void> check_operation(Operation op, const Relation& who, Status status) {
   const OperationRule& rule = kOperationRules[static_cast<std::size_t>(op)];
   if (rule.only_while_open && !is_open(status)) {
-    auto e =
-        make_error(ErrorKind::kConflict, "closed", "Avviket er avsluttet",
-                   "Avviket har status " + quoted(status_label(status)) + ". Det er ikke mulig å " +
-                       std::string(rule.infinitive) + " før avviket er gjenåpnet.",
-                   {},
-                   "operation " + std::string(rule.code) + " refused in status " +
-                       std::string(status_code(status)));
-    e.http_status = 409;
-    return e;
+    return conflict("closed",
+                    "Avviket har status " + quoted(status_label(status)) +
+                        ". Det er ikke mulig å " + std::string(rule.infinitive) +
+                        " før avviket er gjenåpnet.",
+                    {},
+                    "operation " + std::string(rule.code) + " refused in status " +
+                        std::string(status_code(status)));
   }
   if (!may(rule.who, who)) {
     return not_allowed(rule.who, op == Operation::kCompleteAction, rule.infinitive,

@@ -80,10 +80,10 @@ const std::vector<TransitionRule>& transition_rules();
 
 /// The status after `t`, or why it may not happen. Order of checks: state, then who, then
 /// requirements.
-/// * Not allowed from `from`: kConflict, slug "invalid-transition" (409), Norwegian detail naming
+/// * Not allowed from `from`: kConflict, code "invalid-transition", Norwegian detail naming
 ///   the current status and the transition.
-/// * Wrong person: kForbidden, slug "not-allowed" (403), detail saying who may.
-/// * Missing requirement: kInvalid, slug "missing-field", http_status 422, field = the first
+/// * Wrong person: kForbidden, code "not-allowed", detail saying who may.
+/// * Missing requirement: kMissingField, field = the first
 ///   missing JSON field name.
 Result<Status> check_transition(Status from, Transition t, const Relation& who,
                                 const TransitionFacts& facts);
@@ -91,8 +91,8 @@ Result<Status> check_transition(Status from, Transition t, const Relation& who,
 enum class Operation { kView, kComment, kAddParticipant, kAddAction, kCompleteAction, kLinkDraft };
 
 /// Whether `who` may do `op` on an avvik with `status`. Order of checks: status, then who.
-/// * The status forbids it (the avvik is lukket or avvist): kConflict, slug "closed" (409).
-/// * Wrong person: kForbidden, slug "not-allowed" (403), detail saying who may.
+/// * The status forbids it (the avvik is lukket or avvist): kConflict, code "closed".
+/// * Wrong person: kForbidden, code "not-allowed", detail saying who may.
 /// For kCompleteAction the service itself also lets the leader of the action's owner unit in
 /// (this module does not know units); the 403 detail names that leader too.
 Result<void> check_operation(Operation op, const Relation& who, Status status);

@@ -103,8 +103,8 @@ Result<void> check_free_text(std::string_view field, std::string_view label,
   const auto match = find_national_id(utf8_text);
   if (!match) return {};
   const std::string position = std::to_string(match->position);
-  auto e = make_error(
-      ErrorKind::kInvalid, "personal-data", "Personopplysninger i fritekst",
+  auto e = domain_error(
+      ErrorKind::kPersonalData, "personal-data",
       "Feltet «" + std::string(label) +
           "» inneholder noe som ser ut som et fødselsnummer eller D-nummer (fra "
           "tegn " +
@@ -115,8 +115,7 @@ Result<void> check_free_text(std::string_view field, std::string_view label,
       // Where, and which kind; never the digits.
       "free text refused: field " + std::string(field) + " holds a national identity number (" +
           (match->d_number ? "D-nummer" : "fødselsnummer") + ") at code point " + position);
-  e.http_status = 422;
-  e.extra_members_json = "{\"position\":" + position + "}";
+  e.position = match->position;
   return e;
 }
 

@@ -32,9 +32,9 @@ struct NationalIdMatch {
 /// (account numbers, order numbers) are not matches.
 std::optional<NationalIdMatch> find_national_id(std::string_view utf8_text);
 
-/// Refuses text that holds a national identity number: kInvalid, slug "personal-data",
-/// http_status 422, field = `field`, a Norwegian detail naming `label` (the field as people
-/// know it, e.g. "beskrivelse") and the position, extra_members_json {"position":N}.
+/// Refuses text that holds a national identity number: kPersonalData, code "personal-data",
+/// field = `field`, a Norwegian detail naming `label` (the field as people
+/// know it, e.g. "beskrivelse") and the position (1-based code point).
 Result<void> check_free_text(std::string_view field, std::string_view label,
                              std::string_view utf8_text);
 

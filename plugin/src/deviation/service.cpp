@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
-#include <regex>
 
-#include "deviation/personal_data.h"
+#include "core/saksnummer.h"
+#include "deviation/free_text.h"
+#include "deviation/record.h"
+#include "util/norway_time.h"
 #include "util/time.h"
 #include "util/utf8.h"
 
@@ -16,20 +18,13 @@ namespace json = boost::json;
 using outbox::notification_to_unit_leaders;
 using outbox::notification_to_user;
 
-Error invalid(std::string field, std::string detail) {
-  auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig avvik", std::move(detail),
-                      std::move(field));
-  e.http_status = 422;
-  return e;
+// Avvik answer "not-allowed" (the procedure service answers "forbidden"); both in the spec.
+Error not_allowed(std::string detail) {
+  return domain_error(ErrorKind::kForbidden, "not-allowed", std::move(detail));
 }
 
-Error forbidden(std::string detail) {
-  return make_error(ErrorKind::kForbidden, "not-allowed", "Ikke tillatt", std::move(detail));
-}
-
-Error not_found(const std::string& id) {
-  return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                    "Avviket «" + id + "» finnes ikke.", "id");
+Error no_such_deviation(const std::string& id) {
+  return not_found("Avviket «" + id + "» finnes ikke.", "id");
 }
 
 bool is_code(const std::vector<Code>& codes, std::string_view code) {
@@ -50,45 +45,6 @@ std::int64_t add_to_epoch(std::int64_t epoch, const procedure::IsoDuration& d) {
          (static_cast<std::int64_t>(d.weeks) * 7 + d.days) * 86400 +
          static_cast<std::int64_t>(d.hours) * 3600 + static_cast<std::int64_t>(d.minutes) * 60 +
          static_cast<std::int64_t>(d.seconds);
-}
-
-bool valid_case_reference(const std::string& s) {
-  // Noark saksnummer: saksår/sekvensnummer, e.g. 2026/4185.
-  static const std::regex pattern(R"(^(19|20)[0-9]{2}/[0-9]{1,7}$)");
-  return std::regex_match(s, pattern);
-}
-
-Result<void> check_text(const std::string& field, std::string_view label, const std::string& text,
-                        bool required, std::size_t max_chars) {
-  const auto chars = util::utf8_length(text);
-  if (required && text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return invalid(field, "Feltet «" + std::string(label) + "» mangler.");
-  }
-  if (chars > max_chars) {
-    return invalid(field, "Feltet «" + std::string(label) + "» er for langt (" +
-                              std::to_string(chars) + " tegn; høyst " + std::to_string(max_chars) +
-                              ").");
-  }
-  // Control characters (other than tab and line breaks) cannot be printed, nor carried in
-  // the XML the archive gets (XML 1.0): refuse them where they come in, with the position.
-  std::size_t position = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0U) != 0x80U) ++position;  // counts code points, 1-based
-    const bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
-    // U+FFFE and U+FFFF (EF BF BE / EF BF BF) are not characters in XML either.
-    const bool nonchar = c == 0xEF && i + 2 < text.size() &&
-                         static_cast<unsigned char>(text[i + 1]) == 0xBF &&
-                         (static_cast<unsigned char>(text[i + 2]) & 0xFEU) == 0xBE;
-    if (control || nonchar) {
-      auto e = invalid(field, "Feltet «" + std::string(label) +
-                                  "» inneholder et kontrolltegn som ikke kan skrives ut (tegn " +
-                                  std::to_string(position) + "). Fjern det og prøv igjen.");
-      e.extra_members_json = "{\"position\":" + std::to_string(position) + "}";
-      return e;
-    }
-  }
-  return check_free_text(field, label, text);
 }
 
 std::string unit_name(const procedure::UnitRegistry& units, const std::string& id) {
@@ -114,65 +70,36 @@ json::object record_fields(const store::DeviationRecord& r) {
 
 }  // namespace
 
-const std::vector<Code>& categories() {
-  static const std::vector<Code> codes = {
-      {"prosedyre_ikke_fulgt", "Prosedyren ble ikke fulgt"},
-      {"uklart_ansvar", "Uklart ansvar"},
-      {"frist_overskredet", "Frist overskredet"},
-      {"manglende_informasjon", "Manglende informasjon eller samhandling"},
-      {"prosedyren_bor_endres", "Prosedyren bør endres"},
-      {"annet", "Annet"},
-  };
-  return codes;
-}
-
-std::string label_of(const std::vector<Code>& codes, std::string_view code) {
-  for (const auto& c : codes) {
-    if (c.code == code) return std::string(c.label);
-  }
-  return std::string(code);
-}
-
-const std::vector<Code>& severities() {
-  static const std::vector<Code> codes = {
-      {"lav", "Lav"}, {"middels", "Middels"}, {"hoy", "Høy"}, {"kritisk", "Kritisk"}};
-  return codes;
-}
-
-std::int64_t verify_history(const std::string& deviation_id,
-                            const std::vector<store::DeviationEvent>& events) {
-  std::string prev(store::kGenesisHash);
-  std::int64_t expected_seq = 1;
-  for (const auto& e : events) {
-    if (e.seq != expected_seq || e.prev_hash != prev ||
-        store::event_chain_hash(deviation_id, e) != e.hash) {
-      return e.seq > 0 ? e.seq : expected_seq;
-    }
-    prev = e.hash;
-    ++expected_seq;
-  }
-  return 0;
-}
-
 DeviationService::DeviationService(store::Store& store, procedure::ProcedureService& procedures,
-                                   const Logger& logger, DeviationSettings settings, Clock clock)
+                                   const Logger& logger, DeviationSettings settings, Clock clock,
+                                   DeviationCollaborators collaborators)
     : store_(store),
       procedures_(procedures),
       logger_(logger),
       settings_(settings),
-      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })) {}
+      clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })),
+      collaborators_(collaborators) {}
+
+std::vector<store::ArchiveReceiptRecord> DeviationService::archive_references(
+    const std::string& id) const {
+  auto found = store_.archive_receipts("deviation:" + id);
+  if (!found) {
+    logger_.warn("archive_references_unavailable",
+                 {{"id", id}, {"cause", found.error().log_message}});
+    return {};
+  }
+  return std::move(*found);
+}
 
 std::int64_t DeviationService::now_epoch() const { return util::epoch_seconds(clock_()); }
 std::string DeviationService::now_iso() const { return util::iso_utc(clock_()); }
-std::string DeviationService::norwegian_today() const {
-  return util::iso_utc(clock_() + std::chrono::hours(2)).substr(0, 10);
-}
+std::string DeviationService::norwegian_today() const { return util::norway_today(clock_()); }
 
 void DeviationService::enqueued() const {
-  if (on_enqueue_) on_enqueue_();
+  if (collaborators_.outbox != nullptr) collaborators_.outbox->wake();
 }
 
-store::DeviationEvent DeviationService::event(const api::Principal& actor, std::string kind,
+store::DeviationEvent DeviationService::event(const Actor& actor, std::string kind,
                                               std::string data_json) const {
   store::DeviationEvent e;
   e.at = now_iso();
@@ -182,8 +109,7 @@ store::DeviationEvent DeviationService::event(const api::Principal& actor, std::
   return e;
 }
 
-Relation DeviationService::relation_of(const store::DeviationRecord& r,
-                                       const api::Principal& actor) {
+Relation DeviationService::relation_of(const store::DeviationRecord& r, const Actor& actor) {
   Relation rel;
   rel.reporter = r.reporter == actor.user_id;
   const bool leader = actor.has_role(kRoleUnitLeader);
@@ -196,10 +122,10 @@ Relation DeviationService::relation_of(const store::DeviationRecord& r,
 }
 
 Result<store::DeviationCreated> DeviationService::register_deviation(
-    const RegisterInput& in, const api::Principal& actor, const std::string& idempotency_key,
+    const RegisterInput& in, const Actor& actor, const std::string& idempotency_key,
     const std::string& request_sha256) {
   if (!actor.has_role(kRoleUnitLeader) && !actor.has_role(kRoleQualityLeader)) {
-    return forbidden("Bare enhetsledere og kvalitetsleder kan registrere avvik.");
+    return not_allowed("Bare enhetsledere og kvalitetsleder kan registrere avvik.");
   }
   const auto catalog = procedures_.snapshot();
   const auto& units = catalog->units();
@@ -213,8 +139,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   if (!procedure::is_iso_date(in.incident_date)) {
     return invalid("incident_date", "Hendelsesdatoen må være en dato på formen ÅÅÅÅ-MM-DD.");
   }
-  // Norway is at most two hours ahead of UTC: a date is in the future when it is after the
-  // Norwegian calendar date now.
+  // A date is in the future when it is after Norway's calendar date now.
   if (in.incident_date > norwegian_today()) {
     return invalid("incident_date", "Hendelsesdatoen kan ikke være fram i tid.");
   }
@@ -257,11 +182,12 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
     return invalid("reporting_unit", "Enheten «" + reporting_unit + "» finnes ikke.");
   }
   if (!actor.in_unit(reporting_unit)) {
-    return forbidden("Du kan bare melde avvik for en enhet du selv hører til.");
+    return not_allowed("Du kan bare melde avvik for en enhet du selv hører til.");
   }
-  if (!in.case_reference.empty() && !valid_case_reference(in.case_reference)) {
+  if (!in.case_reference.empty() && !is_valid_saksnummer(in.case_reference)) {
     return invalid("case_reference",
-                   "Saksnummeret må ha formen ÅÅÅÅ/nnnn, for eksempel 2026/4185.");
+                   "Saksnummeret må ha formen ÅÅÅÅ/nnnn uten innledende nuller, for eksempel "
+                   "2026/4185.");
   }
   std::vector<std::string> participants;
   for (std::size_t i = 0; i < in.participants.size(); ++i) {
@@ -277,7 +203,9 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
 
   const auto now = clock_();
   store::DeviationRecord r;
-  r.year = std::stoi(util::iso_utc(now).substr(0, 4));
+  // The avvik's number runs per Norwegian year: at 00:30 on 1 January in Oslo it is the new
+  // year's first, although UTC still says 31 December.
+  r.year = util::norway_year(util::epoch_seconds(now));
   r.procedure_id = in.procedure_id;
   r.procedure_version = version->procedure.version.str();
   r.step_id = in.step_id;
@@ -291,7 +219,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.responsible_unit = step->responsible.unit;
   r.case_reference = in.case_reference;
   r.personal_data = in.personal_data;
-  r.status = std::string(status_code(Status::kRegistered));
+  set_status(r, Status::kRegistered);
   r.created_at = util::iso_utc(now);
   r.updated_at = r.created_at;
   r.created_epoch = util::epoch_seconds(now);
@@ -324,8 +252,8 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
                   step_title + "».",
               link, "deviation:" + assigned.id + ":participant:" + u));
         }
-        if (archive_exporter_) {
-          if (auto exported = archive_exporter_(assigned, "registrert", 1)) {
+        if (collaborators_.archiving != nullptr) {
+          if (auto exported = collaborators_.archiving->export_of(assigned, "registrert", 1)) {
             out.push_back(std::move(*exported));
           }
         }
@@ -341,12 +269,11 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   return created;
 }
 
-Result<store::DeviationRecord> DeviationService::get(const std::string& id,
-                                                     const api::Principal& actor) {
+Result<store::DeviationRecord> DeviationService::get(const std::string& id, const Actor& actor) {
   auto found = store_.get_deviation(id);
   if (!found) return found.error();
-  if (!found->has_value()) return not_found(id);
-  const auto status = parse_status((*found)->status).value_or(Status::kRegistered);
+  if (!found->has_value()) return no_such_deviation(id);
+  const auto status = status_of(**found);
   if (auto ok = check_operation(Operation::kView, relation_of(**found, actor), status); !ok) {
     return ok.error();
   }
@@ -361,14 +288,13 @@ Result<store::DeviationRecord> DeviationService::mutate(
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto found = store_.get_deviation(id);
     if (!found) return found.error();
-    if (!found->has_value()) return not_found(id);
+    if (!found->has_value()) return no_such_deviation(id);
     store::DeviationRecord record = std::move(**found);
     const auto current_revision = record.revision;
     if (expected_revision && *expected_revision != current_revision) {
-      return make_error(ErrorKind::kPreconditionFailed, "precondition-failed", "Utdatert versjon",
-                        "Avviket er endret av noen andre siden du hentet det. Hent det på nytt "
-                        "og prøv igjen.",
-                        "If-Match");
+      return precondition_failed(
+          "Avviket er endret av noen andre siden du hentet det. Hent det på nytt og prøv igjen.",
+          "If-Match");
     }
     std::vector<store::DeviationEvent> events;
     std::vector<store::OutboxMessage> outbox;
@@ -383,12 +309,11 @@ Result<store::DeviationRecord> DeviationService::mutate(
       return stored.error();
     }
   }
-  return make_error(ErrorKind::kConflict, "busy", "Avviket endres av andre nå",
-                    "Avviket ble endret av andre flere ganger mens du lagret. Prøv igjen.");
+  return conflict("busy", "Avviket ble endret av andre flere ganger mens du lagret. Prøv igjen.");
 }
 
 Result<store::DeviationRecord> DeviationService::transition(
-    const std::string& id, const TransitionInput& in, const api::Principal& actor,
+    const std::string& id, const TransitionInput& in, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   for (const auto& [field, label, text] :
        {std::tuple<const char*, const char*, const std::string*>{"cause", "årsak", &in.cause},
@@ -401,7 +326,7 @@ Result<store::DeviationRecord> DeviationService::transition(
       id, expected_revision,
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>& outbox) -> Result<void> {
-        const auto from = parse_status(r.status).value_or(Status::kRegistered);
+        const auto from = status_of(r);
         if (!in.resolved_in_version.empty()) {
           if (in.transition != Transition::kClose) {
             return invalid("resolved_in_version", "«Løst i versjon» hører bare til lukking.");
@@ -432,7 +357,7 @@ Result<store::DeviationRecord> DeviationService::transition(
           after[key] = value;
           field = value;
         };
-        r.status = std::string(status_code(*to));
+        set_status(r, *to);
         switch (in.transition) {
           case Transition::kReceive: r.received_at = now_iso(); break;
           case Transition::kClose:
@@ -465,8 +390,8 @@ Result<store::DeviationRecord> DeviationService::transition(
               r.reporter, "Avvik " + r.id + " har fått status «" + label + "»",
               "Avviket du meldte har fått status «" + label + "».", link, key + ":reporter"));
         }
-        if (in.transition == Transition::kClose && archive_exporter_) {
-          if (auto exported = archive_exporter_(r, "lukket", r.revision + 1)) {
+        if (in.transition == Transition::kClose && collaborators_.archiving != nullptr) {
+          if (auto exported = collaborators_.archiving->export_of(r, "lukket", r.revision + 1)) {
             outbox.push_back(std::move(*exported));
           }
         }
@@ -480,190 +405,7 @@ Result<store::DeviationRecord> DeviationService::transition(
       });
 }
 
-Result<store::DeviationRecord> DeviationService::add_comment(
-    const std::string& id, const std::string& text, const api::Principal& actor,
-    std::optional<std::int64_t> expected_revision) {
-  if (auto ok = check_text("text", "kommentar", text, true, kMaxTextChars); !ok) return ok.error();
-  return mutate(
-      id, expected_revision,
-      [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
-          std::vector<store::OutboxMessage>&) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
-        if (auto ok = check_operation(Operation::kComment, relation_of(r, actor), status); !ok) {
-          return ok.error();
-        }
-        store::DeviationComment c;
-        c.comment_no = static_cast<std::int64_t>(r.comments.size()) + 1;
-        c.author = actor.user_id;
-        c.text = text;
-        c.created_at = now_iso();
-        r.comments.push_back(c);
-        events.push_back(
-            event(actor, "comment_added",
-                  json::serialize(json::object{
-                      {"after", json::object{{"comment_no", c.comment_no}, {"text", text}}}})));
-        return {};
-      });
-}
-
-Result<store::DeviationRecord> DeviationService::add_participant(
-    const std::string& id, const std::string& unit, const api::Principal& actor,
-    std::optional<std::int64_t> expected_revision) {
-  const auto catalog = procedures_.snapshot();
-  if (unit.empty()) return invalid("unit_id", "Feltet «enhet» mangler.");
-  if (catalog->units().find(unit) == nullptr) {
-    return invalid("unit_id", "Enheten «" + unit + "» finnes ikke.");
-  }
-  const std::string name = unit_name(catalog->units(), unit);
-  return mutate(
-      id, expected_revision,
-      [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
-          std::vector<store::OutboxMessage>& outbox) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
-        if (auto ok = check_operation(Operation::kAddParticipant, relation_of(r, actor), status);
-            !ok) {
-          return ok.error();
-        }
-        if (unit == r.responsible_unit ||
-            std::find(r.participants.begin(), r.participants.end(), unit) != r.participants.end()) {
-          return make_error(ErrorKind::kConflict, "already-participant", "Enheten er allerede med",
-                            name + " er allerede med i oppfølgingen.", "unit_id");
-        }
-        json::array before;
-        for (const auto& u : r.participants) before.emplace_back(u);
-        r.participants.push_back(unit);
-        json::array after;
-        for (const auto& u : r.participants) after.emplace_back(u);
-        events.push_back(
-            event(actor, "participant_added",
-                  json::serialize(json::object{{"before", json::object{{"participants", before}}},
-                                               {"after", json::object{{"participants", after}}}})));
-        outbox.push_back(notification_to_unit_leaders(
-            unit, "Avvik " + r.id + ": enheten din er med i oppfølgingen",
-            "Enheten din er lagt til som deltaker i oppfølgingen av et avvik.",
-            "/api/v1/deviations/" + r.id, "deviation:" + r.id + ":participant:" + unit));
-        return {};
-      });
-}
-
-Result<store::DeviationRecord> DeviationService::add_action(
-    const std::string& id, const ActionInput& in, const api::Principal& actor,
-    std::optional<std::int64_t> expected_revision) {
-  const auto catalog = procedures_.snapshot();
-  if (in.owner_unit.empty()) return invalid("owner_unit", "Feltet «ansvarlig enhet» mangler.");
-  if (catalog->units().find(in.owner_unit) == nullptr) {
-    return invalid("owner_unit", "Enheten «" + in.owner_unit + "» finnes ikke.");
-  }
-  if (auto ok = check_text("description", "beskrivelse", in.description, true, kMaxTextChars); !ok)
-    return ok.error();
-  if (!procedure::is_iso_date(in.due_date)) {
-    return invalid("due_date", "Fristen må være en dato på formen ÅÅÅÅ-MM-DD.");
-  }
-  return mutate(
-      id, expected_revision,
-      [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
-          std::vector<store::OutboxMessage>& outbox) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
-        if (auto ok = check_operation(Operation::kAddAction, relation_of(r, actor), status); !ok) {
-          return ok.error();
-        }
-        store::DeviationAction a;
-        a.action_no = static_cast<std::int64_t>(r.actions.size()) + 1;
-        a.owner_unit = in.owner_unit;
-        a.description = in.description;
-        a.due_date = in.due_date;
-        a.created_by = actor.user_id;
-        a.created_at = now_iso();
-        r.actions.push_back(a);
-        events.push_back(event(
-            actor, "action_added",
-            json::serialize(json::object{{"after", json::object{{"action_no", a.action_no},
-                                                                {"owner_unit", a.owner_unit},
-                                                                {"description", a.description},
-                                                                {"due_date", a.due_date}}}})));
-        if (a.owner_unit != r.responsible_unit) {
-          outbox.push_back(notification_to_unit_leaders(
-              a.owner_unit, "Avvik " + r.id + ": nytt tiltak til enheten din",
-              "Enheten din har fått ansvar for et tiltak med frist " + a.due_date + ".",
-              "/api/v1/deviations/" + r.id,
-              "deviation:" + r.id + ":action:" + std::to_string(a.action_no)));
-        }
-        return {};
-      });
-}
-
-Result<store::DeviationRecord> DeviationService::complete_action(
-    const std::string& id, std::int64_t action_no, const std::string& done_date,
-    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
-  if (!procedure::is_iso_date(done_date)) {
-    return invalid("done_date", "Datoen må være på formen ÅÅÅÅ-MM-DD.");
-  }
-  if (done_date > norwegian_today()) {
-    return invalid("done_date", "Et tiltak kan ikke være gjennomført fram i tid.");
-  }
-  return mutate(
-      id, expected_revision,
-      [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
-          std::vector<store::OutboxMessage>&) -> Result<void> {
-        auto it = std::find_if(r.actions.begin(), r.actions.end(),
-                               [&](const auto& a) { return a.action_no == action_no; });
-        if (it == r.actions.end()) {
-          return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke",
-                            "Tiltak " + std::to_string(action_no) + " finnes ikke på avviket.",
-                            "action_no");
-        }
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
-        auto rel = relation_of(r, actor);
-        if (actor.has_role(kRoleUnitLeader) && actor.in_unit(it->owner_unit)) {
-          rel.participant_leader = true;
-        }
-        if (auto ok = check_operation(Operation::kCompleteAction, rel, status); !ok) {
-          return ok.error();
-        }
-        if (done_date < it->created_at.substr(0, 10)) {
-          return invalid("done_date", "Tiltaket kan ikke være gjennomført før det ble opprettet.");
-        }
-        const std::string before = it->done_date;
-        it->done_date = done_date;
-        events.push_back(event(
-            actor, "action_completed",
-            json::serialize(json::object{{"action_no", action_no},
-                                         {"before", json::object{{"done_date", before}}},
-                                         {"after", json::object{{"done_date", done_date}}}})));
-        return {};
-      });
-}
-
-Result<store::DeviationRecord> DeviationService::link_draft(
-    const std::string& id, const std::string& version, const api::Principal& actor,
-    std::optional<std::int64_t> expected_revision) {
-  return mutate(
-      id, expected_revision,
-      [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
-          std::vector<store::OutboxMessage>&) -> Result<void> {
-        const auto status = parse_status(r.status).value_or(Status::kRegistered);
-        if (auto ok = check_operation(Operation::kLinkDraft, relation_of(r, actor), status); !ok) {
-          return ok.error();
-        }
-        auto v = procedures_.find(r.procedure_id, version, "version");
-        if (!v) return invalid("version", v.error().detail);
-        const auto& st = (*v)->status();
-        if (st != "draft" && st != "consultation" && st != "approved") {
-          return invalid("version",
-                         "Versjon " + version + " er ikke et utkast (status " + st + ").");
-        }
-        json::object before{{"linked_draft_version", r.linked_draft_version}};
-        r.linked_draft_version = (*v)->procedure.version.str();
-        events.push_back(
-            event(actor, "draft_linked",
-                  json::serialize(json::object{
-                      {"before", std::move(before)},
-                      {"after", json::object{{"linked_draft_version", r.linked_draft_version}}}})));
-        return {};
-      });
-}
-
-Result<History> DeviationService::history(const std::string& id, const api::Principal& actor) {
+Result<History> DeviationService::history(const std::string& id, const Actor& actor) {
   auto record = get(id, actor);
   if (!record) return record.error();
   auto events = store_.deviation_history(id);
@@ -680,7 +422,7 @@ Result<History> DeviationService::history(const std::string& id, const api::Prin
 }
 
 Result<store::DeviationPage> DeviationService::list(store::DeviationQuery query,
-                                                    const api::Principal& actor) {
+                                                    const Actor& actor) {
   query.now_epoch = now_epoch();
   query.see_all = actor.has_role(kRoleQualityLeader);
   query.viewer = actor.user_id;
@@ -694,92 +436,6 @@ Result<store::DeviationStatistics> DeviationService::statistics(store::Deviation
   filter.now_epoch = now_epoch();
   filter.see_all = true;
   return store_.deviation_statistics(filter);
-}
-
-void DeviationService::scan_for_reminders(
-    store::DeviationQuery query,
-    const std::function<void(const store::DeviationRecord&, std::vector<store::OutboxMessage>&)>&
-        remind) {
-  query.see_all = true;
-  query.sort = "id";
-  query.descending = false;
-  query.limit = 200;
-  for (int page = 0; page < 10'000; ++page) {  // bounded: 2 million avvik
-    auto result = store_.list_deviations(query);
-    if (!result) {
-      logger_.warn("reminder_scan_failed", {{"cause", result.error().log_message}});
-      return;
-    }
-    std::vector<store::OutboxMessage> reminders;
-    for (const auto& r : result->items) remind(r, reminders);
-    if (!reminders.empty()) {
-      // Dedupe keys make a reminder that is already queued (or delivered) a no-op.
-      if (auto ok = store_.enqueue_outbox(reminders); !ok) {
-        logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
-        return;
-      }
-      enqueued();
-    }
-    if (!result->more) return;
-    query.after_sort_value = result->next_sort_value;
-    query.after_id = result->next_id;
-  }
-}
-
-std::size_t DeviationService::remind_overdue() {
-  store::DeviationQuery q;
-  q.overdue_only = true;
-  q.now_epoch = now_epoch();
-  std::size_t overdue = 0;
-  scan_for_reminders(
-      q, [&](const store::DeviationRecord& r, std::vector<store::OutboxMessage>& reminders) {
-        ++overdue;
-        const bool receive =
-            r.status == status_code(Status::kRegistered) && r.receive_due_epoch < q.now_epoch;
-        const std::string which = receive ? "receive" : "close";
-        const auto due_epoch = receive ? r.receive_due_epoch : r.close_due_epoch;
-        const std::string due = util::iso_utc(due_epoch).substr(0, 10);
-        reminders.push_back(notification_to_unit_leaders(
-            r.responsible_unit, "Påminnelse: avvik " + r.id + " har passert fristen",
-            receive ? "Avviket skulle vært bekreftet mottatt innen " + due + "."
-                    : "Avviket skulle vært lukket innen " + due + ".",
-            "/api/v1/deviations/" + r.id,
-            // Once per deadline: a reopened avvik has a new close deadline, hence a new key.
-            "deviation:" + r.id + ":reminder:" + which + ":" + std::to_string(due_epoch)));
-      });
-  return overdue;
-}
-
-std::size_t DeviationService::remind_overdue_actions() {
-  const auto now = now_epoch();
-  {
-    std::lock_guard lock(scan_mutex_);
-    // The action scan reads every open avvik: hourly is often enough for dates.
-    if (last_action_scan_epoch_ != 0 && now - last_action_scan_epoch_ < 3600) return 0;
-    last_action_scan_epoch_ = now;
-  }
-  const auto today = util::iso_utc(now).substr(0, 10);
-  store::DeviationQuery q;
-  q.statuses = {
-      std::string(status_code(Status::kReceived)), std::string(status_code(Status::kInTreatment)),
-      std::string(status_code(Status::kAction)), std::string(status_code(Status::kReopened))};
-  q.now_epoch = now;
-  std::size_t overdue = 0;
-  scan_for_reminders(
-      q, [&](const store::DeviationRecord& r, std::vector<store::OutboxMessage>& reminders) {
-        for (const auto& a : r.actions) {
-          if (!a.done_date.empty() || a.due_date >= today) continue;
-          ++overdue;
-          reminders.push_back(notification_to_unit_leaders(
-              a.owner_unit, "Påminnelse: tiltak på avvik " + r.id + " har passert fristen",
-              "Tiltak " + std::to_string(a.action_no) + " skulle vært gjennomført innen " +
-                  a.due_date + ". Registrer når det er gjort.",
-              "/api/v1/deviations/" + r.id,
-              "deviation:" + r.id + ":reminder:action:" + std::to_string(a.action_no) + ":" +
-                  a.due_date));
-        }
-      });
-  return overdue;
 }
 
 }  // namespace boligflyt::deviation

@@ -13,15 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "api/http.h"
+#include "core/actor.h"
 #include "core/result.h"
+#include "deviation/collaborators.h"
 #include "deviation/lifecycle.h"
-#include "host/host_services.h"
 #include "observability/logger.h"
-#include "outbox/notification_dispatcher.h"
+#include "outbox/messages.h"
+#include "ports/host_services.h"
 #include "procedure/iso_duration.h"
 #include "procedure/service.h"
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::deviation {
 
@@ -90,63 +91,46 @@ class DeviationService {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
   DeviationService(store::Store& store, procedure::ProcedureService& procedures,
-                   const Logger& logger, DeviationSettings settings, Clock clock = {});
+                   const Logger& logger, DeviationSettings settings, Clock clock = {},
+                   DeviationCollaborators collaborators = {});
 
-  /// Called after every write that enqueued messages (wakes the outbox worker).
-  void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
+  /// Where the archive filed an avvik, from the archive's receipts in the store.
+  std::vector<store::ArchiveReceiptRecord> archive_references(const std::string& id) const;
 
-  /// The archive export an avvik event causes ("registrert", "lukket"; revision after the
-  /// change), written in the same transaction as the change. Set once at start-up.
-  using ArchiveExporter = std::function<std::optional<store::OutboxMessage>(
-      const store::DeviationRecord&, std::string_view event, std::int64_t revision)>;
-  void set_archive_exporter(ArchiveExporter exporter) { archive_exporter_ = std::move(exporter); }
-  /// Where the archive filed an avvik (from its receipts). Set once at start-up.
-  using ArchiveReferences =
-      std::function<std::vector<store::ArchiveReceiptRecord>(const std::string& subject)>;
-  void set_archive_references(ArchiveReferences references) {
-    archive_references_ = std::move(references);
-  }
-  std::vector<store::ArchiveReceiptRecord> archive_references(const std::string& id) const {
-    return archive_references_ ? archive_references_("deviation:" + id)
-                               : std::vector<store::ArchiveReceiptRecord>{};
-  }
-
-  Result<store::DeviationCreated> register_deviation(const RegisterInput& input,
-                                                     const api::Principal& actor,
+  Result<store::DeviationCreated> register_deviation(const RegisterInput& input, const Actor& actor,
                                                      const std::string& idempotency_key,
                                                      const std::string& request_sha256);
 
-  Result<store::DeviationRecord> get(const std::string& id, const api::Principal& actor);
+  Result<store::DeviationRecord> get(const std::string& id, const Actor& actor);
 
   /// `expected_revision` from If-Match; without it the change applies to the current state
   /// (the rules are checked against that state), retried once if someone else wrote first.
   Result<store::DeviationRecord> transition(const std::string& id, const TransitionInput& input,
-                                            const api::Principal& actor,
+                                            const Actor& actor,
                                             std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> add_comment(const std::string& id, const std::string& text,
-                                             const api::Principal& actor,
+                                             const Actor& actor,
                                              std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> add_participant(const std::string& id, const std::string& unit,
-                                                 const api::Principal& actor,
+                                                 const Actor& actor,
                                                  std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> add_action(const std::string& id, const ActionInput& input,
-                                            const api::Principal& actor,
+                                            const Actor& actor,
                                             std::optional<std::int64_t> expected_revision);
   Result<store::DeviationRecord> complete_action(const std::string& id, std::int64_t action_no,
-                                                 const std::string& done_date,
-                                                 const api::Principal& actor,
+                                                 const std::string& done_date, const Actor& actor,
                                                  std::optional<std::int64_t> expected_revision);
   /// Links a draft (or approved, not yet published) version of the avvik's procedure that is
   /// meant to fix it.
   Result<store::DeviationRecord> link_draft(const std::string& id, const std::string& version,
-                                            const api::Principal& actor,
+                                            const Actor& actor,
                                             std::optional<std::int64_t> expected_revision);
 
-  Result<History> history(const std::string& id, const api::Principal& actor);
+  Result<History> history(const std::string& id, const Actor& actor);
 
   /// Applies visibility: the quality leader sees all, others what they reported or what
   /// their units are responsible for or take part in.
-  Result<store::DeviationPage> list(store::DeviationQuery query, const api::Principal& actor);
+  Result<store::DeviationPage> list(store::DeviationQuery query, const Actor& actor);
   /// Anonymous aggregates: anyone signed in.
   Result<store::DeviationStatistics> statistics(store::DeviationQuery filter);
 
@@ -169,7 +153,7 @@ class DeviationService {
   std::int64_t now_epoch() const;
   /// How `actor` relates to the avvik (reporter, leader of the responsible or a
   /// participating unit, quality leader): what lifecycle.h decides with.
-  static Relation relation_of(const store::DeviationRecord& record, const api::Principal& actor);
+  static Relation relation_of(const store::DeviationRecord& record, const Actor& actor);
   const procedure::ProcedureService& procedures() const { return procedures_; }
 
  private:
@@ -183,8 +167,7 @@ class DeviationService {
   /// The latest calendar date it can be in Norway now (UTC+2 at most): later dates are
   /// in the future.
   std::string norwegian_today() const;
-  store::DeviationEvent event(const api::Principal& actor, std::string kind,
-                              std::string data_json) const;
+  store::DeviationEvent event(const Actor& actor, std::string kind, std::string data_json) const;
   void enqueued() const;
   /// Pages through the avvik matching `query` (all of them, in id order) and enqueues the
   /// reminders `remind` adds for each.
@@ -197,9 +180,7 @@ class DeviationService {
   const Logger& logger_;
   DeviationSettings settings_;
   Clock clock_;
-  std::function<void()> on_enqueue_;
-  ArchiveExporter archive_exporter_;
-  ArchiveReferences archive_references_;
+  DeviationCollaborators collaborators_;
   std::mutex scan_mutex_;
   std::int64_t last_action_scan_epoch_ = 0;
 };

@@ -13,7 +13,7 @@
 #include "procedure/diagnostics.h"
 #include "procedure/loader.h"
 #include "procedure/model.h"
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::procedure {
 

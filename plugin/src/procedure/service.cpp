@@ -10,36 +10,20 @@
 #include <set>
 #include <sstream>
 
-#include "outbox/notification_dispatcher.h"
+#include "outbox/messages.h"
 #include "procedure/diff.h"
 #include "procedure/iso_duration.h"
+#include "procedure/service_errors.h"
+#include "util/norway_time.h"
 #include "util/sha256.h"
 
 namespace boligflyt::procedure {
 namespace {
 
+using detail::forbidden;
+using detail::wrong_status;
+
 namespace fs = std::filesystem;
-
-Error forbidden(std::string detail) {
-  return make_error(ErrorKind::kForbidden, "forbidden", "Ikke tillatt", std::move(detail));
-}
-
-Error conflict(std::string slug, std::string title, std::string detail) {
-  return make_error(ErrorKind::kConflict, std::move(slug), std::move(title), std::move(detail));
-}
-
-Error invalid(std::string field, std::string detail) {
-  auto e = make_error(ErrorKind::kInvalid, "validation-failed", "Ugyldig forespørsel",
-                      std::move(detail), std::move(field));
-  e.http_status = 422;
-  return e;
-}
-
-Error wrong_status(const StoredVersion& v, const char* needed) {
-  return conflict("wrong-status", "Feil status for denne handlingen",
-                  "Versjon " + v.procedure.version.str() + " har status «" + v.status() +
-                      "»; handlingen krever status «" + needed + "».");
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -48,39 +32,6 @@ std::string read_file(const fs::path& path) {
   return buffer.str();
 }
 
-// Publishing writes the approval into the document itself, so the published bytes (and
-// their hash) say who approved the version and from when it applies.
-std::optional<std::string> stamp_published_xml(const std::string& xml, const std::string& approver,
-                                               const std::string& approval_date,
-                                               const std::string& approver_body,
-                                               const std::string& effective_from) {
-  pugi::xml_document doc;
-  const unsigned options = (pugi::parse_full & ~pugi::parse_doctype);
-  if (!doc.load_buffer(xml.data(), xml.size(), options, pugi::encoding_utf8)) return std::nullopt;
-  auto root = doc.document_element();
-  std::string prefix;
-  if (const auto colon = std::string_view(root.name()).find(':'); colon != std::string_view::npos) {
-    prefix = std::string(root.name()).substr(0, colon + 1);
-  }
-  auto named = [&](const char* local) { return prefix + local; };
-  root.attribute("status").set_value("published");
-  root.remove_child(named("approver").c_str());
-  root.remove_child(named("effectiveFrom").c_str());
-  auto author = root.child(named("author").c_str());
-  if (!author) return std::nullopt;
-  auto approver_node = root.insert_child_after(named("approver").c_str(), author);
-  approver_node.append_attribute("person").set_value(approver.c_str());
-  approver_node.append_attribute("date").set_value(approval_date.c_str());
-  approver_node.append_attribute("body").set_value(approver_body.c_str());
-  auto effective = root.insert_child_after(named("effectiveFrom").c_str(), approver_node);
-  effective.text().set(effective_from.c_str());
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
-}
-
-// Units responsible for or taking part in a step that differs between `base` and `version`
-// (every unit of `version` when there is no base): whom a change concerns.
 std::vector<std::string> units_touched(const Procedure* base, const Procedure& version) {
   std::set<std::string> units;
   auto add_step_units = [&](const Step* s) {
@@ -100,15 +51,6 @@ std::vector<std::string> units_touched(const Procedure* base, const Procedure& v
 }
 
 }  // namespace
-
-std::string today_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 bool is_iso_date(const std::string& d) {
   if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
@@ -139,10 +81,11 @@ std::optional<std::string> add_duration(const std::string& date, const IsoDurati
   return std::string(buf);
 }
 
-ProcedureService::ProcedureService(store::Store& store, host::HostServices& host,
+ProcedureService::ProcedureService(store::Store& store, ports::HostServices& host,
                                    const Logger& logger, const std::string& procedures_dir,
-                                   const std::string& schema_file)
-    : store_(store), host_(host), logger_(logger) {
+                                   const std::string& schema_file,
+                                   ProcedureCollaborators collaborators)
+    : store_(store), host_(host), logger_(logger), collaborators_(collaborators) {
   loader_ = std::make_unique<ProcedureLoader>(schema_file);
   if (!procedures_dir.empty()) {
     auto units = loader_->load_units_file((fs::path(procedures_dir) / "units.xml").string());
@@ -264,25 +207,24 @@ void ProcedureService::rebuild() {
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(
     const std::string& procedure_id, const std::string& version, const std::string& field) const {
   auto catalog = snapshot();
-  auto not_found = [](std::string detail) {
-    return make_error(ErrorKind::kNotFound, "not-found", "Finnes ikke", std::move(detail), "path");
-  };
   if (catalog->versions(procedure_id).empty()) {
-    return not_found("Prosedyren «" + procedure_id + "» finnes ikke.");
+    return not_found("Prosedyren «" + procedure_id + "» finnes ikke.", "path");
   }
   auto parsed = Version::parse(version);
   if (!parsed) {
-    return make_error(ErrorKind::kInvalid, "invalid-version", "Ugyldig versjonsnummer",
-                      "«" + version + "» er ikke et versjonsnummer på formen 3.0.", field);
+    return domain_error(ErrorKind::kInvalid, "invalid-version",
+                        "«" + version + "» er ikke et versjonsnummer på formen 3.0.", field);
   }
   const auto* v = catalog->find(procedure_id, *parsed);
-  if (!v) return not_found("Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".");
+  if (!v)
+    return not_found("Prosedyren «" + procedure_id + "» har ingen versjon " + version + ".",
+                     "path");
   return std::shared_ptr<const StoredVersion>(catalog, v);
 }
 
 std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog& catalog,
                                                           const StoredVersion& version) const {
-  const auto* base = catalog.in_force(version.procedure.id, today_utc());
+  const auto* base = catalog.in_force(version.procedure.id, util::norway_today());
   return units_touched(base && base != &version ? &base->procedure : nullptr, version.procedure);
 }
 
@@ -301,11 +243,11 @@ void ProcedureService::notify_units(const std::vector<std::string>& units,
     logger_.error("notify_enqueue_failed", {{"key", key}, {"cause", queued.error().log_message}});
     return;
   }
-  if (on_enqueue_) on_enqueue_();
+  if (collaborators_.outbox != nullptr) collaborators_.outbox->wake();
 }
 
 Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
-    const std::string& procedure_id, std::string_view xml, const api::Principal& actor,
+    const std::string& procedure_id, std::string_view xml, const Actor& actor,
     Diagnostics& diagnostics) {
   if (!actor.has_role(kRoleProcedureOwner)) {
     return forbidden("Bare prosedyreeiere kan laste opp utkast.");
@@ -334,9 +276,9 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
   auto catalog = snapshot();
   for (const auto* existing : catalog->versions(procedure_id)) {
     if (!(existing->procedure.version < p.version)) {
-      auto e = conflict("version-not-increasing", "Versjonsnummeret må øke",
-                        "Versjon " + p.version.str() + " er ikke høyere enn eksisterende versjon " +
-                            existing->procedure.version.str() + ".");
+      auto e = conflict("version-not-increasing", "Versjon " + p.version.str() +
+                                                      " er ikke høyere enn eksisterende versjon " +
+                                                      existing->procedure.version.str() + ".");
       e.field = "version";
       return e;
     }
@@ -359,11 +301,11 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::upload_draft(
 
 Result<ConsultationStatus> ProcedureService::start_consultation(
     const std::string& procedure_id, const std::string& version, const std::string& deadline,
-    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+    const Actor& actor, std::optional<std::int64_t> expected_revision) {
   if (!actor.has_role(kRoleProcedureOwner)) {
     return forbidden("Bare prosedyreeiere kan sende et utkast på høring.");
   }
-  if (!is_iso_date(deadline) || deadline < today_utc()) {
+  if (!is_iso_date(deadline) || deadline < util::norway_today()) {
     return invalid("deadline",
                    "Høringsfristen må være en dato (ÅÅÅÅ-MM-DD) fra i dag og fremover.");
   }
@@ -399,7 +341,7 @@ Result<ConsultationStatus> ProcedureService::consultation(const std::string& pro
 
 Result<store::ConsultationAnswer> ProcedureService::answer_consultation(
     const std::string& procedure_id, const std::string& version, const std::string& unit_id,
-    const std::string& answer, const std::string& comment, const api::Principal& actor) {
+    const std::string& answer, const std::string& comment, const Actor& actor) {
   if (!actor.has_role(kRoleUnitLeader) || !actor.in_unit(unit_id)) {
     return forbidden("Bare lederen for enheten «" + unit_id + "» kan svare på høringen for den.");
   }
@@ -420,7 +362,7 @@ Result<store::ConsultationAnswer> ProcedureService::answer_consultation(
 
 Result<ConsultationStatus> ProcedureService::approve(
     const std::string& procedure_id, const std::string& version, const std::string& override_reason,
-    const api::Principal& actor, std::optional<std::int64_t> expected_revision) {
+    const Actor& actor, std::optional<std::int64_t> expected_revision) {
   if (!actor.has_role(kRoleApprover))
     return forbidden("Bare godkjennere kan godkjenne en versjon.");
   std::lock_guard lock(write_mutex_);
@@ -438,7 +380,7 @@ Result<ConsultationStatus> ProcedureService::approve(
   for (const auto& a : status->answers) open += a.answer != "agree";
   if (open > 0 && override_reason.empty()) {
     auto e = conflict(
-        "consultation-not-agreed", "Høringen er ikke enig",
+        "consultation-not-agreed",
         std::to_string(open) +
             " enhet(er) har svart uenig eller ikke svart. Se "
             "svarene, og oppgi «override_reason» dersom versjonen likevel skal godkjennes.");
@@ -449,7 +391,7 @@ Result<ConsultationStatus> ProcedureService::approve(
   record.xml = v.xml;
   record.status = "approved";
   record.approver = actor.user_id;
-  record.approved_at = today_utc();
+  record.approved_at = util::norway_today();
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
                                                {}, {}, {});
   if (!saved) return saved.error();
@@ -461,133 +403,9 @@ Result<ConsultationStatus> ProcedureService::approve(
   return consultation(procedure_id, version);
 }
 
-Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id,
-                                                 const std::string& version,
-                                                 const std::string& effective_from,
-                                                 const api::Principal& actor,
-                                                 std::optional<std::int64_t> expected_revision) {
-  if (!actor.has_role(kRoleApprover))
-    return forbidden("Bare godkjennere kan publisere en versjon.");
-  if (!is_iso_date(effective_from)) {
-    return invalid("effective_from", "Datoen versjonen gjelder fra, må skrives som ÅÅÅÅ-MM-DD.");
-  }
-  std::lock_guard lock(write_mutex_);
-  auto found = find(procedure_id, version);
-  if (!found) return found.error();
-  const auto& v = **found;
-  if (v.status() != "approved") return wrong_status(v, "approved");
-  if (v.record.author == actor.user_id) {
-    auto e =
-        forbidden("Du skrev denne versjonen og kan derfor ikke publisere den selv (fire øyne).");
-    e.slug = "four-eyes";
-    return e;
-  }
-  auto catalog = snapshot();
-  PublishOutcome outcome;
-  const StoredVersion* previous = nullptr;
-  for (const auto* other : catalog->versions(procedure_id)) {
-    if (other == &v || other->status() != "published") continue;
-    if (other->procedure.effective_from >= effective_from) {
-      auto e = conflict("effective-date-not-increasing", "Ugyldig dato",
-                        "Versjon " + other->procedure.version.str() + " gjelder allerede fra " +
-                            other->procedure.effective_from +
-                            "; den nye versjonen må gjelde fra "
-                            "en senere dato.");
-      e.field = "effective_from";
-      return e;
-    }
-    outcome.superseded.push_back(other->procedure.version.str());
-    previous = other;
-  }
-  auto stamped = stamp_published_xml(
-      v.xml, v.record.approver, v.record.approved_at,
-      v.procedure.approver_body.empty() ? "Styringsgruppen" : v.procedure.approver_body,
-      effective_from);
-  if (!stamped) return internal_error("could not stamp published XML");
-  Diagnostics check;
-  auto reloaded = loader_->load_procedure(*stamped, "publisert.xml", &units_);
-  if (!reloaded.ok()) {
-    std::string first =
-        reloaded.diagnostics.empty() ? "" : format_diagnostic(reloaded.diagnostics[0]);
-    return internal_error("published XML does not validate: " + first);
-  }
-  if (previous) {
-    const auto diff = diff_procedures(previous->procedure, reloaded.procedure.value(), &units_);
-    // Open avvik per step: they keep pointing at the step id, which this version removes.
-    store::DeviationQuery open_filter;
-    open_filter.procedure_id = procedure_id;
-    open_filter.statuses = {"registrert", "mottatt", "under_behandling", "tiltak", "gjenapnet"};
-    const auto stats = store_.deviation_statistics(open_filter);
-    for (const auto& c : diff.changes) {
-      if (c.kind != ChangeKind::kRemoved) continue;
-      std::int64_t open = 0;
-      if (stats) {
-        for (const auto& row : stats->per_step) {
-          if (row.step_id == c.step_id) open += row.open;
-        }
-      }
-      outcome.warnings.push_back(
-          "Trinn «" + c.before + "» (" + c.step_id + ") fjernes. " +
-          (!stats ? std::string("Antall åpne avvik på trinnet kunne ikke hentes; vurder dem.")
-           : open == 0 ? std::string("Det har ingen åpne avvik.")
-                       : std::to_string(open) + (open == 1 ? " åpent avvik" : " åpne avvik") +
-                             " på trinnet må vurderes og lukkes."));
-    }
-  }
-  auto record = v.record;
-  record.xml = *stamped;
-  record.sha256 = util::sha256_hex(*stamped);
-  record.status = "published";
-  record.effective_from = effective_from;
-  record.published_at = today_utc();
-  std::vector<store::OutboxMessage> exports;
-  if (archive_exporter_) {
-    if (auto exported = archive_exporter_(procedure_id, version)) {
-      exports.push_back(std::move(*exported));
-    }
-  }
-  // The archive export is written in the same transaction as the publication.
-  auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
-                                               {}, outcome.superseded, exports);
-  if (!saved) return saved.error();
-  if (!exports.empty() && on_enqueue_) on_enqueue_();
-  logger_.info("procedure_published", {{"procedure", procedure_id},
-                                       {"version", version},
-                                       {"effective_from", effective_from},
-                                       {"sha256", record.sha256}});
-  rebuild();
-  auto published = find(procedure_id, version);
-  if (!published) return published.error();
-  outcome.version = *published;
-  if (renderer_) {
-    const auto html = renderer_(**published, units_);
-    const boost::json::object meta{{"title", v.procedure.title + " versjon " + version},
-                                   {"content_type", "text/html; charset=utf-8"},
-                                   {"procedure_id", procedure_id},
-                                   {"version", version},
-                                   {"effective_from", effective_from},
-                                   {"sha256", util::sha256_hex(html)}};
-    if (auto sent = host_.publish_document(boost::json::serialize(meta), html); !sent) {
-      // The version is published either way; the document can be fetched again from
-      // …/document. The durable retry comes with the outbox (archive issue).
-      logger_.warn(
-          "document_library_failed",
-          {{"procedure", procedure_id}, {"version", version}, {"cause", sent.error().log_message}});
-      outcome.warnings.push_back(
-          "Dokumentet kunne ikke legges i dokumentbiblioteket nå. Hent det "
-          "fra …/document og legg det inn, eller publiser det på nytt senere.");
-    }
-  }
-  notify_units(
-      affected_units(*snapshot(), **published), "Ny versjon: " + v.procedure.title + " " + version,
-      "En ny versjon gjelder fra " + effective_from + ". Les den og bekreft at du har lest.",
-      "published:" + procedure_id + ":" + version);
-  return outcome;
-}
-
 Result<store::ReadConfirmation> ProcedureService::confirm_read(const std::string& procedure_id,
                                                                const std::string& version,
-                                                               const api::Principal& actor) {
+                                                               const Actor& actor) {
   auto v = find(procedure_id, version);
   if (!v) return v.error();
   if ((*v)->status() != "published" && (*v)->status() != "superseded") {
@@ -617,17 +435,9 @@ Result<ReadStatus> ProcedureService::read_status(const std::string& procedure_id
   for (const auto& c : status.confirmed) done.insert(c.user_id);
   std::set<std::string> missing;
   for (const auto& unit : status.affected_units) {
-    auto answer =
-        host_.directory_lookup(boost::json::serialize(boost::json::object{{"leaders_of", unit}}));
-    if (!answer || !answer->has_value()) continue;
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(**answer, ec);
-    if (ec || !parsed.is_array()) continue;
-    for (const auto& user : parsed.as_array()) {
-      const auto* id = user.is_object() ? user.as_object().if_contains("id") : nullptr;
-      if (id && id->is_string() && !done.count(std::string(id->as_string()))) {
-        missing.insert(std::string(id->as_string()));
-      }
+    if (collaborators_.directory == nullptr) break;
+    for (const auto& leader : collaborators_.directory->leaders_of(unit)) {
+      if (!done.count(leader.id)) missing.insert(leader.id);
     }
   }
   status.missing_users.assign(missing.begin(), missing.end());

@@ -11,14 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "api/http.h"
+#include "core/actor.h"
 #include "core/result.h"
-#include "host/host_services.h"
 #include "observability/logger.h"
+#include "ports/host_services.h"
 #include "procedure/catalog.h"
+#include "procedure/collaborators.h"
 #include "procedure/iso_duration.h"
 #include "procedure/loader.h"
-#include "store/store.h"
+#include "ports/store/store.h"
 
 namespace boligflyt::procedure {
 
@@ -61,49 +62,36 @@ class ProcedureService {
  public:
   /// Start-up: loads units.xml, imports shipped versions the store lacks, builds the first
   /// snapshot. Throws std::runtime_error when the XSD cannot be used.
-  ProcedureService(store::Store& store, host::HostServices& host, const Logger& logger,
-                   const std::string& procedures_dir, const std::string& schema_file);
+  ProcedureService(store::Store& store, ports::HostServices& host, const Logger& logger,
+                   const std::string& procedures_dir, const std::string& schema_file,
+                   ProcedureCollaborators collaborators = {});
 
   std::shared_ptr<const ProcedureCatalog> snapshot() const;
 
-  /// Renders a version as the HTML document handed to the host's document library when it
-  /// is published. Set once at start-up (keeps rendering out of this module).
-  using DocumentRenderer = std::function<std::string(const StoredVersion&, const UnitRegistry&)>;
-  void set_document_renderer(DocumentRenderer renderer) { renderer_ = std::move(renderer); }
   const ProcedureLoader& loader() const { return *loader_; }
-  /// Called after notifications were put in the outbox (wakes the outbox worker).
-  void set_outbox_listener(std::function<void()> listener) { on_enqueue_ = std::move(listener); }
-
-  /// The archive export of a published version (procedure id, version). Set once at start-up.
-  using ArchiveExporter = std::function<std::optional<store::OutboxMessage>(
-      const std::string& procedure_id, const std::string& version)>;
-  void set_archive_exporter(ArchiveExporter exporter) { archive_exporter_ = std::move(exporter); }
 
   /// kInvalid (422) with `diagnostics` filled when the XML has problems.
   Result<std::shared_ptr<const StoredVersion>> upload_draft(const std::string& procedure_id,
                                                             std::string_view xml,
-                                                            const api::Principal& actor,
+                                                            const Actor& actor,
                                                             Diagnostics& diagnostics);
   Result<ConsultationStatus> start_consultation(const std::string& procedure_id,
                                                 const std::string& version,
-                                                const std::string& deadline,
-                                                const api::Principal& actor,
+                                                const std::string& deadline, const Actor& actor,
                                                 std::optional<std::int64_t> expected_revision);
   Result<ConsultationStatus> consultation(const std::string& procedure_id,
                                           const std::string& version);
   Result<store::ConsultationAnswer> answer_consultation(
       const std::string& procedure_id, const std::string& version, const std::string& unit_id,
-      const std::string& answer, const std::string& comment, const api::Principal& actor);
+      const std::string& answer, const std::string& comment, const Actor& actor);
   Result<ConsultationStatus> approve(const std::string& procedure_id, const std::string& version,
-                                     const std::string& override_reason,
-                                     const api::Principal& actor,
+                                     const std::string& override_reason, const Actor& actor,
                                      std::optional<std::int64_t> expected_revision);
   Result<PublishOutcome> publish(const std::string& procedure_id, const std::string& version,
-                                 const std::string& effective_from, const api::Principal& actor,
+                                 const std::string& effective_from, const Actor& actor,
                                  std::optional<std::int64_t> expected_revision);
   Result<store::ReadConfirmation> confirm_read(const std::string& procedure_id,
-                                               const std::string& version,
-                                               const api::Principal& actor);
+                                               const std::string& version, const Actor& actor);
   Result<ReadStatus> read_status(const std::string& procedure_id, const std::string& version);
   std::vector<ReviewStatus> reviews(const std::string& today) const;
 
@@ -124,7 +112,7 @@ class ProcedureService {
                     const std::string& body, const std::string& key);
 
   store::Store& store_;
-  host::HostServices& host_;
+  ports::HostServices& host_;
   const Logger& logger_;
   std::unique_ptr<ProcedureLoader> loader_;
   UnitRegistry units_;
@@ -133,15 +121,12 @@ class ProcedureService {
   std::mutex write_mutex_;
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ProcedureCatalog> snapshot_;
-  DocumentRenderer renderer_;
-  std::function<void()> on_enqueue_;
-  ArchiveExporter archive_exporter_;
+  ProcedureCollaborators collaborators_;
   std::map<std::string, Procedure> parsed_by_sha_;  // shipped files parsed at start-up
 };
 
 /// "2025-01-01" + P1Y → "2026-01-01" (month ends clamp: 2024-01-31 + P1M → 2024-02-29).
 std::optional<std::string> add_duration(const std::string& date, const IsoDuration& duration);
 bool is_iso_date(const std::string& text);
-std::string today_utc();
 
 }  // namespace boligflyt::procedure

@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace boligflyt::util {
 
@@ -13,6 +15,9 @@ std::string iso_utc(std::int64_t epoch_seconds);
 inline std::int64_t epoch_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
+
+/// Seconds since 1970 of "YYYY-MM-DDTHH:MM:SSZ" (as iso_utc writes it), or nullopt.
+std::optional<std::int64_t> parse_iso_utc(std::string_view text);
 
 /// Seconds since 1970, now.
 inline std::int64_t now_epoch() { return epoch_seconds(std::chrono::system_clock::now()); }

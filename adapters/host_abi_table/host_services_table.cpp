@@ -1,8 +1,8 @@
-#include "abi/host_services_table.h"
+#include "host_abi_table/host_services_table.h"
 
 #include <array>
 
-namespace boligflyt::abi {
+namespace boligflyt::adapters {
 namespace {
 
 // Copies the host's fields into a private table so that a host compiled against an older,
@@ -22,12 +22,12 @@ boligflyt_host_services copy_known_fields(const boligflyt_host_services& in) {
   return out;
 }
 
-class TableHostServices final : public host::HostServices {
+class TableHostServices final : public ports::HostServices {
  public:
   explicit TableHostServices(const boligflyt_host_services& table)
       : table_(copy_known_fields(table)) {}
 
-  // host::HostServices
+  // ports::HostServices
   Result<std::optional<std::string>> directory_lookup(const std::string& query_json) override {
     if (!table_.directory_lookup) return std::optional<std::string>{};
     std::string answer;
@@ -92,7 +92,8 @@ class TableHostServices final : public host::HostServices {
 
 }  // namespace
 
-std::unique_ptr<host::HostServices> make_table_host_services(const boligflyt_host_services& table) {
+std::unique_ptr<ports::HostServices> make_table_host_services(
+    const boligflyt_host_services& table) {
   return std::make_unique<TableHostServices>(table);
 }
 
@@ -104,4 +105,4 @@ LogSink make_table_log_sink(const boligflyt_host_services& table) {
   };
 }
 
-}  // namespace boligflyt::abi
+}  // namespace boligflyt::adapters

@@ -5,15 +5,16 @@
 #include <memory>
 
 #include "boligflyt/plugin_abi.h"
-#include "host/host_services.h"
 #include "observability/logger.h"
+#include "ports/host_services.h"
 
-namespace boligflyt::abi {
+namespace boligflyt::adapters {
 
-/// The table must outlive the returned object (the ABI requires the host to keep it alive).
-std::unique_ptr<host::HostServices> make_table_host_services(const boligflyt_host_services& table);
+/// The factory. The table must outlive the returned object (the ABI requires the host to keep it
+/// alive).
+std::unique_ptr<ports::HostServices> make_table_host_services(const boligflyt_host_services& table);
 
 /// A log sink writing through the table's `log` entry, or stderr when it is NULL.
 LogSink make_table_log_sink(const boligflyt_host_services& table);
 
-}  // namespace boligflyt::abi
+}  // namespace boligflyt::adapters

@@ -1,7 +1,7 @@
 #pragma once
-// The host quality system port: what the plugin needs from the system it lives in.
-// Implementations: the C ABI host-services table (abi/), with the plugin's own adapters
-// standing in for entries the host leaves NULL.
+// Port: the host quality system — what the plugin needs from the system it lives in.
+// Adapter: adapters/host_abi_table (the C ABI host-services table, with the plugin's own
+// stand-ins for entries the host leaves NULL).
 
 #include <optional>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "core/result.h"
 
-namespace boligflyt::host {
+namespace boligflyt::ports {
 
 class HostServices {
  public:
@@ -25,4 +25,4 @@ class HostServices {
   virtual Result<void> publish_document(const std::string& meta_json, std::string_view content) = 0;
 };
 
-}  // namespace boligflyt::host
+}  // namespace boligflyt::ports

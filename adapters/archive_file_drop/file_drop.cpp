@@ -1,4 +1,4 @@
-#include "archive/file_drop.h"
+#include "archive_file_drop/file_drop.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,9 +13,12 @@
 #include <sstream>
 #include <system_error>
 
-#include "util/sha256.h"
+#include "archive/message_name.h"
 
-namespace boligflyt::archive {
+namespace boligflyt::adapters {
+using archive::folder_name_for;
+using ports::ArchivePackage;
+using ports::InboxItem;
 namespace fs = std::filesystem;
 namespace {
 
@@ -113,20 +116,6 @@ void create_folder(const fs::path& dir) {
 }
 
 }  // namespace
-
-std::string folder_name_for(const std::string& export_key) {
-  std::string safe;
-  safe.reserve(std::min<std::size_t>(export_key.size(), 80));
-  for (const char c : export_key) {
-    if (safe.size() >= 80) break;
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    safe.push_back(ok ? c : '-');
-  }
-  // Never a hidden or relative name, whatever the key.
-  while (!safe.empty() && (safe.front() == '.' || safe.front() == '-')) safe.erase(0, 1);
-  return safe + (safe.empty() ? "" : "-") + util::sha256_hex(export_key).substr(0, 12);
-}
 
 FileDropTransport::FileDropTransport(fs::path out_dir, fs::path inbox_dir, PackageFormat format)
     : out_dir_(std::move(out_dir)), inbox_dir_(std::move(inbox_dir)), format_(format) {
@@ -336,4 +325,10 @@ void FileDropTransport::settle_receipt(const InboxItem& item, bool handled,
   }
 }
 
-}  // namespace boligflyt::archive
+std::unique_ptr<ports::ArchiveTransport> make_file_drop_transport(std::filesystem::path out_dir,
+                                                                  std::filesystem::path inbox_dir,
+                                                                  PackageFormat format) {
+  return std::make_unique<FileDropTransport>(std::move(out_dir), std::move(inbox_dir), format);
+}
+
+}  // namespace boligflyt::adapters

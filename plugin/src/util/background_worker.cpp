@@ -1,4 +1,4 @@
-#include "core/background_worker.h"
+#include "util/background_worker.h"
 
 #include <pthread.h>
 
