@@ -6,24 +6,17 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <sstream>
-#include <system_error>
 
 #include "archive/pdfa_conversion.h"
 
 namespace boligflyt::archive {
 namespace {
-
-namespace fs = std::filesystem;
 
 // A4 in points, with 2 cm margins; the footer sits in the bottom margin.
 constexpr double kPageWidth = 595.276;
