@@ -254,6 +254,7 @@ class CrashSafetyTest : public HostTest {
   void load_then_kill(std::chrono::milliseconds load_for, unsigned client_seed) {
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
+    clients.reserve(kClients);
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&, c] {
         std::mt19937 random(client_seed + static_cast<unsigned>(c));
