@@ -16,12 +16,13 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "support/official_schemas.h"
 #include "util/sha256.h"
 
 namespace boligflyt::archive {
 namespace {
 
-const std::string kSchemas = BOLIGFLYT_OFFICIAL_SCHEMAS;
+const std::string kSchemas = test_support::official_schemas_dir();
 
 std::string version_dir(Protocol p) {
   return kSchemas + "/fiks-arkiv-" + std::string(protocol_name(p));
@@ -152,11 +153,13 @@ std::string text_at(const pugi::xml_node& node, const char* xpath) {
 class ArkivmeldingProtocols : public ::testing::TestWithParam<Protocol> {};
 
 TEST_P(ArkivmeldingProtocols, NewCaseValidatesAgainstOfficialXsd) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto xml = build_ok(sample(GetParam()));
   EXPECT_EQ(xsd_errors(xml, opprett_xsd(GetParam())), "") << xml;
 }
 
 TEST_P(ArkivmeldingProtocols, NewCaseWithSkjermingValidates) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   auto m = sample(GetParam());
   m.new_case->skjerming = skjerming();
   m.journalpost.skjerming = skjerming();
@@ -165,6 +168,7 @@ TEST_P(ArkivmeldingProtocols, NewCaseWithSkjermingValidates) {
 }
 
 TEST_P(ArkivmeldingProtocols, ExistingCaseValidatesAgainstOfficialXsd) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   auto m = existing_case_sample(GetParam());
   m.journalpost.skjerming = skjerming();
   const auto xml = build_ok(m);
@@ -172,6 +176,7 @@ TEST_P(ArkivmeldingProtocols, ExistingCaseValidatesAgainstOfficialXsd) {
 }
 
 TEST_P(ArkivmeldingProtocols, MinimalMessageValidates) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   // Only what is required: no optional texts, dates, klassifikasjon or korrespondansepart.
   ArchiveMessage m;
   m.protocol = GetParam();
@@ -190,6 +195,7 @@ TEST_P(ArkivmeldingProtocols, MinimalMessageValidates) {
 // The validation helper is not vacuous: the same message with two elements swapped, with a
 // child in the wrong namespace, or in the other version's namespace, fails.
 TEST_P(ArkivmeldingProtocols, XsdHelperRejectsBrokenMessages) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto p = GetParam();
   const auto xml = build_ok(sample(p));
   auto swapped = xml;
@@ -328,6 +334,7 @@ TEST_P(ArkivmeldingProtocols, ExistingCaseIsATopLevelRegistreringWithSaksnummer)
 }
 
 TEST_P(ArkivmeldingProtocols, TextIsEscapedAndKeptExactly) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   auto m = sample(GetParam());
   m.journalpost.tittel = "Lekkasje <kjeller> & \"loft\" – æøå ÆØÅ\tmed tab";
   const auto xml = build_ok(m);
@@ -404,6 +411,7 @@ TEST(ArkivmeldingErrors, CharactersXml10CannotCarry) {
 }
 
 TEST(ArkivmeldingErrors, XmlCleanMakesTextBuildable) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   EXPECT_EQ(xml10_clean("a\x01\x07\tb\nc\rd\x1F"), "a\tb\nc\rd");
   EXPECT_EQ(xml10_clean("æ\xEF\xBF\xBE\xEF\xBF\xBFø"), "æø");  // U+FFFE, U+FFFF
   EXPECT_EQ(xml10_clean("\xC3"), "");                          // truncated
@@ -506,6 +514,7 @@ TEST(ArkivmeldingHelpers, CaseNumbersAndProtocols) {
 
 // Every embedded code is in the official KS code list (V1 and V2) with the same description.
 TEST(ArkivmeldingCodeLists, EmbeddedValuesExistInKsLists) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   for (const auto p : {Protocol::kV1, Protocol::kV2}) {
     const std::string v(protocol_name(p));
     for (const auto& list : embedded_code_lists()) {
@@ -533,6 +542,7 @@ TEST(ArkivmeldingCodeLists, EmbeddedValuesExistInKsLists) {
 // archive defines its own. If KS ever publishes one, this fails and the embedded "13" must be
 // checked against it.
 TEST(ArkivmeldingCodeLists, ListsWithoutKsFileAreArchiveDefined) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   for (const auto p : {Protocol::kV1, Protocol::kV2}) {
     const std::string v(protocol_name(p));
     const auto kodelister = read_file(version_dir(p) + "/kodelister.xsd");
@@ -552,6 +562,7 @@ TEST(ArkivmeldingCodeLists, ListsWithoutKsFileAreArchiveDefined) {
 // Every element the builder writes a code into is a code type (kode + beskrivelse) in the
 // official metadatakatalog, so `beskrivelse` is allowed there.
 TEST(ArkivmeldingCodeLists, EmbeddedListsAreCodeTypesInTheSchema) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto katalog = read_file(version_dir(Protocol::kV2) + "/metadatakatalog.xsd");
   for (const auto& list : embedded_code_lists()) {
     const auto at = katalog.find("<xs:complexType name=\"" + std::string(list.element) + "\">");

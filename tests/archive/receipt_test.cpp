@@ -12,11 +12,12 @@
 #include <thread>
 
 #include "archive/arkivmelding.h"
+#include "support/official_schemas.h"
 
 namespace boligflyt::archive {
 namespace {
 
-const std::string kSchemas = BOLIGFLYT_OFFICIAL_SCHEMAS;
+const std::string kSchemas = test_support::official_schemas_dir();
 
 std::string sample(const std::string& name) {
   const auto path = std::filesystem::path(__FILE__).parent_path() / "receipts" / name;
@@ -72,6 +73,7 @@ void expect_refused(const std::string& xml, const std::optional<std::string>& sc
 }
 
 TEST(ReceiptSamples, ValidOnesValidateAgainstOfficialXsd) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto kvittering = "arkivering.arkivmelding.opprett.kvittering";
   EXPECT_TRUE(validates(sample("kvittering-v1.xml"), xsd("v1", kvittering)));
   EXPECT_TRUE(validates(sample("registrering-feilet-v1.xml"), xsd("v1", kvittering)));
@@ -83,6 +85,7 @@ TEST(ReceiptSamples, ValidOnesValidateAgainstOfficialXsd) {
 }
 
 TEST(ReceiptParse, KvitteringV1NewCase) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   for (const auto& schemas : {kValidate, kNoValidation}) {
     const auto r = parse_ok(sample("kvittering-v1.xml"), schemas);
     EXPECT_EQ(r.kind, Receipt::Kind::kKvittering);
@@ -97,6 +100,7 @@ TEST(ReceiptParse, KvitteringV1NewCase) {
 }
 
 TEST(ReceiptParse, KvitteringV2WithPrefixesExistingCase) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   for (const auto& schemas : {kValidate, kNoValidation}) {
     const auto r = parse_ok(sample("kvittering-v2.xml"), schemas);
     EXPECT_EQ(r.kind, Receipt::Kind::kKvittering);
@@ -109,6 +113,7 @@ TEST(ReceiptParse, KvitteringV2WithPrefixesExistingCase) {
 }
 
 TEST(ReceiptParse, Feilmeldinger) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   auto r = parse_ok(sample("ugyldigforespoersel-v1.xml"), kValidate);
   EXPECT_EQ(r.kind, Receipt::Kind::kFeilmelding);
   EXPECT_EQ(r.protocol, Protocol::kV1);
@@ -133,6 +138,7 @@ TEST(ReceiptParse, Feilmeldinger) {
 }
 
 TEST(ReceiptParse, RegistreringFeiletIsAFeilmeldingThatKeepsTheCase) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto r = parse_ok(sample("registrering-feilet-v1.xml"), kValidate);
   EXPECT_EQ(r.kind, Receipt::Kind::kFeilmelding);
   EXPECT_EQ(r.error_type, "registreringFeilet");
@@ -143,6 +149,7 @@ TEST(ReceiptParse, RegistreringFeiletIsAFeilmeldingThatKeepsTheCase) {
 }
 
 TEST(ReceiptParse, KvitteringThatDoesNotValidateIsRefused) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto xml = sample("kvittering-invalid-v1.xml");
   expect_refused(xml, kValidate, "receipt-schema-violation");
   const auto detail = parse_receipt(xml, kValidate).error().detail;
@@ -152,6 +159,7 @@ TEST(ReceiptParse, KvitteringThatDoesNotValidateIsRefused) {
 }
 
 TEST(ReceiptParse, KvitteringWithoutExternalKeyIsRefused) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const std::string xml =
       "<arkivmeldingKvittering xmlns='https://ks-no.github.io/standarder/fiks-protokoll/"
       "fiks-arkiv/arkivmelding/opprett/kvittering/v2'><registreringKvittering>"
@@ -164,6 +172,7 @@ TEST(ReceiptParse, KvitteringWithoutExternalKeyIsRefused) {
 }
 
 TEST(ReceiptParse, UnknownRootsAreRefused) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   expect_refused(
       "<arkivmelding xmlns='https://ks-no.github.io/standarder/fiks-protokoll/"
       "fiks-arkiv/arkivmelding/opprett/v1'/>",
@@ -177,6 +186,7 @@ TEST(ReceiptParse, UnknownRootsAreRefused) {
 }
 
 TEST(ReceiptParse, GarbageIsRefused) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   expect_refused("", kValidate, "invalid-xml");
   expect_refused("kvittering: ok", kValidate, "invalid-xml");
   expect_refused("<arkivmeldingKvittering>", kNoValidation, "invalid-xml");
@@ -191,6 +201,7 @@ TEST(ReceiptParse, GarbageIsRefused) {
 // Must not crash on arbitrary input: every truncation and many random byte changes of a real
 // kvittering give either a receipt or an error.
 TEST(ReceiptParse, SurvivesTruncationAndMutation) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto xml = sample("kvittering-v1.xml");
   for (std::size_t n = 0; n < xml.size(); ++n) {
     const auto r = parse_receipt(xml.substr(0, n), kNoValidation);
@@ -212,6 +223,7 @@ TEST(ReceiptParse, SurvivesTruncationAndMutation) {
 }
 
 TEST(ReceiptParse, ConcurrentValidationSharesCompiledSchemas) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const auto v1 = sample("kvittering-v1.xml");
   const auto v2 = sample("kvittering-v2.xml");
   std::vector<std::thread> threads;
@@ -230,6 +242,7 @@ TEST(ReceiptParse, ConcurrentValidationSharesCompiledSchemas) {
 // The V2 ikkefunnet XSD does not compile as published (it imports a V1 namespace): that is
 // reported as an internal error, not as a bad message from the archive.
 TEST(ReceiptParse, UncompilableOfficialSchemaIsInternal) {
+  BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS();
   const std::string xml =
       "<ikkefunnet xmlns='https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/feil/"
       "ikkefunnet/v2'><feilId>1</feilId><feilmelding>x</feilmelding></ikkefunnet>";

@@ -24,6 +24,7 @@
 
 #include "support/host_test.h"
 #include "support/norway_date.h"
+#include "support/official_schemas.h"
 #include "support/procedure_drafts.h"
 
 namespace boligflyt::e2e {
@@ -36,7 +37,7 @@ constexpr const char* kV1Namespace =
     "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1";
 
 std::string official(const std::string& relative) {
-  return (fs::path(BOLIGFLYT_OFFICIAL_SCHEMAS) / relative).string();
+  return (fs::path(test_support::official_schemas_dir()) / relative).string();
 }
 
 std::string v1_arkivmelding_xsd() {
@@ -78,6 +79,9 @@ std::string today() { return norway_date(0); }
 
 class ArchiveExportTest : public HostTest {
  protected:
+  // Every test here validates what it drops (and the receipts) against the official schemas.
+  void SetUp() override { BOLIGFLYT_REQUIRE_OFFICIAL_SCHEMAS(); }
+
   fs::path drop_dir() const { return data_dir() / "arkiv" / "utgaaende"; }
   fs::path inbox_dir() const { return data_dir() / "arkiv" / "kvitteringer"; }
 
@@ -87,7 +91,7 @@ class ArchiveExportTest : public HostTest {
                                R"("notifications":{"first_retry_seconds":1,"max_retry_seconds":2},)"
                                R"("archive":{"protocol":")" +
                                protocol + R"(","package":")" + package + R"(","schemas_dir":)" +
-                               json_quote(BOLIGFLYT_OFFICIAL_SCHEMAS) + "}}";
+                               json_quote(test_support::official_schemas_dir()) + "}}";
     start_host(write_config(json_set(default_config_json(), {"plugin"}, plugin)));
   }
 
@@ -504,7 +508,7 @@ TEST_F(ArchiveExportTest, UnitWithoutALeaderHoldsTheExportWithAClearReason) {
               users.end());
   config.as_object()["plugin"] = boost::json::parse(
       R"({"maintenance_interval_ms":200,"archive":{"export_on_register":true,"schemas_dir":)" +
-      json_quote(BOLIGFLYT_OFFICIAL_SCHEMAS) + "}}");
+      json_quote(test_support::official_schemas_dir()) + "}}");
   ASSERT_NO_FATAL_FAILURE(start_host(write_config(boost::json::serialize(config))));
 
   const auto created =
