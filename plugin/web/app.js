@@ -126,7 +126,6 @@
     cause: ['Årsak', 'Hva var årsaken til avviket?'],
     evaluation: ['Vurdering av effekt', 'Virket tiltakene? Hvordan vet dere det?'],
     reason: ['Begrunnelse', ''],
-    resolved_in_version: ['Løst i prosedyreversjon', 'For eksempel 3.1'],
   };
   const kHistoryLabels = {
     registered: 'Registrert',
@@ -149,8 +148,14 @@
     added: 'Nytt trinn',
     removed: 'Fjernet trinn',
     renamed: 'Nytt navn',
-    reassigned: 'Ny ansvarlig enhet',
-    changed: 'Endret',
+    moved: 'Flyttet',
+    responsible_changed: 'Ny ansvarlig enhet',
+    participants_changed: 'Andre deltakende enheter',
+    deadlines_changed: 'Endrede frister',
+    text_changed: 'Endret tekst',
+    flow_changed: 'Endret flyt',
+    documents_changed: 'Endrede dokumenter',
+    legal_basis_changed: 'Endret hjemmel',
   };
 
   let unitsCache = null;
@@ -302,26 +307,36 @@
     svg.setAttribute('aria-label', label);
     svg.removeAttribute('aria-labelledby');
     svg.removeAttribute('aria-describedby');
+    const kSvg = 'http://www.w3.org/2000/svg';
     for (const g of svg.querySelectorAll('g[data-step]')) {
       const title = g.querySelector('title');
       const name = title ? title.textContent : g.dataset.step;
-      if (title) title.remove();
-      g.setAttribute('tabindex', '0');
-      g.setAttribute('role', 'button');
-      g.setAttribute('aria-label', `Velg trinnet: ${name}`);
-      g.setAttribute('data-velgbar', '');
+      const box = g.querySelector('rect[rx="6"]') || g.querySelector('rect');
+      if (!box) continue;
+      // The button is a transparent rectangle over the box: its name is the step's full
+      // description, and the box's own text stays plain text for reading.
+      const target = document.createElementNS(kSvg, 'rect');
+      for (const a of ['x', 'y', 'width', 'height', 'rx']) target.setAttribute(a, box.getAttribute(a));
+      target.setAttribute('fill', 'transparent');
+      target.setAttribute('stroke', 'none');
+      target.setAttribute('tabindex', '0');
+      target.setAttribute('role', 'button');
+      target.setAttribute('aria-label', `Velg trinnet: ${name}`);
+      target.setAttribute('aria-pressed', 'false');
+      target.setAttribute('data-velgbar', '');
+      target.dataset.step = g.dataset.step;
+      g.append(target);
       const pick = () => {
         for (const other of svg.querySelectorAll('[data-valgt]')) {
           other.removeAttribute('data-valgt');
           other.setAttribute('aria-pressed', 'false');
         }
-        g.setAttribute('data-valgt', '');
-        g.setAttribute('aria-pressed', 'true');
+        target.setAttribute('data-valgt', '');
+        target.setAttribute('aria-pressed', 'true');
         onPick(g.dataset.step);
       };
-      g.setAttribute('aria-pressed', 'false');
-      g.addEventListener('click', pick);
-      g.addEventListener('keydown', (event) => {
+      target.addEventListener('click', pick);
+      target.addEventListener('keydown', (event) => {
         if (event.key === 'Enter' || event.key === ' ') {
           event.preventDefault();
           pick();
@@ -403,7 +418,7 @@
     let version = null;
     const status = h('div', { 'aria-live': 'polite' });
     const chosen = h('p', { id: 'valgt-trinn', class: 'valgt', 'aria-live': 'polite' }, 'Ingen trinn er valgt ennå.');
-    const picture = h('div', { class: 'bilde' });
+    const picture = h('div', { class: 'bilde hoy' });
     const search = h('input', { type: 'search', autocomplete: 'off' });
     const hits = h('ul', { class: 'treff', id: 'trinn-treff' });
     const dateInput = h('input', { type: 'date', required: true, value: today(), max: today() });
@@ -412,7 +427,7 @@
       const s = allSteps(version).find((x) => x.id === stepId);
       chosenStep = s;
       chosen.textContent = s ? `Valgt trinn: ${s.title}` : 'Ingen trinn er valgt ennå.';
-      const svgStep = picture.querySelector(`g[data-step="${CSS.escape(stepId)}"]`);
+      const svgStep = picture.querySelector(`rect[data-velgbar][data-step="${CSS.escape(stepId)}"]`);
       if (svgStep && !svgStep.hasAttribute('data-valgt')) {
         for (const other of picture.querySelectorAll('[data-valgt]')) {
           other.removeAttribute('data-valgt');
@@ -474,10 +489,10 @@
       h('fieldset', {},
         h('legend', {}, 'Hvilket trinn gjelder det?'),
         status,
-        picture,
-        field({ id: 'trinn-sok', label: 'Eller søk etter trinnet med navn', input: search }),
+        field({ id: 'trinn-sok', label: 'Søk etter trinnet med navn', help: 'Eller velg det i bildet under.', input: search }),
         hits,
-        chosen),
+        chosen,
+        picture),
       field({ id: 'avvik-tittel', label: 'Kort tittel', help: 'Hva gikk galt? Skriv ikke navn eller fødselsnummer.', input: title }),
       field({ id: 'avvik-beskrivelse', label: 'Beskrivelse', help: 'Hva skjedde, og hva var følgen? Bruk saksnummer i stedet for personopplysninger.', input: description }),
       field({ id: 'avvik-kategori', label: 'Kategori', input: category }),
@@ -602,7 +617,7 @@
       h('a', { href: '/avvik?visning=enhetens', 'aria-current': scope === 'enhetens' ? 'page' : null }, 'Enhetens'));
     const cell = (label, ...content) => h('td', { 'data-etikett': label }, ...content);
     const table = items.length
-      ? h('div', { class: 'rull' }, h('table', { class: 'stabel' },
+      ? h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel' },
         h('caption', {}, scope === 'mine' ? `Avvik du har meldt (${items.length})` : `Avvik enhetene dine har ansvar for eller deltar i (${items.length})`),
         h('thead', {}, h('tr', {}, ['Avvik', 'Tittel', 'Trinn', 'Status', 'Ansvarlig', 'Frist'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, items.map((d) => h('tr', {},
@@ -612,7 +627,7 @@
           cell('Status', d.status_label),
           cell('Ansvarlig', d.responsible_unit_name || d.responsible_unit),
           cell('Frist', formatDate(d.status === 'registrert' ? d.deadlines.receive_by : d.deadlines.close_by),
-            d.deadlines.overdue ? h('span', { class: 'merkelapp forfalt' }, 'Forfalt') : null)))))))
+            d.deadlines.overdue ? h('span', { class: 'merkelapp forfalt' }, 'Forfalt') : null))))))
       : h('p', { class: 'tom' }, 'Ingen avvik passer med utvalget.');
     setContent(target, tabs, form, table,
       list.next_cursor ? h('p', { class: 'hjelp' }, 'Listen viser de 200 første. Snevre inn med filtrene for å se flere.') : null);
@@ -656,12 +671,23 @@
       const rule = codeList.transitions.find((x) => x.transition === t.transition) || { requires: [] };
       const inputs = {};
       const formId = newId('overgang');
-      const fields = rule.requires.map((name) => {
-        const [label, help] = kFieldLabels[name] || [name, ''];
-        const input = name === 'resolved_in_version' ? h('input', { type: 'text' }) : h('textarea', { rows: 3 });
+      const typed = rule.requires.filter((name) => kFieldLabels[name]);
+      const fields = typed.map((name) => {
+        const [label, help] = kFieldLabels[name];
+        const input = h('textarea', { rows: 3 });
         inputs[name] = input;
         return field({ id: `${formId}-${name}`, label, help: help || null, input });
       });
+      let resolvedIn = null;
+      if (rule.requires.includes('actions')) {
+        fields.unshift(h('p', { class: 'hjelp' }, t.transition === 'lukk'
+          ? 'Krever minst ett utført tiltak, eller at avviket er løst i en ny versjon av prosedyren.'
+          : 'Krever minst ett tiltak. Legg det til under «Tiltak».'));
+      }
+      if (t.transition === 'lukk') {
+        resolvedIn = h('input', { type: 'text' });
+        fields.push(field({ id: `${formId}-resolved`, label: 'Løst i prosedyreversjon (valgfritt)', help: 'For eksempel 3.1, når en ny versjon retter årsaken.', input: resolvedIn }));
+      }
       const form = h('form', { class: 'overgang', 'data-overgang': t.transition, novalidate: true },
         h('fieldset', {},
           h('legend', {}, `${kTransitionLabels[t.transition] || t.transition} (ny status: ${t.to_label})`),
@@ -683,6 +709,7 @@
           missing.focus();
           return;
         }
+        if (resolvedIn && resolvedIn.value.trim()) body.resolved_in_version = resolvedIn.value.trim();
         await write(`/api/v1/deviations/${encodeURIComponent(id)}/transitions`, body, `Ny status: ${t.to_label}.`);
       });
       return form;
@@ -800,7 +827,7 @@
         h('section', { 'aria-labelledby': 'tiltak-h' },
           h('h2', { id: 'tiltak-h' }, 'Tiltak'),
           actionRows.length
-            ? h('div', { class: 'rull' }, h('table', { class: 'stabel' },
+            ? h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel' },
               h('thead', {}, h('tr', {}, ['Nr.', 'Tiltak', 'Enhet', 'Frist', 'Utført'].map((t) => h('th', { scope: 'col' }, t)))),
               h('tbody', {}, actionRows)))
             : h('p', { class: 'tom' }, 'Ingen tiltak ennå.'),
@@ -887,11 +914,11 @@
         h('a', { class: 'knapp sekundar', href: `${vbase}/bpmn`, download: `${procedure.id}-${chosen.version}.bpmn` }, 'Last ned BPMN')),
       h('h2', {}, 'Flytdiagram med avvik per trinn'),
       h('p', { class: 'hjelp' }, 'Jo mørkere trinn, jo flere avvik er registrert på det i denne versjonen. Tallene står også i tabellen under.'),
-      h('div', { class: 'bilde' }, h('img', {
+      h('div', { class: 'bilde', tabindex: '0', role: 'region', 'aria-label': 'Flytdiagram med avvik per trinn' }, h('img', {
         src: `${vbase}/avvik-map.svg`,
         alt: `Flytdiagram for ${version.title} ${version.version}, farget etter antall avvik per trinn. Tallene står i tabellen under.`,
       })),
-      h('div', { class: 'rull' }, h('table', {},
+      h('div', { class: 'rull', tabindex: '0' }, h('table', {},
         h('caption', {}, 'Trinn og avvik'),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Trinn'), h('th', { scope: 'col' }, 'Fase'), h('th', { scope: 'col' }, 'Ansvarlig'),
           h('th', { scope: 'col', class: 'tall' }, 'Avvik'), h('th', { scope: 'col', class: 'tall' }, 'Åpne'))),
@@ -900,7 +927,7 @@
           h('td', { class: 'tall' }, String(counts.get(s.id)?.total || 0)),
           h('td', { class: 'tall' }, String(counts.get(s.id)?.open || 0))))))),
       h('h2', {}, 'Versjonshistorikk'),
-      h('div', { class: 'rull' }, h('table', {},
+      h('div', { class: 'rull', tabindex: '0' }, h('table', {},
         h('thead', {}, h('tr', {}, ['Versjon', 'Status', 'Gjelder fra', 'Forfatter', 'Godkjent av'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, versions.map((v) => h('tr', {},
           h('td', {}, h('a', { href: `/prosedyren?versjon=${encodeURIComponent(v.version)}` }, v.version)),
@@ -1035,7 +1062,7 @@
         const unitList = await units();
         const answerLabel = { agree: 'Enig', disagree: 'Uenig' };
         sections.push(h('h3', {}, 'Høringssvar'),
-          h('div', { class: 'rull' }, h('table', { class: 'stabel' },
+          h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel' },
             h('thead', {}, h('tr', {}, ['Enhet', 'Svar', 'Kommentar', 'Svart av'].map((t) => h('th', { scope: 'col' }, t)))),
             h('tbody', {}, c.answers.map((a) => h('tr', {},
               h('td', { 'data-etikett': 'Enhet' }, unitName(unitList, a.unit_id)),
@@ -1063,12 +1090,20 @@
             sections.push(form);
           }
           if (hasRole('approver')) {
-            const approve = h('button', { type: 'button', onclick: () => act('POST', `${vbase}/approval`, {}, 'godkjent') }, 'Godkjenn versjonen');
-            sections.push(h('h3', {}, 'Godkjenning'),
-              h('p', {}, 'Den som skrev utkastet, kan ikke godkjenne det.'), approve);
+            const pendingAnswers = c.answers.filter((a) => !a.answer).length;
+            const override = pendingAnswers ? h('textarea', { rows: 3 }) : null;
+            const form = h('form', { novalidate: true, 'aria-label': 'Godkjenning' },
+              h('p', {}, 'Den som skrev utkastet, kan ikke godkjenne det.'),
+              override ? field({ id: 'godkjenn-begrunnelse', label: `Begrunnelse for å godkjenne uten alle svar (${pendingAnswers} mangler)`, input: override }) : null,
+              h('div', { class: 'skjema-knapper' }, h('button', { type: 'submit' }, 'Godkjenn versjonen')));
+            form.addEventListener('submit', (event) => {
+              event.preventDefault();
+              act('POST', `${vbase}/approval`, override && override.value.trim() ? { override_reason: override.value } : {}, 'godkjent');
+            });
+            sections.push(h('h3', {}, 'Godkjenning'), form);
           }
         }
-        if (v.status === 'approved' && (hasRole('procedure_owner') || hasRole('approver'))) {
+        if (v.status === 'approved' && hasRole('approver')) {
           const date = h('input', { type: 'date', required: true, value: today() });
           const form = h('form', { novalidate: true, 'aria-label': 'Publiser' },
             field({ id: 'publiser-dato', label: 'Gjelder fra', input: date }),
@@ -1102,7 +1137,7 @@
 
   function barTable(caption, rows) {
     const max = Math.max(1, ...rows.map((r) => r.count));
-    return h('div', { class: 'rull' }, h('table', {},
+    return h('div', { class: 'rull', tabindex: '0' }, h('table', {},
       h('caption', {}, caption),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Hva'), h('th', { scope: 'col', class: 'tall' }, 'Antall'), h('th', { scope: 'col' }, h('span', { class: 'visuelt-skjult' }, 'Søyle')))),
       h('tbody', {}, rows.length ? rows.map((r) => {
@@ -1130,9 +1165,9 @@
       const r = await api('GET', `/api/v1/procedures/${encodeURIComponent(p.id)}/versions/${encodeURIComponent(p.in_force.version)}/read-confirmations`);
       if (r.ok) for (const user of r.data.missing) missingReads.push(`${user} (${p.title} ${p.in_force.version})`);
     }
-    const exportStates = { pending: 'Venter', delivered: 'Levert', dead: 'Feilet', failed: 'Feilet', held: 'Holdt tilbake', receipted: 'Kvittert' };
+    const exportStates = { venter: 'Venter', sendt: 'Sendt', arkivert: 'Arkivert', feilet: 'Feilet', stoppet: 'Stoppet' };
     const exportsSection = exportsResult.ok
-      ? h('div', { class: 'rull' }, h('table', { class: 'stabel' },
+      ? h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel' },
         h('caption', {}, 'Arkiveksporter'),
         h('thead', {}, h('tr', {}, ['Gjelder', 'Tilstand', 'Forsøk', 'Siste feil', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visuelt-skjult' }, 'Handling'))))),
         h('tbody', {}, exportsResult.data.items.map((e) => h('tr', {},
@@ -1140,7 +1175,7 @@
           h('td', { 'data-etikett': 'Tilstand' }, exportStates[e.state] || e.state),
           h('td', { 'data-etikett': 'Forsøk' }, String(e.attempts)),
           h('td', { 'data-etikett': 'Siste feil' }, e.last_error || '–'),
-          h('td', { 'data-etikett': 'Handling' }, e.state === 'dead' || e.state === 'failed' || e.state === 'held'
+          h('td', { 'data-etikett': 'Handling' }, e.state === 'feilet' || e.state === 'stoppet'
             ? h('button', {
               type: 'button',
               onclick: async () => {

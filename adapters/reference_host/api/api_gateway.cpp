@@ -200,7 +200,9 @@ HttpResponse ApiGateway::authenticate_and_dispatch(HttpRequest request) {
       response->status = 303;
       response->content_type = "text/plain; charset=utf-8";
       std::string next;
-      for (const char c : path) {
+      const std::string target_path =
+          query.empty() ? std::string(path) : std::string(path) + "?" + std::string(query);
+      for (const char c : target_path) {
         if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '/' || c == '-' || c == '_' ||
             c == '.') {
           next += c;
