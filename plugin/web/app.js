@@ -122,6 +122,14 @@
     avvis: 'Avvis avviket',
     gjenapne: 'Gjenåpne avviket',
   };
+  const kTransitionDone = {
+    motta: 'mottatt',
+    behandle: 'behandling startet',
+    tiltak: 'satt til tiltak',
+    lukk: 'lukket',
+    avvis: 'avvist',
+    gjenapne: 'gjenåpnet',
+  };
   const kFieldLabels = {
     cause: ['Årsak', 'Hva var årsaken til avviket?'],
     evaluation: ['Vurdering av effekt', 'Virket tiltakene? Hvordan vet dere det?'],
@@ -815,7 +823,7 @@
       const historyList = history.ok
         ? h('ol', {}, history.data.items.map((e) => h('li', {},
           `${formatDateTime(e.at)} – ${kHistoryLabels[e.kind] || e.kind} – ${e.actor}`,
-          e.data && e.data.to ? ` (til ${e.data.to})` : null)))
+          e.kind === 'transition' && e.data && kTransitionDone[e.data.transition] ? `: ${kTransitionDone[e.data.transition]}` : null)))
         : h('p', {}, problemText(history));
 
       setContent(target,
@@ -1199,7 +1207,7 @@
       h('ul', { class: 'nokkeltall', 'aria-label': 'Nøkkeltall' },
         [['Avvik i alt', stats.total], ['Åpne', stats.open], ['Lukket', stats.closed], ['Avvist', stats.rejected],
           ['Forfalte avvik', stats.overdue_deviations], ['Forfalte tiltak', stats.overdue_actions],
-          ['Median dager til lukking', stats.median_days_to_close === null ? '–' : stats.median_days_to_close.toFixed(1)]]
+          ['Median dager til lukking', stats.median_days_to_close === null ? '–' : stats.median_days_to_close.toFixed(1).replace('.', ',')]]
           .map(([k, v]) => h('li', {}, h('strong', {}, String(v)), k))),
       h('p', { class: 'handlinger' },
         h('a', { class: 'knapp', href: '/api/v1/statistics/deviations?format=csv', download: 'avviksstatistikk.csv' }, 'Last ned statistikken (CSV)'),
