@@ -477,7 +477,7 @@
     dateInput.addEventListener('change', loadVersion);
 
     const title = h('input', { type: 'text', required: true, maxlength: 200, autocomplete: 'off' });
-    const description = h('textarea', { rows: 5 });
+    const description = h('textarea', { rows: 5, required: true });
     const category = h('select', { required: true },
       h('option', { value: '' }, 'Velg kategori'),
       codeList.categories.map((c) => h('option', { value: c.code }, c.label)));
@@ -492,7 +492,7 @@
       : null;
     const idempotencyKey = crypto.randomUUID();
 
-    const form = h('form', { novalidate: true },
+    const form = h('form', { novalidate: true, class: 'utskrift-vis' },
       field({ id: 'avvik-dato', label: 'Når skjedde det?', help: 'Bildet viser prosedyren slik den var denne dagen.', input: dateInput }),
       h('fieldset', {},
         h('legend', {}, 'Hvilket trinn gjelder det?'),
@@ -524,6 +524,7 @@
       require(dateInput.value, 'avvik-dato', 'Skriv datoen da det skjedde.');
       require(chosenStep, 'trinn-sok', 'Velg trinnet i bildet, eller søk etter det.');
       require(title.value.trim(), 'avvik-tittel', 'Skriv en kort tittel.');
+      require(description.value.trim(), 'avvik-beskrivelse', 'Beskriv hva som skjedde.');
       require(category.value, 'avvik-kategori', 'Velg en kategori.');
       require(severity.value, 'avvik-alvor', 'Velg en alvorlighetsgrad.');
       if (firstInvalid) {

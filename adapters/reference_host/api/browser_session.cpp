@@ -19,7 +19,8 @@ constexpr std::string_view kSignOutPath = "/logg-ut";
 constexpr std::string_view kSessionPath = "/auth/session";
 // The sign-in page has no script at all; its only style sheet is the plugin's.
 constexpr std::string_view kSignInPolicy =
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; "
     "frame-ancestors 'none'";
 
 std::string random_token() {
@@ -189,7 +190,7 @@ HttpResponse BrowserSessions::sign_in_page(std::string_view next, std::string_vi
   out =
       "<!doctype html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>Logg inn – boligflyt</title>\n"
+      "<title>Logg inn – boligflyt</title>\n<link rel=\"icon\" href=\"data:,\">\n"
       "<link rel=\"stylesheet\" href=\"/assets/app.css\">\n</head>\n<body>\n"
       "<header class=\"topp\"><p class=\"merke\">boligflyt</p></header>\n"
       "<main id=\"innhold\" class=\"innlogging\">\n<h1>Logg inn</h1>\n";
