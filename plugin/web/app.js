@@ -264,6 +264,7 @@
     }
     const hearings = [];
     const toRead = [];
+    const unitList = await units();
     for (const p of await procedures()) {
       const versions = (await getJson(`/api/v1/procedures/${encodeURIComponent(p.id)}/versions`)).items;
       for (const v of versions.filter((x) => x.status === 'consultation')) {
@@ -271,7 +272,7 @@
         for (const a of c.answers.filter((x) => !x.answer && mine.includes(x.unit_id))) {
           hearings.push({
             href: `/revisjon?versjon=${encodeURIComponent(v.version)}`,
-            text: `${p.title} ${v.version}: høringssvar fra ${a.unit_id}`,
+            text: `${p.title} ${v.version}: høringssvar fra ${unitName(unitList, a.unit_id)}`,
             detail: c.deadline ? `Frist ${formatDate(c.deadline)}` : null,
             overdue: Boolean(c.deadline && c.deadline < today()),
             due: c.deadline || '',
