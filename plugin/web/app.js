@@ -997,7 +997,7 @@
           const list = (r.data && r.data.errors) || [];
           setContent(errors, message('feil',
             h('h3', {}, 'Utkastet har feil'),
-            h('p', {}, r.data && r.data.detail ? r.data.detail : problemText(r)),
+            h('p', {}, list.length ? `Utkastet er ikke lagret. Rett ${list.length === 1 ? 'feilen' : `de ${list.length} feilene`} og last det opp igjen:` : problemText(r)),
             list.length ? h('ul', {}, list.map((e) => h('li', {}, `Linje ${e.line}, kolonne ${e.column}: ${e.message}`))) : null));
           errors.querySelector('.melding').setAttribute('tabindex', '-1');
           errors.querySelector('.melding').focus();
@@ -1133,6 +1133,7 @@
           const confirmed = rc.data.confirmed.find((c) => c.user_id === me.user_id);
           sections.push(h('h3', {}, 'Lesebekreftelse'),
             confirmed ? h('p', {}, `Du bekreftet ${formatDateTime(confirmed.confirmed_at)} at du har lest versjonen.`) : null,
+            !missing && !confirmed ? h('p', {}, 'Du er ikke blant dem som skal bekrefte at de har lest denne versjonen.') : null,
             missing ? h('button', { type: 'button', onclick: () => act('POST', `${vbase}/read-confirmations`, {}, 'lest') }, 'Jeg bekrefter at jeg har lest versjonen') : null,
             h('p', {}, h('a', { href: `${vbase}/document` }, 'Les versjonen som dokument')));
         }
