@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ namespace {
 namespace fs = std::filesystem;
 using boligflyt::host::ApiGateway;
 using boligflyt::host::append_json_escaped;
+using boligflyt::host::BrowserSessions;
 using boligflyt::host::create_private_directory;
 using boligflyt::host::HostConfig;
 using boligflyt::host::HostServices;
@@ -188,6 +190,7 @@ void print_banner(const HttpServer& server, const HostConfig& config,
   if (tokens.can_issue() && !config.users.empty()) {
     const auto days =
         std::chrono::duration_cast<std::chrono::hours>(config.auth.dev_token_lifetime).count() / 24;
+    std::cout << "Åpne " << base << "/ i nettleseren og logg inn som en av demobrukerne.\n";
     std::cout << "Utviklingstokener for demobrukerne (HS256, gyldige i " << days
               << " dager). Prøv for eksempel:\n"
               << "curl -H \"Authorization: Bearer <token>\" " << base << "/api/v1/me\n";
@@ -231,7 +234,12 @@ int run(const Options& options) {
               {"config", config.source}});
 
   {
-    ApiGateway gateway(*plugin, *tokens, logger, kMaxBodyBytes);
+    // Browser sign-in lists the demo users, so it exists only where the host issues its own
+    // development tokens; with an identity provider (RS256) people sign in there.
+    std::unique_ptr<BrowserSessions> sessions;
+    if (tokens->can_issue() && !config.users.empty())
+      sessions = std::make_unique<BrowserSessions>(config.users);
+    ApiGateway gateway(*plugin, *tokens, logger, kMaxBodyBytes, sessions.get());
     HttpServer server(server_options, gateway, logger);
     print_banner(server, config, *tokens);
     server.run();

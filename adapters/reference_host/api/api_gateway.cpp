@@ -137,8 +137,12 @@ HttpResponse make_problem(unsigned status, std::string_view type, std::string_vi
 }
 
 ApiGateway::ApiGateway(const PluginInstance& plugin, const TokenAuthority& tokens, Logger& logger,
-                       std::size_t max_body_bytes)
-    : plugin_(plugin), tokens_(tokens), logger_(logger), max_body_bytes_(max_body_bytes) {}
+                       std::size_t max_body_bytes, BrowserSessions* sessions)
+    : plugin_(plugin),
+      tokens_(tokens),
+      logger_(logger),
+      max_body_bytes_(max_body_bytes),
+      sessions_(sessions) {}
 
 HttpResponse ApiGateway::handle(HttpRequest request) {
   // Exceptions stop here: the transport only moves bytes and the plugin is C.
@@ -167,10 +171,51 @@ HttpResponse ApiGateway::authenticate_and_dispatch(HttpRequest request) {
   if (path.empty() || path.front() != '/') {
     response = make_problem(400, "bad-request", "Ugyldig forespørsel",
                             "Adressen i forespørselen må begynne med «/».", request_id);
+  } else if (sessions_ != nullptr && (response = sessions_->handle(request, path, query))) {
+    // Sign-in, sign-out and the session's CSRF token: the host's own pages.
   } else if (!(request.method == "GET" && path == "/healthz")) {
     const std::optional<std::string_view> token =
         bearer_token(find_header(request.headers, "authorization"));
-    if (!token) {
+    const std::optional<BrowserSession> session =
+        !token && sessions_ != nullptr ? sessions_->find(request.headers) : std::nullopt;
+    if (session) {
+      // The cookie rides along on any request the browser makes, so a write must also prove
+      // it comes from our own page: the session's CSRF token, which other sites cannot read.
+      const bool safe_method = request.method == "GET" || request.method == "HEAD";
+      if (safe_method || csrf_token_matches(request.headers, *session)) {
+        principal = session->principal;
+      } else {
+        logger_.log(LogLevel::kWarn, "csrf_refused", {{"path", path}, {"request_id", request_id}});
+        response = make_problem(403, "csrf", "Forespørselen er avvist",
+                                "Endringer må gjøres fra sidene i boligflyt. Last siden på nytt "
+                                "og prøv igjen.",
+                                request_id);
+      }
+    } else if (!token && path.starts_with("/assets/")) {
+      // Style sheets and scripts are the same for everyone, and the sign-in page needs them.
+    } else if (!token && sessions_ != nullptr && request.method == "GET" &&
+               !path.starts_with("/api/") && path != "/metrics") {
+      // A person opening a page: send them to sign in, and back here afterwards.
+      response = HttpResponse{};
+      response->status = 303;
+      response->content_type = "text/plain; charset=utf-8";
+      std::string next;
+      const std::string target_path =
+          query.empty() ? std::string(path) : std::string(path) + "?" + std::string(query);
+      for (const char c : target_path) {
+        if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '/' || c == '-' || c == '_' ||
+            c == '.') {
+          next += c;
+        } else {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          next += '%';
+          next += kHex[static_cast<unsigned char>(c) >> 4U];
+          next += kHex[static_cast<unsigned char>(c) & 0x0FU];
+        }
+      }
+      response->headers.emplace_back("Location", "/logg-inn?neste=" + next);
+      response->headers.emplace_back("Cache-Control", "no-store");
+    } else if (!token) {
       response = unauthorized(false, request_id);
     } else {
       TokenCheck check = tokens_.verify(*token);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <string>
 
+#include "api/browser_session.h"
 #include "boligflyt/host/token_authority.h"
 #include "http/http_message.h"
 #include "loader/plugin_module.h"
@@ -14,8 +15,9 @@ namespace boligflyt::host {
 
 class ApiGateway final : public RequestHandler {
  public:
+  /// `sessions` (may be null) adds browser sign-in with a cookie beside bearer tokens.
   ApiGateway(const PluginInstance& plugin, const TokenAuthority& tokens, Logger& logger,
-             std::size_t max_body_bytes);
+             std::size_t max_body_bytes, BrowserSessions* sessions = nullptr);
 
   // RequestHandler
   HttpResponse handle(HttpRequest request) override;
@@ -30,6 +32,7 @@ class ApiGateway final : public RequestHandler {
   const TokenAuthority& tokens_;
   Logger& logger_;
   std::size_t max_body_bytes_;
+  BrowserSessions* sessions_;
 };
 
 /// An RFC 9457 problem response. `type` is appended to "urn:boligflyt:problem:".

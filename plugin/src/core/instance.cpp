@@ -5,9 +5,11 @@
 
 #include "api/archive_routes.h"
 #include "api/deviation_routes.h"
+#include "api/page_data_routes.h"
 #include "api/procedure_routes.h"
 #include "api/render_routes.h"
 #include "api/system_routes.h"
+#include "api/web_routes.h"
 #include "archive_file_drop/file_drop.h"
 #include "host_abi_table/host_directory.h"
 #include "procedure/loader.h"
@@ -160,6 +162,8 @@ void Instance::register_routes() {
     api::register_render_routes(*router_, *procedures_);
     api::register_deviation_routes(*router_, *deviations_);
     if (exports_) api::register_archive_routes(*router_, *exports_);
+    api::register_page_data_routes(*router_, *deviations_);
+    api::register_web_routes(*router_);
   }
 }
 
