@@ -78,7 +78,7 @@ done
 T=$(sed -n 's/^  leder-nav  \(.*\)$/\1/p' "$scratch/host.out")
 [ -n "$T" ] || die "no printed token for leder-nav"
 
-mapfile -t first_steps < <(readme_block "It prints a development token for each demo user")
+mapfile -t first_steps < <(readme_block "each demo user, so you can at once")
 [ "${#first_steps[@]}" -eq 2 ] || die "the README's first commands changed: ${first_steps[*]}"
 for command in "${first_steps[@]}"; do
   status=$(run_readme_curl "$command")

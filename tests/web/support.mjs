@@ -99,7 +99,7 @@ export async function launchBrowser() {
   const chromium = await loadPlaywright();
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    args: ['--no-sandbox', '--lang=nb-NO', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
 }

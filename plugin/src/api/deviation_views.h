@@ -9,8 +9,8 @@
 #include "api/http.h"
 #include "core/result.h"
 #include "deviation/service.h"
-#include "procedure/catalog.h"
 #include "ports/store/store.h"
+#include "procedure/catalog.h"
 
 namespace boligflyt::api {
 

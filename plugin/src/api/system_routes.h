@@ -8,8 +8,8 @@
 #include "observability/logger.h"
 #include "observability/metrics.h"
 #include "ports/directory.h"
-#include "procedure/service.h"
 #include "ports/store/store.h"
+#include "procedure/service.h"
 
 namespace boligflyt::api {
 

@@ -20,9 +20,9 @@
 #include "outbox/relay.h"
 #include "ports/archive_transport.h"
 #include "ports/directory.h"
+#include "ports/store/store.h"
 #include "procedure/collaborators.h"
 #include "procedure/service.h"
-#include "ports/store/store.h"
 
 namespace boligflyt::archive {
 

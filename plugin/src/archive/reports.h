@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "archive/pdf_document.h"
-#include "procedure/model.h"
 #include "ports/store/store.h"
+#include "procedure/model.h"
 
 namespace boligflyt::archive {
 

@@ -37,8 +37,7 @@ struct Error {
   std::string field;   // offending field or parameter, if any
   std::optional<std::size_t> position;  // 1-based code point in `field` where it went wrong
   std::string log_message;              // for the log only
-  int http_status = 0;  // legacy: set by the store engines until they use the kinds; unread
-  std::string extra_members_json;  // API only: a JSON object extending the problem body
+  std::string extra_members_json;       // API only: a JSON object extending the problem body
 };
 
 /// The general form; prefer the named constructors below in domain code.

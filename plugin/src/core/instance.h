@@ -17,9 +17,9 @@
 #include "outbox/relay.h"
 #include "ports/directory.h"
 #include "ports/host_services.h"
+#include "ports/store/store.h"
 #include "procedure/service.h"
 #include "render/document_renderer.h"
-#include "ports/store/store.h"
 #include "util/background_worker.h"
 
 namespace boligflyt {

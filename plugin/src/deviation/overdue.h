@@ -9,21 +9,18 @@
 #include <cstdint>
 #include <string>
 
+#include "core/overdue_rule.h"
 #include "deviation/lifecycle.h"
 
 namespace boligflyt::deviation {
 
-enum class PassedDeadline { kNone, kReceive, kClose };
+using rules::PassedDeadline;
 
 /// Which deadline of an avvik in `status` has passed at `now_epoch`.
 inline PassedDeadline passed_deadline(Status status, std::int64_t receive_due_epoch,
                                       std::int64_t close_due_epoch, std::int64_t now_epoch) {
-  if (!is_open(status)) return PassedDeadline::kNone;
-  if (status == Status::kRegistered && receive_due_epoch < now_epoch) {
-    return PassedDeadline::kReceive;
-  }
-  if (close_due_epoch < now_epoch) return PassedDeadline::kClose;
-  return PassedDeadline::kNone;
+  return rules::passed_deadline(is_open(status), status == Status::kRegistered, receive_due_epoch,
+                                close_due_epoch, now_epoch);
 }
 
 inline bool is_overdue(Status status, std::int64_t receive_due_epoch, std::int64_t close_due_epoch,

@@ -20,9 +20,9 @@
 #include "observability/logger.h"
 #include "outbox/messages.h"
 #include "ports/host_services.h"
+#include "ports/store/store.h"
 #include "procedure/iso_duration.h"
 #include "procedure/service.h"
-#include "ports/store/store.h"
 
 namespace boligflyt::deviation {
 

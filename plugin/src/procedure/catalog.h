@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "ports/store/store.h"
 #include "procedure/diagnostics.h"
 #include "procedure/loader.h"
 #include "procedure/model.h"
-#include "ports/store/store.h"
 
 namespace boligflyt::procedure {
 

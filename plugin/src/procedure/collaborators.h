@@ -8,8 +8,8 @@
 
 #include "outbox/wakeup.h"
 #include "ports/directory.h"
-#include "procedure/catalog.h"
 #include "ports/store/store.h"
+#include "procedure/catalog.h"
 
 namespace boligflyt::procedure {
 

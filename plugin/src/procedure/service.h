@@ -15,11 +15,11 @@
 #include "core/result.h"
 #include "observability/logger.h"
 #include "ports/host_services.h"
+#include "ports/store/store.h"
 #include "procedure/catalog.h"
 #include "procedure/collaborators.h"
 #include "procedure/iso_duration.h"
 #include "procedure/loader.h"
-#include "ports/store/store.h"
 
 namespace boligflyt::procedure {
 

@@ -210,7 +210,7 @@ struct DeviationStatistics {
   std::vector<KeyCount> per_month;                     // "YYYY-MM" of incident_date, ascending
   std::optional<std::int64_t> median_closure_seconds;  // closed_epoch - created_epoch
   std::int64_t overdue_deviations = 0;                 // as in DeviationQuery::overdue_only
-  std::int64_t overdue_actions = 0;  // not done, due_date < today (of now_epoch, UTC)
+  std::int64_t overdue_actions = 0;  // not done, due_date < Norway's date at now_epoch
 };
 
 /// What the archive answered about one export (an outbox message of topic "archive").

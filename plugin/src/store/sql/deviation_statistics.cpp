@@ -7,8 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/overdue_rule.h"
 #include "store/sql/deviation_filter.h"
 #include "store/sql/sql_store.h"
+#include "util/norway_time.h"
 
 namespace boligflyt::store::sql {
 namespace {
@@ -138,8 +140,8 @@ DeviationStatistics statistics_of_matching(Connection& c, const FilterSql& filte
     builder.add_severity(q.text(5), 1);
     builder.add_incident_date(q.text(6), 1);
     if (!q.is_null(7)) closures.push_back(q.int64(7));
-    // As kOverdueSql.
-    if (is_open_status(status) && (status == "registrert" ? q.int64(8) : q.int64(9)) < now_epoch) {
+    if (rules::passed_deadline(is_open_status(status), status == "registrert", q.int64(8),
+                               q.int64(9), now_epoch) != rules::PassedDeadline::kNone) {
       ++overdue;
     }
   }
@@ -165,7 +167,7 @@ Result<DeviationStatistics> SqlStore::deviation_statistics(const DeviationQuery&
                                         ? statistics_of_all(c, filter.now_epoch)
                                         : statistics_of_matching(c, where, filter.now_epoch);
         Params params;
-        params.add(utc_date(filter.now_epoch));
+        params.add(util::norway_date(filter.now_epoch));
         params.append(where.params);
         Query q(c,
                 "SELECT count(*) FROM deviation_actions a JOIN deviations d ON "

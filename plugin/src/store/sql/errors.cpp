@@ -48,20 +48,14 @@ Error deviation_not_found(const std::string& id) {
 }
 
 Error idempotency_key_reused() {
-  Error e =
-      make_error(ErrorKind::kConflict, "idempotency-key-reused", "Idempotency-Key er brukt før",
-                 "Denne Idempotency-Key er allerede brukt til å registrere et annet avvik. "
-                 "Bruk en ny nøkkel for en ny registrering.",
-                 "Idempotency-Key");
-  e.http_status = 422;
-  return e;
+  return domain_error(ErrorKind::kConflict, "idempotency-key-reused",
+                      "Denne Idempotency-Key er allerede brukt til å registrere et annet avvik. "
+                      "Bruk en ny nøkkel for en ny registrering.",
+                      "Idempotency-Key");
 }
 
 Error invalid_query(std::string detail, std::string field) {
-  Error e = make_error(ErrorKind::kInvalid, "invalid-query", "Ugyldig søk", std::move(detail),
-                       std::move(field));
-  e.http_status = 400;
-  return e;
+  return domain_error(ErrorKind::kInvalid, "invalid-query", std::move(detail), std::move(field));
 }
 
 Error outbox_not_found(std::int64_t id) {

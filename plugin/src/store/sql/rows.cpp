@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdio>
-#include <ctime>
 
 namespace boligflyt::store::sql {
 
@@ -134,14 +133,5 @@ std::int64_t severity_rank(std::string_view code) {
 }
 
 bool is_open_status(std::string_view status) { return status != "lukket" && status != "avvist"; }
-
-std::string utc_date(std::int64_t epoch) {
-  const auto t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::array<char, 32> buffer{};
-  std::strftime(buffer.data(), buffer.size(), "%Y-%m-%d", &tm);
-  return buffer.data();
-}
 
 }  // namespace boligflyt::store::sql

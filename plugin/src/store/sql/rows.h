@@ -76,7 +76,5 @@ std::string format_deviation_id(int year, std::int64_t number);
 /// table as the column deviations.severity_rank of the migrations.
 std::int64_t severity_rank(std::string_view code);
 bool is_open_status(std::string_view status);
-/// YYYY-MM-DD of `epoch` in UTC.
-std::string utc_date(std::int64_t epoch);
 
 }  // namespace boligflyt::store::sql
