@@ -1177,12 +1177,19 @@
       if (r.ok) for (const user of r.data.missing) missingReads.push(`${user} (${p.title} ${p.in_force.version})`);
     }
     const exportStates = { venter: 'Venter', sendt: 'Sendt', arkivert: 'Arkivert', feilet: 'Feilet', stoppet: 'Stoppet' };
+    // "deviation:AVVIK-2026-0001" and "procedure:<id>:<version>" in words.
+    const subjectText = (subject) => {
+      const [kind, ...rest] = String(subject).split(':');
+      if (kind === 'deviation' && rest.length === 1) return `Avvik ${rest[0]}`;
+      if (kind === 'procedure' && rest.length === 2) return `Prosedyre ${rest[0]}, versjon ${rest[1]}`;
+      return String(subject);
+    };
     const exportsSection = exportsResult.ok
       ? h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel' },
         h('caption', {}, 'Arkiveksporter'),
         h('thead', {}, h('tr', {}, ['Gjelder', 'Tilstand', 'Forsøk', 'Siste feil', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visuelt-skjult' }, 'Handling'))))),
         h('tbody', {}, exportsResult.data.items.map((e) => h('tr', {},
-          h('td', { 'data-etikett': 'Gjelder' }, e.subject),
+          h('td', { 'data-etikett': 'Gjelder' }, subjectText(e.subject)),
           h('td', { 'data-etikett': 'Tilstand' }, exportStates[e.state] || e.state),
           h('td', { 'data-etikett': 'Forsøk' }, String(e.attempts)),
           h('td', { 'data-etikett': 'Siste feil' }, e.last_error || '–'),
@@ -1196,13 +1203,13 @@
                 } else {
                   await overviewPage();
                   const again = document.getElementById('melding');
-                  setContent(again, message('ok', `Eksporten av ${e.subject} prøves på nytt.`));
+                  setContent(again, message('ok', `Eksporten av ${subjectText(e.subject)} prøves på nytt.`));
                   again.focus();
                   return;
                 }
                 notice.focus();
               },
-            }, 'Prøv igjen', h('span', { class: 'visuelt-skjult' }, ` (${e.subject})`))
+            }, 'Prøv igjen', h('span', { class: 'visuelt-skjult' }, ` (${subjectText(e.subject)})`))
             : '–'))))))
       : h('p', {}, problemText(exportsResult));
     setContent(target,
