@@ -5,46 +5,45 @@
 namespace boligflyt::store::sql {
 
 Error unavailable(std::string log_message) {
-  return make_error(ErrorKind::kUnavailable, "store-unavailable", "Lageret er ikke tilgjengelig",
-                    "Data kunne ikke lagres eller leses akkurat nå. Ingenting er endret. Prøv "
-                    "igjen om litt.",
-                    {}, std::move(log_message));
+  return domain_error(ErrorKind::kUnavailable, "store-unavailable",
+                      "Data kunne ikke lagres eller leses akkurat nå. Ingenting er endret. Prøv "
+                      "igjen om litt.",
+                      {}, std::move(log_message));
 }
 
 Error preferences_changed() {
-  return make_error(ErrorKind::kPreconditionFailed, "precondition-failed",
-                    "Innstillingene er endret av noen andre",
-                    "Innstillingene er endret siden du hentet dem. Hent dem på nytt og prøv igjen.",
-                    "If-Match");
+  return domain_error(
+      ErrorKind::kPreconditionFailed, "precondition-failed",
+      "Innstillingene er endret siden du hentet dem. Hent dem på nytt og prøv igjen.", "If-Match");
 }
 
 Error version_exists(const std::string& procedure_id, const std::string& version) {
-  return make_error(ErrorKind::kConflict, "version-exists", "Versjonen finnes allerede",
-                    "Prosedyren «" + procedure_id + "» har allerede en versjon " + version +
-                        ". Bruk et høyere versjonsnummer.",
-                    "version");
+  return domain_error(ErrorKind::kConflict, "version-exists",
+                      "Prosedyren «" + procedure_id + "» har allerede en versjon " + version +
+                          ". Bruk et høyere versjonsnummer.",
+                      "version");
 }
 
 Error version_changed() {
-  return make_error(
-      ErrorKind::kPreconditionFailed, "precondition-failed", "Versjonen er endret av noen andre",
-      "Versjonen er endret siden du hentet den. Hent den på nytt og prøv igjen.", "If-Match");
+  return domain_error(ErrorKind::kPreconditionFailed, "precondition-failed",
+                      "Versjonen er endret siden du hentet den. Hent den på nytt og prøv igjen.",
+                      "If-Match");
 }
 
 Error not_consulted(const std::string& unit_id) {
-  return make_error(ErrorKind::kNotFound, "not-consulted", "Enheten er ikke på høring",
-                    "Enheten «" + unit_id + "» er ikke bedt om å svare på høringen.", "unit");
+  return domain_error(ErrorKind::kNotFound, "not-consulted",
+                      "Enheten «" + unit_id + "» er ikke bedt om å svare på høringen.", "unit");
 }
 
 Error deviation_changed() {
-  return make_error(
-      ErrorKind::kPreconditionFailed, "precondition-failed", "Avviket er endret av noen andre",
-      "Avviket er endret siden du hentet det. Hent det på nytt og prøv igjen.", "If-Match");
+  return domain_error(ErrorKind::kPreconditionFailed, "precondition-failed",
+                      "Avviket er endret siden du hentet det. Hent det på nytt og prøv igjen.",
+                      "If-Match");
 }
 
 Error deviation_not_found(const std::string& id) {
-  return make_error(ErrorKind::kNotFound, "deviation-not-found", "Avviket finnes ikke",
-                    "Fant ikke avviket «" + id + "».", "id");
+  return domain_error(ErrorKind::kNotFound, "deviation-not-found",
+                      "Fant ikke avviket «" + id + "».", "id");
 }
 
 Error idempotency_key_reused() {
@@ -59,8 +58,8 @@ Error invalid_query(std::string detail, std::string field) {
 }
 
 Error outbox_not_found(std::int64_t id) {
-  return make_error(ErrorKind::kNotFound, "outbox-message-not-found", "Meldingen finnes ikke",
-                    "Fant ingen utgående melding med nummer " + std::to_string(id) + ".");
+  return domain_error(ErrorKind::kNotFound, "outbox-message-not-found",
+                      "Fant ingen utgående melding med nummer " + std::to_string(id) + ".");
 }
 
 std::optional<Error> check_outbox_status(const std::string& status) {
