@@ -874,15 +874,23 @@
 
   // --- Prosedyren -------------------------------------------------------------------------
 
-  async function procedurePage() {
-    const target = view();
+  // The procedure the pages are about, with its versions; says so on the page when none is loaded.
+  async function loadProcedure(target) {
     const procedure = (await procedures())[0];
     if (!procedure) {
       setContent(target, message('feil', 'Ingen prosedyre er lastet inn.'));
-      return;
+      return null;
     }
     const base = `/api/v1/procedures/${encodeURIComponent(procedure.id)}`;
     const versions = (await getJson(`${base}/versions`)).items;
+    return { procedure, base, versions };
+  }
+
+  async function procedurePage() {
+    const target = view();
+    const loaded = await loadProcedure(target);
+    if (!loaded) return;
+    const { procedure, base, versions } = loaded;
     const params = new URLSearchParams(window.location.search);
     const chosen = versions.find((v) => v.version === params.get('versjon')) || procedure.in_force || versions[versions.length - 1];
     const vbase = `${base}/versions/${encodeURIComponent(chosen.version)}`;
@@ -962,13 +970,9 @@
 
   async function revisionPage() {
     const target = view();
-    const procedure = (await procedures())[0];
-    if (!procedure) {
-      setContent(target, message('feil', 'Ingen prosedyre er lastet inn.'));
-      return;
-    }
-    const base = `/api/v1/procedures/${encodeURIComponent(procedure.id)}`;
-    const versions = (await getJson(`${base}/versions`)).items;
+    const loaded = await loadProcedure(target);
+    if (!loaded) return;
+    const { procedure, base, versions } = loaded;
     const params = new URLSearchParams(window.location.search);
     const notice = h('div', { tabindex: '-1', id: 'melding' });
     const say = (kind, ...text) => {
