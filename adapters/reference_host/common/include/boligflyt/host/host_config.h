@@ -25,6 +25,10 @@ inline constexpr std::string_view kRoleUnitLeader = "unit_leader";
 inline constexpr std::string_view kRoleProcedureOwner = "procedure_owner";
 inline constexpr std::string_view kRoleApprover = "approver";
 inline constexpr std::string_view kRoleQualityLeader = "quality_leader";
+// Every signed-in user may report an avvik; the role only says "an employee, no leader".
+inline constexpr std::string_view kRoleEmployee = "employee";
+// The personvernombud: receives personvernavvik and records their assessment.
+inline constexpr std::string_view kRoleDataProtectionOfficer = "data_protection_officer";
 
 struct Unit {
   std::string id;
