@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <map>
+#include <set>
+
 #include "boligflyt/host/host_config.h"
 #include "boligflyt/host/secret_key_file.h"
 #include "boligflyt/host/token_authority.h"
@@ -69,10 +72,26 @@ TEST_F(CliDevTokenTest, ListShowsEveryUserWithUnitsAndRoles) {
 TEST_F(CliDevTokenTest, ListAsJson) {
   const CommandResult list = cli({"dev-token", "--list", "--format", "json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  EXPECT_EQ(json_array_size(list.out, ""), 13u) << list.out;
+  const host::HostConfig config = host::load_host_config(std::nullopt);
+  ASSERT_EQ(json_array_size(list.out, ""), config.users.size()) << list.out;
   EXPECT_EQ(json_at(list.out, "/0/id"), "leder-kommunedirektor");
   EXPECT_EQ(json_at(list.out, "/0/units"), R"(["kommunedirektor"])");
   EXPECT_EQ(json_at(list.out, "/0/roles"), R"(["unit_leader"])");
+  // The demo users include employees of several units and a data-protection officer, each
+  // listed with the role that decides what the pages offer them.
+  std::map<std::string, std::string> roles_of;
+  for (std::size_t i = 0; i < config.users.size(); ++i) {
+    roles_of[json_at(list.out, "/" + std::to_string(i) + "/id").value_or("")] =
+        json_at(list.out, "/" + std::to_string(i) + "/roles").value_or("");
+  }
+  EXPECT_EQ(roles_of["personvernombud"], R"(["data_protection_officer"])");
+  std::set<std::string> employee_units;
+  for (std::size_t i = 0; i < config.users.size(); ++i) {
+    if (json_at(list.out, "/" + std::to_string(i) + "/roles") == R"(["employee"])") {
+      employee_units.insert(json_at(list.out, "/" + std::to_string(i) + "/units").value_or(""));
+    }
+  }
+  EXPECT_GE(employee_units.size(), 3u) << list.out;
 }
 
 TEST_F(CliDevTokenTest, UnknownUserExitsWithTwo) {
