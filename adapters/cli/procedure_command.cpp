@@ -39,6 +39,10 @@ constexpr std::string_view kHelp =
     "render skriver prosedyren som utskriftsvennlig HTML, svømmebanediagram (SVG) eller\n"
     "BPMN 2.0 til standard ut.\n"
     "\n"
+    "--units FIL  enhetsregisteret. Uten valget brukes units.xml i prosedyremappens overmappe\n"
+    "             eller i samme mappe, ellers det installerte. Finnes det ikke, er validate\n"
+    "             ikke godkjent, for enhetskontrollen kunne ikke kjøres.\n"
+    "\n"
     "Avslutningskoder: 0 gyldig / ingen endringer, 1 feil funnet / endringer, 2 bruksfeil.\n";
 
 struct Options {
@@ -64,12 +68,24 @@ std::string default_schema() {
   return BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd";
 }
 
-// procedures/<id>/<file>.xml → procedures/units.xml
+// The unit registry: named with --units, else beside the procedure files as the repository
+// and the package lay them out (procedures/units.xml next to procedures/<id>/<file>.xml),
+// else the installed one. No silent fallback: the caller says when none was found.
 std::string default_units(const std::string& file) {
-  const auto candidate = fs::path(file).parent_path().parent_path() / "units.xml";
+  const auto parent = fs::path(file).parent_path();
   std::error_code ec;
-  return fs::exists(candidate, ec) ? candidate.string() : std::string();
+  for (const auto& candidate :
+       {parent.parent_path() / "units.xml", parent / "units.xml",
+        fs::path(program_dir()) / ".." / "share" / "boligflyt" / "procedures" / "units.xml"}) {
+    if (fs::exists(candidate, ec)) return candidate.lexically_normal().string();
+  }
+  return {};
 }
+
+constexpr std::string_view kNoUnitsMessage =
+    "fant ikke enhetsregisteret (units.xml) ved siden av filen eller i installasjonen, så det "
+    "er ikke kontrollert at de ansvarlige og deltakende enhetene finnes. Oppgi det med --units "
+    "FIL.";
 
 std::optional<Options> parse_options(std::span<const std::string> args, std::string& error) {
   Options o;
@@ -132,6 +148,11 @@ int validate(const Options& o) {
     auto loaded = loader.load_units_file(units_path);
     all.insert(all.end(), loaded.diagnostics.begin(), loaded.diagnostics.end());
     if (loaded.registry) units = std::move(loaded.registry);
+  } else {
+    // A check that cannot run must not look like a check that passed.
+    all.push_back(procedure::Diagnostic{.file = o.files.front(),
+                                        .code = "unit-registry-missing",
+                                        .message = std::string(kNoUnitsMessage)});
   }
   std::vector<std::unique_ptr<procedure::Procedure>> loaded_procedures;
   std::vector<std::pair<std::string, const procedure::Procedure*>> sequence;
@@ -186,7 +207,11 @@ int diff(const Options& o) {
   const procedure::ProcedureLoader loader(o.schema.empty() ? default_schema() : o.schema);
   std::optional<procedure::UnitRegistry> units;
   const std::string units_path = o.units.empty() ? default_units(o.files[1]) : o.units;
-  if (!units_path.empty()) units = loader.load_units_file(units_path).registry;
+  if (!units_path.empty()) {
+    units = loader.load_units_file(units_path).registry;
+  } else {
+    std::cerr << "advarsel: " << kNoUnitsMessage << " Enhetene vises med id.\n";
+  }
   std::vector<procedure::Procedure> versions;
   for (const auto& file : o.files) {
     auto loaded = loader.load_procedure_file(file, units ? &*units : nullptr);
@@ -231,6 +256,8 @@ int render_file(const Options& o) {
   if (!units_path.empty()) {
     auto loaded_units = loader.load_units_file(units_path);
     if (loaded_units.registry) units = std::move(*loaded_units.registry);
+  } else {
+    std::cerr << "advarsel: " << kNoUnitsMessage << " Enhetene vises med id.\n";
   }
   auto loaded = loader.load_procedure_file(o.files[0], units.units.empty() ? nullptr : &units);
   if (!loaded.ok()) {

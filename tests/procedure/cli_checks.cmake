@@ -107,3 +107,37 @@ execute_process(COMMAND ${CLI} procedure validate --format yaml x.xml
 expect_exit(2)
 file(REMOVE_RECURSE ${WORK})
 message(STATUS "procedure CLI checks passed")
+
+# 8. A draft saved outside the repository (no units.xml beside it, none installed beside this
+#    build's CLI): validate cannot check the units, says so and does not report success,
+#    even though the step's responsible unit does not exist. With --units it finds the unit.
+file(MAKE_DIRECTORY ${WORK}/utkast/mappe)
+file(READ ${dir}/boligflytprosedyre-3.0.xml xml)
+string(REPLACE "<responsibleUnit unit=\"okonomi\"/>" "<responsibleUnit unit=\"kemner\"/>" xml "${xml}")
+file(WRITE ${WORK}/utkast/mappe/utkast.xml "${xml}")
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/utkast.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+if(NOT out MATCHES "unit-registry-missing|fant ikke enhetsregisteret" OR out MATCHES "OK  ")
+  message(FATAL_ERROR "validate without a unit registry did not say the check could not run:\n${out}")
+endif()
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/utkast.xml --format json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+string(JSON code GET "${out}" problems 0 code)
+if(NOT code STREQUAL "unit-registry-missing")
+  message(FATAL_ERROR "JSON does not name the missing registry: ${out}")
+endif()
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/utkast.xml
+                        --units ${SOURCE}/procedures/units.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+if(NOT out MATCHES "kemner")
+  message(FATAL_ERROR "validate --units did not find the unknown unit:\n${out}")
+endif()
+# The unchanged draft with --units validates.
+file(COPY ${dir}/boligflytprosedyre-3.0.xml DESTINATION ${WORK}/utkast/mappe)
+execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/boligflytprosedyre-3.0.xml
+                        --units ${SOURCE}/procedures/units.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(0)
