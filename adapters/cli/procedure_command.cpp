@@ -58,16 +58,6 @@ std::string program_dir() {
   return fs::read_symlink("/proc/self/exe", ec).parent_path().string();
 }
 
-// The installed layout (bin/ and share/boligflyt/) first, then the source tree it was
-// built from.
-std::string default_schema() {
-  const auto installed =
-      fs::path(program_dir()) / ".." / "share" / "boligflyt" / "schemas" / "procedure.xsd";
-  std::error_code ec;
-  if (fs::exists(installed, ec)) return installed.lexically_normal().string();
-  return BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd";
-}
-
 // The unit registry: named with --units, else beside the procedure files as the repository
 // and the package lay them out (procedures/units.xml next to procedures/<id>/<file>.xml),
 // else the installed one. No silent fallback: the caller says when none was found.
@@ -140,7 +130,7 @@ int validate(const Options& o) {
     std::cerr << "boligflyt procedure validate: oppgi minst én fil.\n" << kHelp;
     return kExitUsage;
   }
-  const procedure::ProcedureLoader loader(o.schema.empty() ? default_schema() : o.schema);
+  const procedure::ProcedureLoader loader(o.schema);
   Diagnostics all;
   std::optional<procedure::UnitRegistry> units;
   const std::string units_path = o.units.empty() ? default_units(o.files.front()) : o.units;
@@ -204,7 +194,7 @@ int diff(const Options& o) {
     std::cerr << "boligflyt procedure diff: oppgi nøyaktig to filer (gammel og ny).\n" << kHelp;
     return kExitUsage;
   }
-  const procedure::ProcedureLoader loader(o.schema.empty() ? default_schema() : o.schema);
+  const procedure::ProcedureLoader loader(o.schema);
   std::optional<procedure::UnitRegistry> units;
   const std::string units_path = o.units.empty() ? default_units(o.files[1]) : o.units;
   if (!units_path.empty()) {
@@ -250,7 +240,7 @@ int render_file(const Options& o) {
     std::cerr << "boligflyt procedure render: oppgi én fil og --to html|svg|bpmn.\n" << kHelp;
     return kExitUsage;
   }
-  const procedure::ProcedureLoader loader(o.schema.empty() ? default_schema() : o.schema);
+  const procedure::ProcedureLoader loader(o.schema);
   procedure::UnitRegistry units;
   const std::string units_path = o.units.empty() ? default_units(o.files[0]) : o.units;
   if (!units_path.empty()) {

@@ -306,6 +306,18 @@ int main(int argc, char** argv) {
     api->response_free(r);
   }
   api->response_free(NULL);
+  /* The host passed only data_dir: the plugin found the procedures shipped beside it (and its
+     XSD is compiled in), so it serves the whole product and says it is healthy. */
+  r = call("GET", "/api/v1/procedures", NULL, NULL, 1);
+  if (r) {
+    CHECK(r->status == 200 && body_contains(r, "boligflytprosedyre"), "procedures: %d", r->status);
+    api->response_free(r);
+  }
+  r = call("GET", "/healthz", NULL, NULL, 0);
+  if (r) {
+    CHECK(body_contains(r, "\"status\":\"ok\""), "healthz of a plugin given only data_dir");
+    api->response_free(r);
+  }
 
   for (i = 0; i < 8; ++i) pthread_create(&threads[i], NULL, worker, NULL);
   for (i = 0; i < 8; ++i) pthread_join(threads[i], NULL);
@@ -317,6 +329,37 @@ int main(int argc, char** argv) {
   CHECK(log_lines > 0, "no log line reached the host");
   CHECK(!log_has_secret, "a log line was not a JSON object or carried the request body");
   CHECK(dlclose(lib) == 0, "dlclose: %s", dlerror());
+
+  {
+    /* The library copied somewhere without its shipped procedures: given only data_dir it
+       refuses with BOLIGFLYT_E_CONFIG naming the missing key, instead of serving nothing. */
+    char command[2400];
+    char alone[1100];
+    boligflyt_plugin_entry_fn alone_entry;
+    const boligflyt_plugin_api* alone_api = NULL;
+    void* alone_lib;
+    snprintf(alone, sizeof alone, "%s/alone/libboligflyt.so", data_dir);
+    snprintf(command, sizeof command, "mkdir -p '%s/alone' && cp '%s' '%s'", data_dir, argv[1],
+             alone);
+    CHECK(system(command) == 0, "copy the library: %s", command);
+    alone_lib = dlopen(alone, RTLD_NOW | RTLD_LOCAL);
+    CHECK(alone_lib != NULL, "dlopen copy: %s", dlerror());
+    if (alone_lib) {
+      *(void**)(&alone_entry) = dlsym(alone_lib, BOLIGFLYT_ENTRY_SYMBOL);
+      status = alone_entry(BOLIGFLYT_ABI_MAJOR, BOLIGFLYT_ABI_MINOR, &alone_api, err, sizeof err);
+      CHECK(status == BOLIGFLYT_OK && alone_api != NULL, "entry of copy: %s", err);
+      if (alone_api) {
+        boligflyt_instance* alone_instance = NULL;
+        snprintf(config, sizeof config, "{\"data_dir\":\"%s/alone-data\"}", data_dir);
+        status =
+            alone_api->create(&services, config, strlen(config), &alone_instance, err, sizeof err);
+        CHECK(status == BOLIGFLYT_E_CONFIG && alone_instance == NULL &&
+                  strstr(err, "procedures_dir") != NULL,
+              "library without its procedures: %d %s", (int)status, err);
+      }
+      CHECK(dlclose(alone_lib) == 0, "dlclose copy: %s", dlerror());
+    }
+  }
 
   {
     char command[1200];

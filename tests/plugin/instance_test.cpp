@@ -27,9 +27,11 @@ class FakeDirectoryHost final : public ports::HostServices {
 
 class InstanceTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Instance> start() {
+  std::unique_ptr<Instance> start(std::string procedures_dir = {}, bool archive = true) {
     PluginConfig config;
     config.data_dir = (dir_.path() / "data").string();
+    config.procedures_dir = std::move(procedures_dir);
+    config.archive_enabled = archive;
     return std::make_unique<Instance>(
         config, [](LogLevel, std::string_view) {}, std::make_unique<FakeDirectoryHost>());
   }
@@ -58,15 +60,31 @@ class InstanceTest : public ::testing::Test {
 };
 
 TEST_F(InstanceTest, HealthzAnswersWithoutPrincipal) {
-  auto instance = start();
+  auto instance = start(BOLIGFLYT_SOURCE_DIR "/procedures");
   api::Request r;
   r.method = "GET";
   r.path = "/healthz";
   auto response = instance->handle(r);
   EXPECT_EQ(response.status, 200);
   auto body = boost::json::parse(response.body).as_object();
-  EXPECT_EQ(body.at("status").as_string(), "ok");
+  EXPECT_EQ(body.at("status").as_string(), "ok") << response.body;
   EXPECT_EQ(body.at("checks").at("store").as_string(), "ok");
+  EXPECT_TRUE(body.at("reasons").as_array().empty()) << response.body;
+}
+
+TEST_F(InstanceTest, HealthzSaysDegradedAndWhyForEveryCapabilityThatIsOff) {
+  auto instance = start({}, /*archive=*/false);
+  api::Request r;
+  r.method = "GET";
+  r.path = "/healthz";
+  auto response = instance->handle(r);
+  EXPECT_EQ(response.status, 200);
+  auto body = boost::json::parse(response.body).as_object();
+  EXPECT_EQ(body.at("status").as_string(), "degraded");
+  const std::string reasons = boost::json::serialize(body.at("reasons"));
+  EXPECT_NE(reasons.find("archive.enabled"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("procedures_dir"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("Ingen prosedyre er lest inn"), std::string::npos) << reasons;
 }
 
 TEST_F(InstanceTest, MeShowsThePrincipalWithUnitNamesFromTheDirectory) {

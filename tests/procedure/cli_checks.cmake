@@ -108,36 +108,46 @@ expect_exit(2)
 file(REMOVE_RECURSE ${WORK})
 message(STATUS "procedure CLI checks passed")
 
-# 8. A draft saved outside the repository (no units.xml beside it, none installed beside this
-#    build's CLI): validate cannot check the units, says so and does not report success,
-#    even though the step's responsible unit does not exist. With --units it finds the unit.
-file(MAKE_DIRECTORY ${WORK}/utkast/mappe)
+# 8. A draft saved outside the repository. The CLI finds the unit registry beside the file,
+#    else the installed one (in the build tree: share/boligflyt/procedures beside bin/), and
+#    the unknown unit is reported. A copy of the CLI with no registry anywhere cannot check
+#    the units: it says so and does not report success; with --units it finds the unit.
+file(MAKE_DIRECTORY ${WORK}/utkast/mappe ${WORK}/alene/bin)
 file(READ ${dir}/boligflytprosedyre-3.0.xml xml)
 string(REPLACE "<responsibleUnit unit=\"okonomi\"/>" "<responsibleUnit unit=\"kemner\"/>" xml "${xml}")
 file(WRITE ${WORK}/utkast/mappe/utkast.xml "${xml}")
 execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/utkast.xml
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 expect_exit(1)
-if(NOT out MATCHES "unit-registry-missing|fant ikke enhetsregisteret" OR out MATCHES "OK  ")
+if(NOT out MATCHES "kemner")
+  message(FATAL_ERROR "validate did not use the installed unit registry:\n${out}")
+endif()
+file(COPY ${CLI} DESTINATION ${WORK}/alene/bin)
+get_filename_component(cli_name ${CLI} NAME)
+set(alone ${WORK}/alene/bin/${cli_name})
+execute_process(COMMAND ${alone} procedure validate ${WORK}/utkast/mappe/utkast.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+expect_exit(1)
+if(NOT out MATCHES "fant ikke enhetsregisteret" OR out MATCHES "OK  ")
   message(FATAL_ERROR "validate without a unit registry did not say the check could not run:\n${out}")
 endif()
-execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/utkast.xml --format json
+execute_process(COMMAND ${alone} procedure validate ${WORK}/utkast/mappe/utkast.xml --format json
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 expect_exit(1)
 string(JSON code GET "${out}" problems 0 code)
 if(NOT code STREQUAL "unit-registry-missing")
   message(FATAL_ERROR "JSON does not name the missing registry: ${out}")
 endif()
-execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/utkast.xml
+execute_process(COMMAND ${alone} procedure validate ${WORK}/utkast/mappe/utkast.xml
                         --units ${SOURCE}/procedures/units.xml
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 expect_exit(1)
 if(NOT out MATCHES "kemner")
   message(FATAL_ERROR "validate --units did not find the unknown unit:\n${out}")
 endif()
-# The unchanged draft with --units validates.
+# The unchanged version, with --units, validates with the XSD compiled into the CLI alone.
 file(COPY ${dir}/boligflytprosedyre-3.0.xml DESTINATION ${WORK}/utkast/mappe)
-execute_process(COMMAND ${CLI} procedure validate ${WORK}/utkast/mappe/boligflytprosedyre-3.0.xml
+execute_process(COMMAND ${alone} procedure validate ${WORK}/utkast/mappe/boligflytprosedyre-3.0.xml
                         --units ${SOURCE}/procedures/units.xml
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 expect_exit(0)

@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 
+#include "abi/installed_paths.h"
 #include "abi/manifest.h"
 #include "boligflyt/plugin_abi.h"
 #include "core/config.h"
@@ -169,6 +170,18 @@ boligflyt_status plugin_create(const boligflyt_host_services* services, const ch
       write_error(err, err_size,
                   "configuration: " + e.detail + (e.field.empty() ? "" : " [" + e.field + "]"));
       return BOLIGFLYT_E_CONFIG;
+    }
+    if (config->procedures_dir.empty()) {
+      // A host that passes only data_dir gets the procedures shipped with the plugin, or a
+      // refusal that names the key: never a plugin that silently serves no procedure.
+      config->procedures_dir = boligflyt::abi::installed_procedures_dir();
+      if (config->procedures_dir.empty()) {
+        write_error(err, err_size,
+                    "configuration: «procedures_dir» mangler, og det finnes ingen installerte "
+                    "prosedyrer ved siden av tillegget (share/boligflyt/procedures med "
+                    "units.xml). Oppgi mappen med prosedyrene. [procedures_dir]");
+        return BOLIGFLYT_E_CONFIG;
+      }
     }
     auto instance = std::make_unique<boligflyt_instance>();
     try {

@@ -86,17 +86,28 @@ void register_system_routes(Router& router, SystemServices s) {
       "GET", "/healthz",
       [s](const Request&) -> Result<Response> {
         const auto ping = s.store.ping();
-        // Procedure files with problems are skipped, not fatal: "degraded", still 200.
+        // Procedure files with problems are skipped, not fatal: "degraded", still 200. So is
+        // every capability that configuration switched off, each named with its reason.
         const auto catalog = s.procedures ? s.procedures->snapshot() : nullptr;
         const bool procedures_ok = !catalog || catalog->problem_count() == 0;
-        const char* status = !ping ? "fail" : procedures_ok ? "ok" : "degraded";
-        json::object body{
-            {"status", status},
-            {"version", BOLIGFLYT_VERSION},
-            {"checks",
-             json::object{{"store", ping ? "ok" : "fail"},
-                          {"procedures", procedures_ok ? "ok" : "degraded"},
-                          {"procedure_count", catalog ? catalog->procedure_ids().size() : 0}}}};
+        json::array reasons;
+        for (const auto& off : s.capabilities_off) reasons.emplace_back(off);
+        if (!procedures_ok) {
+          reasons.emplace_back(std::to_string(catalog->problem_count()) +
+                               " feil i prosedyrefilene; filene med feil er ikke lest inn.");
+        }
+        if (catalog && catalog->procedure_ids().empty()) {
+          reasons.emplace_back("Ingen prosedyre er lest inn, så avvik kan ikke registreres.");
+        }
+        const char* status = !ping ? "fail" : reasons.empty() ? "ok" : "degraded";
+        if (!ping) reasons.emplace_back("Lageret svarer ikke.");
+        json::object body{{"status", status},
+                          {"version", BOLIGFLYT_VERSION},
+                          {"checks", json::object{{"store", ping ? "ok" : "fail"},
+                                                  {"procedures", procedures_ok ? "ok" : "degraded"},
+                                                  {"procedure_count",
+                                                   catalog ? catalog->procedure_ids().size() : 0}}},
+                          {"reasons", std::move(reasons)}};
         return json_response(ping ? 200 : 503, body);
       },
       RouteOptions{.requires_principal = false});

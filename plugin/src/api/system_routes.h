@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "api/router.h"
 #include "observability/logger.h"
@@ -20,6 +21,7 @@ struct SystemServices {
   const Logger& logger;
   const procedure::ProcedureService* procedures;    // null when no procedures are configured
   std::function<std::string()> extra_metrics = {};  // gauges of other components
+  std::vector<std::string> capabilities_off = {};   // Norwegian, one per capability
 };
 
 /// Registers GET /healthz, GET /metrics, GET /api/v1/system, GET /api/v1/me and

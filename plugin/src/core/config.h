@@ -13,8 +13,10 @@ namespace boligflyt {
 
 struct PluginConfig {
   std::string data_dir;        // required, absolute; holds the SQLite database
-  std::string procedures_dir;  // optional; the procedure XML files to load
-  std::string schema_file;     // procedure XSD; default <procedures_dir>/../schemas/procedure.xsd
+  // The procedure XML files and units.xml. The ABI entry fills it with the installed
+  // procedures when the host passes none (abi/installed_paths.h); empty only in tests.
+  std::string procedures_dir;
+  std::string schema_file;  // another procedure XSD; default the one compiled into the plugin
   std::string store_kind = "sqlite";              // sqlite | postgresql
   std::string store_connection;                   // libpq conninfo for postgresql; never logged
   std::string deviation_receive_within = "P3D";   // ISO 8601: time to receive an avvik

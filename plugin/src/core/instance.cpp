@@ -36,30 +36,23 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   directory_ = adapters::make_host_directory(*host_);
   store_ = open_store();
   relay_ = std::make_unique<outbox::OutboxRelay>(*store_, logger_);
-  const auto schema = !config_.schema_file.empty() ? config_.schema_file
-                      : !config_.procedures_dir.empty()
-                          ? (fs::path(config_.procedures_dir) / ".." / "schemas" / "procedure.xsd")
-                                .lexically_normal()
-                                .string()
-                          : std::string();
+  // The XSD is compiled in; schema_file only replaces it (a development draft of the schema).
   const auto archive = archive_settings();
-  const bool archiving = !schema.empty() && config_.archive_enabled;
+  const bool archiving = config_.archive_enabled;
   if (archiving) export_messages_ = std::make_unique<archive::ExportMessages>(archive);
-  if (!schema.empty()) {
-    procedures_ = std::make_unique<procedure::ProcedureService>(
-        *store_, *host_, logger_, config_.procedures_dir, schema,
-        procedure::ProcedureCollaborators{.directory = directory_.get(),
-                                          .outbox = relay_.get(),
-                                          .archiving = export_messages_.get(),
-                                          .renderer = &document_renderer_});
-    deviation::DeviationSettings settings;
-    settings.receive_within = *procedure::parse_iso_duration(config_.deviation_receive_within);
-    settings.close_within = *procedure::parse_iso_duration(config_.deviation_close_within);
-    deviations_ = std::make_unique<deviation::DeviationService>(
-        *store_, *procedures_, logger_, settings, deviation::DeviationService::Clock{},
-        deviation::DeviationCollaborators{.outbox = relay_.get(),
-                                          .archiving = export_messages_.get()});
-  }
+  procedures_ = std::make_unique<procedure::ProcedureService>(
+      *store_, *host_, logger_, config_.procedures_dir, config_.schema_file,
+      procedure::ProcedureCollaborators{.directory = directory_.get(),
+                                        .outbox = relay_.get(),
+                                        .archiving = export_messages_.get(),
+                                        .renderer = &document_renderer_});
+  deviation::DeviationSettings settings;
+  settings.receive_within = *procedure::parse_iso_duration(config_.deviation_receive_within);
+  settings.close_within = *procedure::parse_iso_duration(config_.deviation_close_within);
+  deviations_ = std::make_unique<deviation::DeviationService>(
+      *store_, *procedures_, logger_, settings, deviation::DeviationService::Clock{},
+      deviation::DeviationCollaborators{.outbox = relay_.get(),
+                                        .archiving = export_messages_.get()});
 
   // One relay delivers every topic; one deliverer per topic.
   outbox::RetryPolicy retry;
@@ -156,15 +149,21 @@ void Instance::register_routes() {
   api::SystemServices services{*store_,           metrics_,
                                *directory_,       logger_,
                                procedures_.get(), [this] { return relay_->metrics_text(); }};
-  api::register_system_routes(*router_, services);
-  if (procedures_) {
-    api::register_procedure_routes(*router_, *procedures_);
-    api::register_render_routes(*router_, *procedures_);
-    api::register_deviation_routes(*router_, *deviations_);
-    if (exports_) api::register_archive_routes(*router_, *exports_);
-    api::register_page_data_routes(*router_, *deviations_);
-    api::register_web_routes(*router_);
+  // Capabilities switched off by configuration: /healthz names them, so that an operator
+  // never mistakes a plugin that serves less for one that serves everything.
+  if (!exports_)
+    services.capabilities_off.emplace_back("Arkiveksport er slått av (archive.enabled).");
+  if (config_.procedures_dir.empty()) {
+    services.capabilities_off.emplace_back(
+        "Ingen prosedyremappe (procedures_dir): prosedyrene og enhetsregisteret er ikke lest inn.");
   }
+  api::register_system_routes(*router_, services);
+  api::register_procedure_routes(*router_, *procedures_);
+  api::register_render_routes(*router_, *procedures_);
+  api::register_deviation_routes(*router_, *deviations_);
+  if (exports_) api::register_archive_routes(*router_, *exports_);
+  api::register_page_data_routes(*router_, *deviations_);
+  api::register_web_routes(*router_);
 }
 
 }  // namespace boligflyt

@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "procedure/embedded_schema.h"
 #include "util/utf8.h"
 
 namespace boligflyt::procedure {
@@ -257,7 +258,13 @@ const Unit* UnitRegistry::find(std::string_view id) const {
   return nullptr;
 }
 
-ProcedureLoader::ProcedureLoader(const std::string& xsd_path) : validator_(xsd_path) {}
+ProcedureLoader::ProcedureLoader()
+    : validator_(embedded_procedure_xsd(), "procedure.xsd (innebygd)") {}
+
+ProcedureLoader::ProcedureLoader(const std::string& xsd_path)
+    : validator_(xsd_path.empty()
+                     ? XsdValidator(embedded_procedure_xsd(), "procedure.xsd (innebygd)")
+                     : XsdValidator(xsd_path)) {}
 
 LoadedProcedure ProcedureLoader::load_procedure(std::string_view xml, const std::string& file,
                                                 const UnitRegistry* units) const {

@@ -29,6 +29,10 @@ struct LoadedUnits {
 class ProcedureLoader {
  public:
   /// `xsd_path` is schemas/procedure.xsd; throws std::runtime_error when it cannot be used.
+  /// Validates against the XSD compiled into the plugin (schemas/procedure.xsd at build time).
+  ProcedureLoader();
+  /// `xsd_path` is another copy of the schema (a development draft of it); throws
+  /// std::runtime_error when it cannot be used. An empty path means the compiled-in one.
   explicit ProcedureLoader(const std::string& xsd_path);
 
   /// `units` may be null: unit references are then not checked.

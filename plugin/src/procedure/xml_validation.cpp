@@ -103,6 +103,17 @@ XsdValidator::XsdValidator(const std::string& xsd_path) : impl_(std::make_unique
   if (!impl_->schema) throw std::runtime_error("XSD does not compile: " + xsd_path);
 }
 
+XsdValidator::XsdValidator(std::string_view xsd_text, const std::string& name)
+    : impl_(std::make_unique<Impl>()) {
+  xmlInitParser();
+  xmlSchemaParserCtxtPtr parser =
+      xmlSchemaNewMemParserCtxt(xsd_text.data(), static_cast<int>(xsd_text.size()));
+  if (!parser) throw std::runtime_error("cannot read XSD " + name);
+  impl_->schema = xmlSchemaParse(parser);
+  xmlSchemaFreeParserCtxt(parser);
+  if (!impl_->schema) throw std::runtime_error("XSD does not compile: " + name);
+}
+
 XsdValidator::~XsdValidator() {
   if (impl_->schema) xmlSchemaFree(impl_->schema);
 }

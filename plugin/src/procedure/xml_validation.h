@@ -26,6 +26,9 @@ class XsdValidator {
  public:
   /// Loads the schema from a file we ship; throws std::runtime_error when it cannot.
   explicit XsdValidator(const std::string& xsd_path);
+  /// Compiles the schema from its text (the one compiled into the plugin); `name` is for
+  /// messages only. Throws std::runtime_error when it does not compile.
+  XsdValidator(std::string_view xsd_text, const std::string& name);
   ~XsdValidator();
   XsdValidator(const XsdValidator&) = delete;
   XsdValidator& operator=(const XsdValidator&) = delete;
