@@ -135,6 +135,21 @@ class PostgresqlEngine final : public sql::Engine {
                       "backup_to(" + target_path + ") is not supported by the PostgreSQL store");
   }
 
+  // The server keeps its own files consistent; what can still go wrong here is an index that a
+  // failed CREATE INDEX CONCURRENTLY left invalid, or a schema behind the migrations.
+  Result<void> check_engine(std::vector<std::string>& problems) override {
+    return read("check_engine", [&](sql::Connection& c) -> Result<void> {
+      sql::Query invalid(c,
+                         "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class t "
+                         "ON t.oid = i.indrelid WHERE t.relnamespace = "
+                         "current_schema()::regnamespace AND NOT i.indisvalid");
+      while (invalid.next()) {
+        problems.push_back("Indeksen " + invalid.text(0) + " er ugyldig og må bygges på nytt.");
+      }
+      return {};
+    });
+  }
+
   // PostgreSQL's autovacuum does the housekeeping.
   void maintenance() override {}
 

@@ -104,6 +104,25 @@ class SqliteEngine final : public sql::Engine {
     return {};
   }
 
+  // integrity_check reads every page and index; foreign_key_check finds rows whose parent is
+  // gone. Both only read.
+  Result<void> check_engine(std::vector<std::string>& problems) override {
+    return read("check_engine", [&](sql::Connection& c) -> Result<void> {
+      sql::Query integrity(c, "PRAGMA integrity_check");
+      while (integrity.next()) {
+        if (auto line = integrity.text(0); line != "ok") {
+          problems.push_back("SQLite-filen er skadet: " + line);
+        }
+      }
+      sql::Query keys(c, "PRAGMA foreign_key_check");
+      while (keys.next()) {
+        problems.push_back("En rad i tabellen " + keys.text(0) + " viser til en rad i " +
+                           keys.text(2) + " som ikke finnes.");
+      }
+      return {};
+    });
+  }
+
   void maintenance() override {
     std::lock_guard lock(mutex_);
     sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);

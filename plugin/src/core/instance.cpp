@@ -31,6 +31,11 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
     throw std::runtime_error("cannot create data_dir " + config_.data_dir + ": " + ec.message());
   // The data folder holds case data: keep other local users out of it.
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  data_dir_lock_ = util::DataDirLock::try_acquire(config_.data_dir);
+  if (!data_dir_lock_) {
+    throw std::runtime_error("data_dir " + config_.data_dir +
+                             " is in use by another boligflyt process (boligflyt.lock is held)");
+  }
 
   util::require_norway_time_zone();
   directory_ = adapters::make_host_directory(*host_);

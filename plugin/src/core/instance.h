@@ -5,6 +5,7 @@
 // The C ABI layer owns exactly one of these per create() and knows nothing of what is inside.
 
 #include <memory>
+#include <optional>
 
 #include "api/http.h"
 #include "api/router.h"
@@ -21,6 +22,7 @@
 #include "procedure/service.h"
 #include "render/document_renderer.h"
 #include "util/background_worker.h"
+#include "util/data_dir_lock.h"
 
 namespace boligflyt {
 
@@ -49,6 +51,7 @@ class Instance {
   // Declared in the order they are built; destroyed in reverse, after shutdown().
   PluginConfig config_;
   Logger logger_;
+  std::optional<util::DataDirLock> data_dir_lock_;  // held for the instance's lifetime
   Metrics metrics_;
   std::unique_ptr<ports::HostServices> host_;
   std::unique_ptr<ports::Directory> directory_;  // over host_

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "ports/store/records.h"
@@ -29,6 +30,11 @@ class Administration {
 
   /// Consistent online copy of the whole database to `target_path` (readers and writers go on).
   virtual Result<void> backup_to(const std::string& target_path) = 0;
+
+  /// What is wrong with the stored data, one Norwegian sentence per problem (empty: nothing):
+  /// the engine's own check of its files and indexes, and the store's promises (gapless
+  /// numbers per year, a history for every avvik). Read-only; for `boligflyt store verify`.
+  virtual Result<std::vector<std::string>> check_integrity() = 0;
 
   /// Periodic housekeeping (WAL checkpoint and the like), called from the background worker.
   virtual void maintenance() = 0;

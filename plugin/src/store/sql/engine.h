@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "store/sql/connection.h"
@@ -26,6 +27,9 @@ class Engine {
   /// `body` in one write transaction, committed durably before this returns.
   virtual Result<void> write(std::string_view what, const Work& body) = 0;
   virtual Result<void> backup_to(const std::string& target_path) = 0;
+  /// The engine's own consistency check of its files and indexes; appends one Norwegian
+  /// sentence per problem found.
+  virtual Result<void> check_engine(std::vector<std::string>& problems) = 0;
   virtual void maintenance() = 0;
 };
 

@@ -81,6 +81,41 @@ Result<void> SqlStore::backup_to(const std::string& target_path) {
   return engine_->backup_to(target_path);
 }
 
+Result<std::vector<std::string>> SqlStore::check_integrity() {
+  std::vector<std::string> problems;
+  if (auto ok = engine_->check_engine(problems); !ok) return ok.error();
+  auto checked = engine_->read("check_integrity", [&](Connection& c) -> Result<void> {
+    // Numbers are gapless per year: as many avvik as the highest number, and the counter
+    // never behind the highest number (else the next id would be issued twice).
+    Query numbers(c,
+                  "SELECT d.year, COUNT(*), MAX(d.number), COALESCE(MAX(k.last_number), 0) "
+                  "FROM deviations d LEFT JOIN deviation_counters k ON k.year = d.year "
+                  "GROUP BY d.year ORDER BY d.year");
+    while (numbers.next()) {
+      const auto year = std::to_string(numbers.int64(0));
+      if (numbers.int64(1) != numbers.int64(2)) {
+        problems.push_back("Avviksnumrene for " + year +
+                           " har hull: " + std::to_string(numbers.int64(1)) +
+                           " avvik, høyeste nummer " + std::to_string(numbers.int64(2)) + ".");
+      }
+      if (numbers.int64(3) < numbers.int64(2)) {
+        problems.push_back("Telleren for " + year +
+                           " står bak høyeste avviksnummer, så et "
+                           "nummer kan bli gitt ut to ganger.");
+      }
+    }
+    Query without_history(c,
+                          "SELECT d.id FROM deviations d WHERE NOT EXISTS (SELECT 1 FROM "
+                          "deviation_events e WHERE e.deviation_id = d.id) ORDER BY d.id");
+    while (without_history.next()) {
+      problems.push_back("Avvik " + without_history.text(0) + " har ingen historikk.");
+    }
+    return {};
+  });
+  if (!checked) return checked.error();
+  return problems;
+}
+
 void SqlStore::maintenance() { engine_->maintenance(); }
 
 }  // namespace boligflyt::store::sql

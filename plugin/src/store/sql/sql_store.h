@@ -31,6 +31,7 @@ class SqlStore final : public Store {
   Result<UserPreferences> put_preferences(const std::string& user_id, const std::string& json,
                                           std::optional<std::int64_t> expected_revision) override;
   Result<void> backup_to(const std::string& target_path) override;
+  Result<std::vector<std::string>> check_integrity() override;
   void maintenance() override;
 
   // Procedures
