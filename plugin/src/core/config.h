@@ -12,7 +12,7 @@
 namespace boligflyt {
 
 struct PluginConfig {
-  std::string data_dir;        // required, absolute; holds the SQLite database
+  std::string data_dir;  // required, absolute; holds the SQLite database
   // The procedure XML files and units.xml. The ABI entry fills it with the installed
   // procedures when the host passes none (abi/installed_paths.h); empty only in tests.
   std::string procedures_dir;
