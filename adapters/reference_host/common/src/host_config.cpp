@@ -16,9 +16,9 @@ constexpr std::string_view kDefaultDataDir = "boligflyt-data";
 constexpr int64_t kMaxThreads = 256;
 
 const std::set<std::string, std::less<>> kKnownRoles = {
-    std::string(kRoleUnitLeader), std::string(kRoleProcedureOwner), std::string(kRoleApprover),
-    std::string(kRoleQualityLeader), std::string(kRoleEmployee),
-    std::string(kRoleDataProtectionOfficer)};
+    std::string(kRoleUnitLeader), std::string(kRoleProcedureOwner),
+    std::string(kRoleApprover),   std::string(kRoleQualityLeader),
+    std::string(kRoleEmployee),   std::string(kRoleDataProtectionOfficer)};
 
 const std::set<std::string, std::less<>> kKnownLogLevels = {"debug", "info", "warn", "error"};
 
@@ -220,7 +220,9 @@ HostConfig parse_host_config(std::string_view json_text, const std::filesystem::
   if (const json::value* plugin = root.if_contains("plugin")) {
     const json::object& settings = r.object(*plugin, "plugin");
     for (const auto& [key, value] : settings) {
-      if (key == "data_dir" || key == "procedures_dir" || key == "limits") {
+      // "development" (the plugin's test clock) only through --dev-clock-offset, which
+      // checks that the host is in development mode on a loopback address.
+      if (key == "data_dir" || key == "procedures_dir" || key == "limits" || key == "development") {
         r.fail("plugin." + std::string(key), "settes av verten, ikke her");
       }
     }
