@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -153,6 +154,47 @@ TEST_F(PrivacyEscalationTest, PersonvernavvikReachesTheOfficerAndIsEscalatedOnce
   const auto stats = get("/api/v1/statistics/deviations", bearer(token("kvalitetsleder")));
   EXPECT_EQ(json_at(stats.body, "/privacy/total"), "1") << stats.body;
   EXPECT_EQ(json_at(stats.body, "/privacy/assessed_late"), "1") << stats.body;
+}
+
+TEST_F(PrivacyEscalationTest, PersonvernavvikIsArchivedSkjermetWithAPublicTitleSayingOnlyWhere) {
+  const std::string plugin =
+      R"({"maintenance_interval_ms":100,"archive":{"export_on_register":true},)"
+      R"("deviations":{"data_protection_officer":{"user":"personvernombud"}}})";
+  ASSERT_NO_FATAL_FAILURE(
+      start_host(write_config(json_set(default_config_json(), {"plugin"}, plugin))));
+  const auto id = register_avvik("personvernavvik");
+  ASSERT_FALSE(id.empty());
+  // The registration's export, as the archive gets it.
+  std::string message;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (message.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (auto it =
+             std::filesystem::recursive_directory_iterator(data_dir() / "arkiv" / "utgaaende", ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->path().filename() != "arkivmelding.xml") continue;
+      std::ifstream in(it->path());
+      const std::string text((std::istreambuf_iterator<char>(in)), {});
+      if (text.find(id) != std::string::npos) message = text;
+    }
+    if (message.empty()) std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_FALSE(message.empty()) << host_->stderr_text();
+  EXPECT_NE(message.find("Offl. § 13 jf. fvl. § 13"), std::string::npos)
+      << "skjermet: a personvernavvik is always personal data";
+  std::size_t titles = 0;
+  for (auto at = message.find("<offentligTittel>"); at != std::string::npos;
+       at = message.find("<offentligTittel>", at + 1)) {
+    const auto end = message.find("</offentligTittel>", at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string title = message.substr(at, end - at);
+    ++titles;
+    EXPECT_NE(title.find(id), std::string::npos) << title;
+    for (const char* word : {"feil etat", "Innstilling", "helseopplysninger", "ersonvern"}) {
+      EXPECT_EQ(title.find(word), std::string::npos) << title;
+    }
+  }
+  EXPECT_GT(titles, 0u);
 }
 
 TEST_F(PrivacyEscalationTest, TheTestClockIsRefusedOffLoopback) {

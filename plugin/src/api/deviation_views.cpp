@@ -360,6 +360,10 @@ std::string statistics_csv(const json::object& stats) {
                             "overdue_actions", "median_days_to_close"}) {
     row("sum", json::value(total), nullptr, stats.at(total), nullptr);
   }
+  for (const char* key :
+       {"total", "assessed_in_time", "assessed_late", "open_overdue", "open_pending"}) {
+    row("personvernavvik", json::value(key), nullptr, stats.at("privacy").at(key), nullptr);
+  }
   for (const auto& s : stats.at("per_step").as_array()) {
     const auto& o = s.as_object();
     row("trinn", o.at("step_id"), o.at("title"), o.at("total"), o.at("open"));
