@@ -37,14 +37,14 @@ const Actor kQualityLeader{
 
 /// The avvik service over the suite's store, with a clock the test moves.
 struct World {
-  explicit World(Store& store) {
+  explicit World(Store& store, deviation::PrivacyOfficer officer = {"personvernombud", ""}) {
     procedures = std::make_unique<procedure::ProcedureService>(
         store, host, logger, BOLIGFLYT_SOURCE_DIR "/procedures",
         BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
     deviation::DeviationSettings settings;
     settings.receive_within = procedure::IsoDuration{.days = 3};
     settings.close_within = procedure::IsoDuration{.days = 30};
-    settings.privacy_officer.user = "personvernombud";
+    settings.privacy_officer = std::move(officer);
     settings.escalate_after = procedure::IsoDuration{.hours = 12};
     service = std::make_unique<deviation::DeviationService>(store, *procedures, logger, settings,
                                                             [this] { return now; });
@@ -139,6 +139,28 @@ TEST_P(StoreSuite, PersonvernavvikHasA72HourDeadlineIsPersonalDataAndReachesTheO
   ASSERT_TRUE(ordinary);
   EXPECT_EQ(ordinary->record.discovered_epoch, 0);
   EXPECT_FALSE(ordinary->record.personal_data);
+}
+
+TEST_P(StoreSuite, AnOfficerUnitMeansTheHoldersOfTheRoleThere) {
+  World w(store(), {"", "kommunedirektor"});
+  auto created = w.service->register_deviation(w.input(), leader_of("boligkontor"), "", "");
+  ASSERT_TRUE(created) << created.error().detail;
+  const auto officer = notifications(store(), ":privacy-officer");
+  ASSERT_EQ(officer.size(), 1u);
+  EXPECT_EQ(officer[0].at("recipient"),
+            (json::object{{"role", "data_protection_officer"}, {"unit_id", "kommunedirektor"}}));
+  const Actor elsewhere{"ombud-nav", "Ombud", {"nav"}, {"data_protection_officer"}};
+  const Actor without_role{"leder-kommunedirektor", "Leder", {"kommunedirektor"}, {"unit_leader"}};
+  EXPECT_TRUE(w.service->get(created->record.id, kOfficer)) << "the role in the unit";
+  EXPECT_EQ(w.service->get(created->record.id, elsewhere).error().kind, ErrorKind::kForbidden);
+  EXPECT_EQ(w.service->get(created->record.id, without_role).error().kind, ErrorKind::kForbidden);
+  deviation::AssessmentInput a;
+  a.risk = "hoy";
+  a.notify_required = true;
+  EXPECT_TRUE(w.service->assess_privacy(created->record.id, a, kOfficer, std::nullopt))
+      << "not yet notified is a valid assessment";
+  EXPECT_EQ(w.service->assess_privacy(created->record.id, a, elsewhere, std::nullopt).error().kind,
+            ErrorKind::kForbidden);
 }
 
 TEST_P(StoreSuite, PersonvernavvikDiscoveryTimeIsCheckedWithTheField) {
