@@ -1394,7 +1394,7 @@
   function privacyOverview(p) {
     return h('section', { 'aria-labelledby': 'personvern-oversikt' },
       h('h2', { id: 'personvern-oversikt' }, 'Personvernavvik og 72-timersfristen'),
-      h('ul', { class: 'nokkeltall', 'aria-label': 'Personvernavvik' },
+      h('ul', { class: 'personvern-tall', 'aria-label': 'Personvernavvik' },
         [['Personvernavvik', p.total], ['Vurdert innen 72 timer', p.assessed_in_time], ['Vurdert for sent', p.assessed_late],
           ['Ikke vurdert, fristen passert', p.open_overdue], ['Ikke vurdert, innen fristen', p.open_pending]]
           .map(([k, v]) => h('li', {}, h('strong', {}, String(v)), k))));
