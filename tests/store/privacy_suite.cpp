@@ -124,8 +124,11 @@ TEST_P(StoreSuite, PersonvernavvikHasA72HourDeadlineIsPersonalDataAndReachesTheO
     EXPECT_EQ(all.find("feil mottaker"), std::string::npos) << "no title: " << all;
     EXPECT_EQ(all.find("helseopplysninger"), std::string::npos) << "no description: " << all;
   }
-  EXPECT_EQ(notifications(store(), ":registered:" + w.responsible).size(), 1u)
-      << "the responsible leader is told as for every avvik";
+  const auto leaders = notifications(store(), ":registered:" + w.responsible);
+  ASSERT_EQ(leaders.size(), 1u) << "the responsible leader is told as for every avvik";
+  const std::string body(leaders[0].at("body").as_string());
+  EXPECT_NE(body.find("2026-03-13T07:30:00Z"), std::string::npos) << "with the deadline: " << body;
+  EXPECT_EQ(body.find("Alvorlighetsgrad"), std::string::npos) << "and nothing more: " << body;
 
   // Registered without a discovery time: discovered at registration.
   auto now_found = w.service->register_deviation(w.input(), leader_of("boligkontor"), "", "");

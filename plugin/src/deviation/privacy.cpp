@@ -46,6 +46,16 @@ const std::vector<RiskCode>& privacy_risks() {
   return codes;
 }
 
+std::string privacy_notification_body(const store::DeviationRecord& r,
+                                      const std::string& step_title,
+                                      const std::string& responsible_name) {
+  // Id, step, unit, category and deadline only: what happened stays in the plugin.
+  return "Personvernavvik " + r.id + " er meldt på trinnet «" + step_title +
+         "» (ansvarlig enhet: " + responsible_name + "). Det skal vurderes innen " +
+         util::iso_utc(r.assessment_due_epoch) +
+         " (72 timer etter at bruddet ble oppdaget), og Datatilsynet varsles om det kreves.";
+}
+
 Result<void> DeviationService::apply_privacy_rules(const RegisterInput& in,
                                                    store::DeviationRecord& r) const {
   if (!is_privacy_deviation(r)) {
@@ -83,13 +93,8 @@ void DeviationService::notify_privacy_officer(const store::DeviationRecord& assi
                                               const std::string& responsible_name,
                                               std::vector<store::OutboxMessage>& out) const {
   if (!is_privacy_deviation(assigned)) return;
-  // Id, step, unit, category and deadline only: what happened stays in the plugin.
   const std::string subject = "Personvernavvik " + assigned.id + " skal vurderes";
-  const std::string body =
-      "Et personvernavvik er meldt på trinnet «" + step_title +
-      "» (ansvarlig enhet: " + responsible_name + "). Det skal vurderes innen " +
-      util::iso_utc(assigned.assessment_due_epoch) +
-      " (72 timer etter at bruddet ble oppdaget), og Datatilsynet varsles om det kreves.";
+  const std::string body = privacy_notification_body(assigned, step_title, responsible_name);
   const std::string link = "/api/v1/deviations/" + assigned.id;
   const std::string key = "deviation:" + assigned.id + ":privacy-officer";
   const auto& officer = settings_.privacy_officer;

@@ -45,6 +45,12 @@ struct RiskCode {
 };
 const std::vector<RiskCode>& privacy_risks();
 
+/// What every notification of a new personvernavvik says: its id, step, responsible unit,
+/// category and assessment deadline, and nothing else (not even the severity).
+std::string privacy_notification_body(const store::DeviationRecord& r,
+                                      const std::string& step_title,
+                                      const std::string& responsible_name);
+
 struct AssessmentInput {
   std::string risk;
   std::optional<bool> notify_required;

@@ -254,8 +254,11 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
             ". Alvorlighetsgrad: " + label_of(severities(), assigned.severity) +
             ". Bekreft at dere har mottatt det.";
         out.push_back(notification_to_unit_leaders(
-            assigned.responsible_unit, "Nytt avvik " + assigned.id + " til din enhet", body, link,
-            "deviation:" + assigned.id + ":registered:" + assigned.responsible_unit));
+            assigned.responsible_unit, "Nytt avvik " + assigned.id + " til din enhet",
+            is_privacy_deviation(assigned)
+                ? privacy_notification_body(assigned, step_title, responsible_name)
+                : body,
+            link, "deviation:" + assigned.id + ":registered:" + assigned.responsible_unit));
         for (const auto& u : assigned.participants) {
           out.push_back(notification_to_unit_leaders(
               u, "Avvik " + assigned.id + ": enheten din er med i oppfølgingen",
