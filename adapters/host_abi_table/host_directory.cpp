@@ -53,6 +53,7 @@ std::optional<ports::DirectoryUnit> HostDirectory::unit(const std::string& unit_
   ports::DirectoryUnit u;
   u.id = unit_id;
   u.name = text_of(answer.as_object(), "name");
+  u.parent = text_of(answer.as_object(), "parent");
   if (u.name.empty()) return std::nullopt;
   return u;
 }

@@ -69,6 +69,9 @@ constexpr std::string_view kUsage =
     "  --data MAPPE            datamappe (standard: ./boligflyt-data)\n"
     "  --listen ADRESSE:PORT   lytteadresse (standard: 127.0.0.1:8080; port 0 velger en ledig)\n"
     "  --threads N             antall arbeidstråder (standard: 4)\n"
+    "  --dev-clock-offset S    utviklingsmodus: programtilleggets klokke går S sekunder\n"
+    "                          foran (for å teste frister); bare med utviklingstokener og\n"
+    "                          på en lokal adresse (127.0.0.1, ::1)\n"
     "  --help                  vis denne hjelpen\n"
     "  --version               vis versjonen\n";
 
@@ -77,6 +80,7 @@ struct Options {
   std::optional<fs::path> data;
   std::optional<std::string> listen;
   std::optional<unsigned> threads;
+  std::optional<long long> dev_clock_offset_seconds;
 };
 
 class UsageError : public std::runtime_error {
@@ -118,6 +122,13 @@ Options parse_arguments(int argc, char** argv, bool& exit_early) {
         throw UsageError("--threads må være et tall fra 1 til 256.");
       }
       options.threads = static_cast<unsigned>(std::stoul(text));
+    } else if (arg == "--dev-clock-offset") {
+      const std::string text = value(arg);
+      if (text.empty() || text.size() > 9 ||
+          text.find_first_not_of("0123456789") != std::string::npos) {
+        throw UsageError("--dev-clock-offset må være et antall sekunder (0–316224000).");
+      }
+      options.dev_clock_offset_seconds = std::stoll(text);
     } else {
       throw UsageError("Ukjent argument «" + arg + "».");
     }
@@ -169,12 +180,15 @@ std::string json_string(std::string_view text) {
 // The plugin's configuration contract: these keys, plus what the host config's "plugin"
 // object adds or replaces (the plugin refuses keys it does not know).
 std::string plugin_config_json(const fs::path& data_dir, const fs::path& procedures_dir,
-                               const HostConfig& config) {
+                               const HostConfig& config, std::optional<long long> clock_offset) {
   const std::string& plugin_settings_json = config.plugin_settings_json;
   std::string out = "{\"data_dir\":" + json_string(data_dir.string()) +
                     ",\"procedures_dir\":" + json_string(procedures_dir.string()) +
                     ",\"limits\":{\"max_body_bytes\":" + std::to_string(kMaxBodyBytes) + "}";
   if (!config.plugin_settings_has_store) out += ",\"store\":{\"kind\":\"sqlite\"}";
+  if (clock_offset) {
+    out += ",\"development\":{\"clock_offset_seconds\":" + std::to_string(*clock_offset) + "}";
+  }
   // plugin_settings_json is a serialized JSON object: splice its members in.
   if (plugin_settings_json.size() > 2) {
     out += "," + plugin_settings_json.substr(1, plugin_settings_json.size() - 2);
@@ -220,11 +234,26 @@ int run(const Options& options) {
   const std::unique_ptr<TokenAuthority> tokens = TokenAuthority::from_config(config, data_dir);
   HostServices services(config, data_dir, logger);
 
+  if (options.dev_clock_offset_seconds) {
+    // A clock that runs ahead makes deadlines pass: for tests on one machine only, never
+    // where real users (signed in through an identity provider, or from elsewhere) could
+    // see avvik escalated before their time.
+    const bool loopback = server_options.address.rfind("127.", 0) == 0 ||
+                          server_options.address == "::1" || server_options.address == "localhost";
+    if (!tokens->can_issue() || !loopback) {
+      throw std::runtime_error(
+          "--dev-clock-offset gjelder bare i utviklingsmodus (utviklingstokener) på en lokal "
+          "adresse (127.0.0.1 eller ::1).");
+    }
+    logger.log(LogLevel::kWarn, "dev_clock_offset",
+               {{"seconds", std::to_string(*options.dev_clock_offset_seconds)}});
+  }
   const fs::path plugin_path = resolve_plugin_path(config);
   const fs::path procedures_dir = resolve_procedures_dir(config);
   const std::unique_ptr<PluginModule> module = PluginModule::open(plugin_path);
   auto plugin = std::make_unique<PluginInstance>(
-      *module, services.table(), plugin_config_json(data_dir, procedures_dir, config));
+      *module, services.table(),
+      plugin_config_json(data_dir, procedures_dir, config, options.dev_clock_offset_seconds));
   logger.log(LogLevel::kInfo, "plugin_loaded",
              {{"path", plugin_path.string()},
               {"name", module->api().plugin_name ? module->api().plugin_name : ""},

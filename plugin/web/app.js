@@ -144,6 +144,8 @@
     action_added: 'Tiltak lagt til',
     action_completed: 'Tiltak utført',
     draft_linked: 'Koblet til utkast',
+    privacy_assessed: 'Personvernavviket vurdert',
+    escalated: 'Eskalert til overordnet leder og kvalitetsleder',
   };
   const kVersionStatus = {
     draft: 'Utkast',
@@ -240,7 +242,7 @@
     const avvikTask = (d) => ({
       href: `/avvik/${encodeURIComponent(d.id)}`,
       text: `${d.id}: ${d.title}`,
-      detail: `${d.status_label} · ${d.step.title || d.step.id} · frist ${formatDate(d.status === 'registrert' ? d.deadlines.receive_by : d.deadlines.close_by)}`,
+      detail: `${d.status_label} · ${d.step.title || d.step.id} · frist ${formatDate(d.status === 'registrert' ? d.deadlines.receive_by : d.deadlines.close_by)}${d.escalations.length ? ' · eskalert' : ''}`,
       overdue: d.deadlines.overdue,
       due: d.status === 'registrert' ? d.deadlines.receive_by : d.deadlines.close_by,
     });
@@ -297,6 +299,7 @@
       h('p', {}, h('a', { class: 'knapp', href: '/registrer' }, 'Registrer et nytt avvik')),
       taskSection('Avvik å motta', toReceive, 'Ingen avvik venter på at du tar imot dem.'),
       taskSection('Avvik å behandle', toTreat, 'Ingen avvik venter på behandling fra deg.'),
+      privacyTasks(all.items),
       taskSection('Tiltak med frist', actions, 'Enhetene dine har ingen tiltak som ikke er utført.'),
       taskSection('Høringer å svare på', hearings, 'Ingen høringer venter på svar fra enhetene dine.'),
       taskSection('Versjoner å bekrefte lest', toRead, 'Du har bekreftet at du har lest gjeldende versjon.'));
@@ -413,6 +416,7 @@
     category: 'avvik-kategori',
     severity: 'avvik-alvor',
     step_id: 'trinn-sok',
+    discovered_at: 'avvik-oppdaget',
   };
 
   async function registerPage() {
@@ -487,6 +491,7 @@
       codeList.severities.map((c) => h('option', { value: c.code }, c.label)));
     const caseRef = h('input', { type: 'text', autocomplete: 'off', inputmode: 'text' });
     const personal = h('input', { type: 'checkbox', id: 'avvik-personopplysninger' });
+    const privacyPart = privacyRegisterPart(category, personal);
     const result = h('div', { id: 'resultat' });
     const reportingUnit = me.units.length > 1
       ? h('select', {}, me.units.map((u) => h('option', { value: u.id }, u.name || u.id)))
@@ -506,6 +511,7 @@
       field({ id: 'avvik-beskrivelse', label: 'Beskrivelse', help: 'Hva skjedde, og hva var følgen? Bruk saksnummer i stedet for personopplysninger.', input: description }),
       field({ id: 'avvik-kategori', label: 'Kategori', input: category }),
       field({ id: 'avvik-alvor', label: 'Alvorlighetsgrad', input: severity }),
+      privacyPart.node,
       field({ id: 'avvik-saksnummer', label: 'Saksnummer i arkivet (valgfritt)', help: 'For eksempel 2026/4185.', input: caseRef }),
       reportingUnit ? field({ id: 'avvik-enhet', label: 'Meldes fra enhet', input: reportingUnit }) : null,
       h('label', { class: 'avkrysning', for: 'avvik-personopplysninger' }, personal,
@@ -543,6 +549,7 @@
         personal_data: personal.checked,
       };
       if (caseRef.value.trim()) body.case_reference = caseRef.value.trim();
+      privacyPart.apply(body);
       if (reportingUnit) body.reporting_unit = reportingUnit.value;
       const r = await api('POST', '/api/v1/deviations', { body, idempotencyKey });
       if (!r.ok) {
@@ -578,7 +585,7 @@
   async function avvikListPage() {
     const target = view();
     const params = new URLSearchParams(window.location.search);
-    const scope = params.get('visning') === 'enhetens' ? 'enhetens' : 'mine';
+    const scope = ['enhetens', 'personvern'].includes(params.get('visning')) ? params.get('visning') : 'mine';
     const codeList = await codes();
     const mine = myUnitIds();
 
@@ -618,17 +625,18 @@
     if (!query.has('sort')) query.set('sort', '-created');
     query.set('limit', '200');
     const list = await getJson(`/api/v1/deviations?${query}`);
-    const items = list.items.filter((d) => (scope === 'mine'
+    const items = list.items.filter((d) => (scope === 'personvern' ? d.category === 'personvernavvik' : scope === 'mine'
       ? d.reporter === me.user_id
       : mine.includes(d.responsible_unit) || d.participants.some((p) => mine.includes(p.unit_id))));
 
     const tabs = h('nav', { class: 'faner', 'aria-label': 'Hvilke avvik' },
       h('a', { href: '/avvik?visning=mine', 'aria-current': scope === 'mine' ? 'page' : null }, 'Mine'),
-      h('a', { href: '/avvik?visning=enhetens', 'aria-current': scope === 'enhetens' ? 'page' : null }, 'Enhetens'));
+      h('a', { href: '/avvik?visning=enhetens', 'aria-current': scope === 'enhetens' ? 'page' : null }, 'Enhetens'),
+      isPrivacyReader() ? h('a', { href: '/avvik?visning=personvern', 'aria-current': scope === 'personvern' ? 'page' : null }, 'Personvernavvik') : null);
     const cell = (label, ...content) => h('td', { 'data-etikett': label }, ...content);
     const table = items.length
       ? h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel' },
-        h('caption', {}, scope === 'mine' ? `Avvik du har meldt (${items.length})` : `Avvik enhetene dine har ansvar for eller deltar i (${items.length})`),
+        h('caption', {}, scope === 'personvern' ? `Personvernavvik (${items.length})` : scope === 'mine' ? `Avvik du har meldt (${items.length})` : `Avvik enhetene dine har ansvar for eller deltar i (${items.length})`),
         h('thead', {}, h('tr', {}, ['Avvik', 'Tittel', 'Trinn', 'Status', 'Ansvarlig', 'Frist'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, items.map((d) => h('tr', {},
           cell('Avvik', h('a', { href: `/avvik/${encodeURIComponent(d.id)}` }, d.id)),
@@ -637,7 +645,8 @@
           cell('Status', d.status_label),
           cell('Ansvarlig', d.responsible_unit_name || d.responsible_unit),
           cell('Frist', formatDate(d.status === 'registrert' ? d.deadlines.receive_by : d.deadlines.close_by),
-            d.deadlines.overdue ? h('span', { class: 'merkelapp forfalt' }, 'Forfalt') : null))))))
+            d.deadlines.overdue ? h('span', { class: 'merkelapp forfalt' }, 'Forfalt') : null,
+            escalationBadge(d)))))))
       : h('p', { class: 'tom' }, 'Ingen avvik passer med utvalget.');
     setContent(target, tabs, form, table,
       list.next_cursor ? h('p', { class: 'hjelp' }, 'Listen viser de 200 første. Snevre inn med filtrene for å se flere.') : null);
@@ -725,6 +734,19 @@
       return form;
     };
 
+    // A write that is not a POST (the assessment is a PUT): its answer shown as write()'s.
+    const accept = async (r, success) => {
+      if (!r.ok) {
+        reportFailure(r);
+        return;
+      }
+      current = r.data;
+      etag = r.etag;
+      await render();
+      setContent(notice, message('ok', success));
+      notice.focus();
+    };
+
     const render = async () => {
       const d = current;
       const history = await api('GET', `/api/v1/deviations/${encodeURIComponent(id)}/history`);
@@ -745,6 +767,7 @@
           ['Frist for lukking', formatDate(d.deadlines.close_by)],
           ['Saksnummer', d.case_reference || '–'],
           ['Personopplysninger', d.personal_data ? 'Ja, skjermes i arkivet' : 'Nei'],
+          ...privacyFacts(d),
           d.cause ? ['Årsak', h('span', { class: 'fritekst' }, d.cause)] : null,
           d.evaluation ? ['Vurdering av effekt', h('span', { class: 'fritekst' }, d.evaluation)] : null,
           d.rejection_reason ? ['Begrunnelse for avvisning', h('span', { class: 'fritekst' }, d.rejection_reason)] : null,
@@ -833,6 +856,7 @@
         h('h2', { id: 'avvik-id' }, d.id),
         notice,
         facts,
+        privacySection(d, () => etag, accept),
         transitions,
         h('section', { 'aria-labelledby': 'tiltak-h' },
           h('h2', { id: 'tiltak-h' }, 'Tiltak'),
@@ -1226,6 +1250,7 @@
       h('p', { class: 'handlinger' },
         h('a', { class: 'knapp', href: '/api/v1/statistics/deviations?format=csv', download: 'avviksstatistikk.csv' }, 'Last ned statistikken (CSV)'),
         h('a', { class: 'knapp sekundar', href: '/avvik?visning=enhetens&overdue=true' }, 'Se forfalte avvik')),
+      privacyOverview(stats.privacy),
       h('h2', {}, 'Avvik per trinn, enhet, kategori og måned'),
       barTable('Per trinn', stats.per_step.map((s) => ({ label: s.title || s.step_id, count: s.total }))),
       barTable('Per ansvarlig enhet', stats.per_unit.map((s) => ({ label: s.label || s.key, count: s.count }))),
@@ -1239,6 +1264,140 @@
       missingReads.length ? h('ul', {}, missingReads.map((m) => h('li', {}, m))) : h('p', { class: 'tom' }, 'Alle har bekreftet.'),
       h('h2', {}, 'Arkiv'),
       exportsSection);
+  }
+
+  // --- personvernavvik and escalation -----------------------------------------------------
+
+  const kEscalatedDeadline = { receive: 'mottak', close: 'lukking', assessment: 'vurdering innen 72 timer' };
+  const isPrivacyReader = () => hasRole('data_protection_officer') || hasRole('quality_leader');
+
+  /** ISO 8601 UTC without milliseconds, from a datetime-local value in the browser's zone. */
+  function utcFromLocal(value) {
+    return new Date(value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** The register form's discovery time, shown for personvernavvik, which always hold personal data. */
+  function privacyRegisterPart(category, personal) {
+    const input = h('input', { type: 'datetime-local' });
+    const node = h('div', { class: 'personvern-felt' },
+      field({ id: 'avvik-oppdaget', label: 'Når ble bruddet oppdaget? (valgfritt)', help: 'Tomt betyr nå. Bruddet skal vurderes innen 72 timer etter at det ble oppdaget, og personvernombudet får beskjed.', input }));
+    const sync = () => {
+      const privacy = category.value === 'personvernavvik';
+      node.hidden = !privacy;
+      if (privacy) personal.checked = true;
+      personal.disabled = privacy;
+    };
+    category.addEventListener('change', sync);
+    sync();
+    return {
+      node,
+      apply(body) {
+        if (category.value !== 'personvernavvik') return;
+        body.personal_data = true;
+        if (input.value) body.discovered_at = utcFromLocal(input.value);
+      },
+    };
+  }
+
+  function escalationBadge(d) {
+    return d.escalations && d.escalations.length ? h('span', { class: 'merkelapp eskalert' }, 'Eskalert') : null;
+  }
+
+  /** Rows of the detail page's facts: discovery, assessment deadline, escalations. */
+  function privacyFacts(d) {
+    const rows = [];
+    if (d.discovered_at) {
+      rows.push(['Oppdaget', formatDateTime(d.discovered_at)]);
+      rows.push(['Frist for vurdering (72 timer)', h('span', {}, formatDateTime(d.deadlines.assess_by),
+        d.deadlines.assessment_overdue ? h('span', { class: 'merkelapp forfalt' }, 'Forfalt') : null)]);
+    }
+    if (d.escalations.length) {
+      rows.push(['Eskalert', h('span', {}, h('span', { class: 'merkelapp eskalert' }, 'Eskalert'), ' ',
+        d.escalations.map((e) => `Frist for ${kEscalatedDeadline[e.deadline] || e.deadline} passert; eskalert ${formatDateTime(e.escalated_at)}`).join('. '))]);
+    }
+    return rows;
+  }
+
+  /** The personvernavvik's assessment: shown to all who see the avvik, recorded by the officer. */
+  function privacySection(d, etag, accept) {
+    if (!d.discovered_at) return null;
+    const a = d.privacy_assessment;
+    const shown = a
+      ? h('dl', { class: 'fakta' }, [
+        ['Risiko for de registrerte', a.risk_label],
+        ['Skal Datatilsynet varsles?', a.notify_required ? 'Ja' : 'Nei'],
+        a.notify_required ? ['Varslet Datatilsynet', a.notified_at ? formatDateTime(a.notified_at) : 'Ikke ennå'] : null,
+        a.reference ? ['Datatilsynets referanse', a.reference] : null,
+        a.reason_not_notified ? ['Hvorfor ikke varslet', h('span', { class: 'fritekst' }, a.reason_not_notified)] : null,
+        ['Vurdert', `${formatDateTime(a.assessed_at)} av ${a.assessed_by}${a.in_time ? '' : ' (etter fristen)'}`],
+      ].filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))
+      : h('p', {}, `Ikke vurdert ennå. Fristen er ${formatDateTime(d.deadlines.assess_by)}.`,
+        d.deadlines.assessment_overdue ? h('span', { class: 'merkelapp forfalt' }, 'Forfalt') : null);
+    let form = null;
+    if (d.can_assess) {
+      const risk = h('select', { required: true }, h('option', { value: '' }, 'Velg risiko'),
+        [['lav', 'Lav: lite sannsynlig at bruddet medfører risiko'], ['middels', 'Middels: bruddet kan medføre risiko'],
+          ['hoy', 'Høy: sannsynlig høy risiko (de registrerte skal også varsles)']].map(([v, t]) => h('option', { value: v }, t)));
+      const notify = h('select', { required: true }, h('option', { value: '' }, 'Velg'),
+        h('option', { value: 'true' }, 'Ja'), h('option', { value: 'false' }, 'Nei'));
+      const notifiedAt = h('input', { type: 'datetime-local' });
+      const reference = h('input', { type: 'text', autocomplete: 'off', maxlength: 100 });
+      const reason = h('textarea', { rows: 3 });
+      if (a) {
+        risk.value = a.risk;
+        notify.value = String(a.notify_required);
+        reference.value = a.reference || '';
+        reason.value = a.reason_not_notified || '';
+      }
+      const fieldIds = { risk: 'pv-risiko', notify_required: 'pv-varsles', notified_at: 'pv-varslet', reference: 'pv-referanse', reason_not_notified: 'pv-begrunnelse' };
+      form = h('form', { novalidate: true, 'aria-label': 'Vurdering av personvernavviket' },
+        h('fieldset', {}, h('legend', {}, a ? 'Endre vurderingen' : 'Registrer vurderingen'),
+          field({ id: 'pv-risiko', label: 'Risiko for de registrerte', input: risk }),
+          field({ id: 'pv-varsles', label: 'Skal Datatilsynet varsles?', help: 'Ja, med mindre det er lite sannsynlig at bruddet medfører risiko (GDPR art. 33).', input: notify }),
+          field({ id: 'pv-varslet', label: 'Når ble Datatilsynet varslet? (valgfritt)', input: notifiedAt }),
+          field({ id: 'pv-referanse', label: 'Datatilsynets referanse (valgfritt)', input: reference }),
+          field({ id: 'pv-begrunnelse', label: 'Hvorfor skal Datatilsynet ikke varsles?', help: 'Fylles ut når svaret over er nei.', input: reason }),
+          h('div', { class: 'skjema-knapper' }, h('button', { type: 'submit' }, 'Lagre vurderingen'))));
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        clearFieldErrors(form);
+        const body = { risk: risk.value, notify_required: notify.value === '' ? null : notify.value === 'true' };
+        if (notifiedAt.value) body.notified_at = utcFromLocal(notifiedAt.value);
+        else if (a && a.notified_at && notify.value === 'true') body.notified_at = a.notified_at;
+        if (reference.value.trim()) body.reference = reference.value.trim();
+        if (notify.value === 'false' && reason.value.trim()) body.reason_not_notified = reason.value;
+        const r = await api('PUT', `/api/v1/deviations/${encodeURIComponent(d.id)}/privacy-assessment`, { body, etag: etag() });
+        if (!r.ok && r.data && fieldIds[r.data.field] && setFieldError(form, fieldIds[r.data.field], r.data.detail || r.data.title)) {
+          form.querySelector(`#${fieldIds[r.data.field]}`).focus();
+          return;
+        }
+        await accept(r, 'Vurderingen er lagret.');
+      });
+    }
+    return h('section', { 'aria-labelledby': 'personvern-h' },
+      h('h2', { id: 'personvern-h' }, 'Vurdering av personvernavviket'), shown, form);
+  }
+
+  /** The start page's personvernavvik to assess, for whoever may assess them. */
+  function privacyTasks(items) {
+    if (!isPrivacyReader()) return null;
+    const tasks = items.filter((d) => d.can_assess && !d.privacy_assessment).map((d) => ({
+      href: `/avvik/${encodeURIComponent(d.id)}`,
+      text: `${d.id}: ${d.title}`,
+      detail: `Vurderes innen ${formatDateTime(d.deadlines.assess_by)} · ${d.step.title || d.step.id}${d.escalations.length ? ' · eskalert' : ''}`,
+      overdue: d.deadlines.assessment_overdue,
+      due: d.deadlines.assess_by,
+    }));
+    return taskSection('Personvernavvik å vurdere', tasks, 'Ingen personvernavvik venter på vurdering.');
+  }
+
+  function privacyOverview(p) {
+    return h('section', { 'aria-labelledby': 'personvern-oversikt' },
+      h('h2', { id: 'personvern-oversikt' }, 'Personvernavvik og 72-timersfristen'),
+      h('ul', { class: 'personvern-tall', 'aria-label': 'Personvernavvik' },
+        [['Personvernavvik', p.total], ['Vurdert innen 72 timer', p.assessed_in_time], ['Vurdert for sent', p.assessed_late],
+          ['Ikke vurdert, fristen passert', p.open_overdue], ['Ikke vurdert, innen fristen', p.open_pending]]
+          .map(([k, v]) => h('li', {}, h('strong', {}, String(v)), k))));
   }
 
   // --- start ------------------------------------------------------------------------------

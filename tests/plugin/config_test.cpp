@@ -82,5 +82,44 @@ INSTANTIATE_TEST_SUITE_P(
                   "notifications.max_attempts", "heltall"},
         BadConfig{"{\"data_dir\":\"/x\xff\"}", "konfigurasjonen", "UTF-8"}));
 
+TEST(PluginConfig, ReadsThePrivacyOfficerTheEscalationDelayAndTheTestClock) {
+  auto config = parse_plugin_config(
+      R"({"data_dir":"/x","deviations":{"data_protection_officer":{"user":"personvernombud"},)"
+      R"("escalate_after":"PT6H"},"development":{"clock_offset_seconds":270000}})");
+  ASSERT_TRUE(config) << config.error().detail;
+  EXPECT_EQ(config->deviation_privacy_officer_user, "personvernombud");
+  EXPECT_EQ(config->deviation_privacy_officer_unit, "");
+  EXPECT_EQ(config->deviation_escalate_after, "PT6H");
+  EXPECT_EQ(config->development_clock_offset_seconds, 270000);
+  auto by_unit = parse_plugin_config(
+      R"({"data_dir":"/x","deviations":{"data_protection_officer":{"unit":"kommunedirektor"}}})");
+  ASSERT_TRUE(by_unit);
+  EXPECT_EQ(by_unit->deviation_privacy_officer_unit, "kommunedirektor");
+  auto defaults = parse_plugin_config(R"({"data_dir":"/x"})");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->deviation_escalate_after, "P1D");
+  EXPECT_EQ(defaults->development_clock_offset_seconds, 0) << "the real clock unless asked";
+
+  for (
+      const auto& [json, field] : {
+          std::pair<const char*, const char*>{
+              R"({"data_dir":"/x","deviations":{"data_protection_officer":{"user":"a","unit":"b"}}})",
+              "deviations.data_protection_officer"},
+          {R"({"data_dir":"/x","deviations":{"data_protection_officer":{"role":"x"}}})",
+           "deviations.data_protection_officer.role"},
+          {R"({"data_dir":"/x","deviations":{"data_protection_officer":{"user":""}}})",
+           "deviations.data_protection_officer.user"},
+          {R"({"data_dir":"/x","deviations":{"escalate_after":"tomorrow"}})",
+           "deviations.escalate_after"},
+          {R"({"data_dir":"/x","development":{"clock_offset_seconds":-5}})",
+           "development.clock_offset_seconds"},
+          {R"({"data_dir":"/x","development":{"speed":2}})", "development.speed"},
+      }) {
+    auto refused = parse_plugin_config(json);
+    ASSERT_FALSE(refused) << json;
+    EXPECT_EQ(refused.error().field, field) << json;
+  }
+}
+
 }  // namespace
 }  // namespace boligflyt

@@ -38,9 +38,9 @@ export async function waitFor(check, ms = 15000, what = 'condition') {
 
 /**
  * Starts boligflyt-host on port 0 with a fresh data folder. `plugin` is merged into the
- * embedded default configuration's "plugin" object.
+ * embedded default configuration's "plugin" object; `args` are added to the command line.
  */
-export async function startHost({ plugin } = {}) {
+export async function startHost({ plugin, args: extraArgs = [] } = {}) {
   assert.ok(hostBinary, 'BOLIGFLYT_HOST_BINARY must name the boligflyt-host binary');
   const dir = mkdtempSync(path.join(tmpdir(), 'boligflyt-web-'));
   const data = path.join(dir, 'data');
@@ -52,6 +52,7 @@ export async function startHost({ plugin } = {}) {
     writeFileSync(path.join(dir, 'host.json'), JSON.stringify(config));
     args.push('--config', path.join(dir, 'host.json'));
   }
+  args.push(...extraArgs);
   const child = spawn(hostBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

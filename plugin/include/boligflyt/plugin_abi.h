@@ -104,7 +104,9 @@ typedef struct boligflyt_host_services {
    * Deliver a notification. `json` is an object:
    * {"recipient":R,"subject":"...","body":"...","link":"...","key":"<idempotency key>"}
    * where R is {"user_id":"..."} (one person) or {"unit_id":"...","role":"unit_leader"}
-   * (whoever holds that role in the unit). Texts are Norwegian and never carry personal
+   * (whoever holds that role in the unit), or {"role":"..."} without a unit (whoever holds
+   * it anywhere: "quality_leader", "data_protection_officer"; with a unit_id, in that unit).
+   * Texts are Norwegian and never carry personal
    * data. The same `key` may arrive again after a retry: deliver it once. Returns 0 when the
    * host accepted it; non-zero means "try again later" and the plugin keeps and retries it.
    */

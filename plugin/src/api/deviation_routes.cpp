@@ -6,6 +6,7 @@
 
 #include "api/deviation_views.h"
 #include "api/json_body.h"
+#include "api/privacy_views.h"
 #include "api/problem.h"
 #include "api/query.h"
 #include "deviation/lifecycle.h"
@@ -106,9 +107,10 @@ void register_deviation_routes(Router& router, DeviationService& service) {
     }
     auto body = parse_json_body(r);
     if (!body) return body.error();
-    if (auto ok = only_members(*body, {"procedure_id", "step_id", "incident_date", "category",
-                                       "severity", "title", "description", "reporting_unit",
-                                       "case_reference", "personal_data", "participants"});
+    if (auto ok =
+            only_members(*body, {"procedure_id", "step_id", "incident_date", "category", "severity",
+                                 "title", "description", "reporting_unit", "case_reference",
+                                 "personal_data", "participants", "discovered_at"});
         !ok) {
       return ok.error();
     }
@@ -122,7 +124,8 @@ void register_deviation_routes(Router& router, DeviationService& service) {
           {"title", &in.title},
           {"description", &in.description},
           {"reporting_unit", &in.reporting_unit},
-          {"case_reference", &in.case_reference}}) {
+          {"case_reference", &in.case_reference},
+          {"discovered_at", &in.discovered_at}}) {
       auto text = text_member(*body, field);
       if (!text) return text.error();
       *target = std::move(*text);
@@ -393,6 +396,19 @@ void register_deviation_routes(Router& router, DeviationService& service) {
     }
     return json_response(200, body);
   });
+
+  router.add("PUT", "/api/v1/deviations/{id}/privacy-assessment",
+             [svc](const Request& r) -> Result<Response> {
+               auto revision = if_match(r);
+               if (!revision) return revision.error();
+               auto body = parse_json_body(r);
+               if (!body) return body.error();
+               auto in = parse_assessment(*body);
+               if (!in) return in.error();
+               auto d = svc->assess_privacy(r.path_params.at("id"), *in, *r.principal, *revision);
+               if (!d) return d.error();
+               return deviation_response(200, *d, *svc, *r.principal);
+             });
 }
 
 }  // namespace boligflyt::api

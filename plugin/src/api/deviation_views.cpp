@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "api/json_body.h"
+#include "api/privacy_views.h"
 #include "api/problem.h"
 #include "api/query.h"
 #include "deviation/lifecycle.h"
@@ -71,8 +72,10 @@ std::string etag(const store::DeviationRecord& r) {
   return "\"" + std::to_string(r.revision) + "\"";
 }
 
-json::object deviation_json(const store::DeviationRecord& r, const DeviationService& svc,
-                            const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
+namespace {
+
+json::object deviation_fields(const store::DeviationRecord& r, const DeviationService& svc,
+                              const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
   const auto& units = catalog.units();
   auto unit_name = [&](const std::string& id) -> json::value {
     const auto* u = units.find(id);
@@ -162,6 +165,15 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                       {"comments", std::move(comments)},
                       {"allowed_transitions", std::move(allowed)},
                       {"revision", r.revision}};
+}
+
+}  // namespace
+
+json::object deviation_json(const store::DeviationRecord& r, const DeviationService& svc,
+                            const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
+  auto out = deviation_fields(r, svc, catalog, viewer);
+  add_privacy_members(out, r, svc, viewer);
+  return out;
 }
 
 Response deviation_response(int status, const store::DeviationRecord& r,
@@ -331,6 +343,7 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
                            : json::value(nullptr)},
                       {"overdue_deviations", s.overdue_deviations},
                       {"overdue_actions", s.overdue_actions},
+                      {"privacy", privacy_statistics_json(s)},
                       {"today", today}};
 }
 
@@ -346,6 +359,10 @@ std::string statistics_csv(const json::object& stats) {
   for (const char* total : {"total", "open", "closed", "rejected", "overdue_deviations",
                             "overdue_actions", "median_days_to_close"}) {
     row("sum", json::value(total), nullptr, stats.at(total), nullptr);
+  }
+  for (const char* key :
+       {"total", "assessed_in_time", "assessed_late", "open_overdue", "open_pending"}) {
+    row("personvernavvik", json::value(key), nullptr, stats.at("privacy").at(key), nullptr);
   }
   for (const auto& s : stats.at("per_step").as_array()) {
     const auto& o = s.as_object();

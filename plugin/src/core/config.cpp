@@ -13,6 +13,41 @@ Error config_error(std::string field, std::string detail) {
                     std::move(detail), std::move(field));
 }
 
+/// deviations.data_protection_officer: exactly one of "user" and "unit", a non-empty id.
+Result<void> parse_privacy_officer(const boost::json::value& value, PluginConfig& config) {
+  const std::string field = "deviations.data_protection_officer";
+  const auto* o = value.if_object();
+  if (o == nullptr || o->size() != 1) {
+    return config_error(field, "«" + field +
+                                   "» må være et objekt med enten «user» eller «unit», for "
+                                   "eksempel {\"user\": \"personvernombud\"}.");
+  }
+  const auto& [key, id] = *o->begin();
+  if ((key != "user" && key != "unit") || !id.is_string() || id.as_string().empty()) {
+    return config_error(field + "." + std::string(key),
+                        "«" + field + "» må ha «user» eller «unit» med en id som tekst.");
+  }
+  (key == "user" ? config.deviation_privacy_officer_user : config.deviation_privacy_officer_unit) =
+      id.as_string();
+  return {};
+}
+
+/// development: {"clock_offset_seconds": 0 … 10 years}.
+Result<void> parse_development(const boost::json::value& value, PluginConfig& config) {
+  if (!value.is_object()) return config_error("development", "«development» må være et objekt.");
+  for (const auto& [key, v] : value.as_object()) {
+    const std::string field = "development." + std::string(key);
+    if (key != "clock_offset_seconds") {
+      return config_error(field, "Ukjent nøkkel «" + field + "».");
+    }
+    if (!v.is_int64() || v.as_int64() < 0 || v.as_int64() > 10LL * 366 * 86400) {
+      return config_error(field, "«" + field + "» må være et heltall fra 0 til 316224000.");
+    }
+    config.development_clock_offset_seconds = v.as_int64();
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<PluginConfig> parse_plugin_config(std::string_view json) {
@@ -80,9 +115,15 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
       if (!value.is_object()) return config_error("deviations", "«deviations» må være et objekt.");
       for (const auto& [dkey, dvalue] : value.as_object()) {
         const std::string field = "deviations." + std::string(dkey);
-        std::string* target = dkey == "receive_within" ? &config.deviation_receive_within
-                              : dkey == "close_within" ? &config.deviation_close_within
-                                                       : nullptr;
+        if (dkey == "data_protection_officer") {
+          auto officer = parse_privacy_officer(dvalue, config);
+          if (!officer) return officer.error();
+          continue;
+        }
+        std::string* target = dkey == "receive_within"   ? &config.deviation_receive_within
+                              : dkey == "close_within"   ? &config.deviation_close_within
+                              : dkey == "escalate_after" ? &config.deviation_escalate_after
+                                                         : nullptr;
         if (target == nullptr) return config_error(field, "Ukjent nøkkel «" + field + "».");
         const auto parsed_duration =
             dvalue.is_string() ? procedure::parse_iso_duration(std::string_view(dvalue.as_string()))
@@ -162,6 +203,9 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
                             "«archive.classification_system» og «archive.classification_class» "
                             "må settes sammen.");
       }
+    } else if (key == "development") {
+      auto development = parse_development(value, config);
+      if (!development) return development.error();
     } else if (key == "log_level") {
       const std::string_view level = value.is_string() ? std::string_view(value.as_string()) : "";
       if (level == "debug") config.log_level = LogLevel::kDebug;

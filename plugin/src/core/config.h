@@ -39,6 +39,15 @@ struct PluginConfig {
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;
   int maintenance_interval_ms = 60'000;
+  // deviations.data_protection_officer: {"user": id} or {"unit": id}; neither: whoever holds
+  // the role data_protection_officer.
+  std::string deviation_privacy_officer_user;
+  std::string deviation_privacy_officer_unit;
+  std::string deviation_escalate_after = "P1D";  // ISO 8601: escalation this long past a deadline
+  // development.clock_offset_seconds: the plugin's clock runs this far ahead, so end-to-end
+  // tests can let deadlines pass. Only the reference host's development mode sets it (it
+  // refuses the key in its own "plugin" settings and off loopback); 0 everywhere else.
+  long long development_clock_offset_seconds = 0;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax

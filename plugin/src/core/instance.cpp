@@ -54,10 +54,14 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   deviation::DeviationSettings settings;
   settings.receive_within = *procedure::parse_iso_duration(config_.deviation_receive_within);
   settings.close_within = *procedure::parse_iso_duration(config_.deviation_close_within);
+  settings.privacy_officer = {config_.deviation_privacy_officer_user,
+                              config_.deviation_privacy_officer_unit};
+  settings.escalate_after = *procedure::parse_iso_duration(config_.deviation_escalate_after);
   deviations_ = std::make_unique<deviation::DeviationService>(
-      *store_, *procedures_, logger_, settings, deviation::DeviationService::Clock{},
+      *store_, *procedures_, logger_, settings, deviation_clock(),
       deviation::DeviationCollaborators{.outbox = relay_.get(),
-                                        .archiving = export_messages_.get()});
+                                        .archiving = export_messages_.get(),
+                                        .directory = directory_.get()});
 
   // One relay delivers every topic; one deliverer per topic.
   outbox::RetryPolicy retry;
@@ -80,6 +84,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
         if (deviations_) {
           deviations_->remind_overdue();
           deviations_->remind_overdue_actions();
+          deviations_->escalate_overdue();
         }
       });
   // Retries are due at whole seconds; a pass at most every 5 s (sooner when a write wakes
@@ -97,6 +102,15 @@ void Instance::shutdown() {
     worker_.reset();
     logger_.info("plugin_stopped");
   }
+}
+
+deviation::DeviationService::Clock Instance::deviation_clock() const {
+  if (config_.development_clock_offset_seconds == 0) return {};
+  // Development only (config.h): the avvik deadlines see time this far ahead.
+  logger_.warn("development_clock_offset",
+               {{"seconds", std::to_string(config_.development_clock_offset_seconds)}});
+  const std::chrono::seconds offset{config_.development_clock_offset_seconds};
+  return [offset] { return std::chrono::system_clock::now() + offset; };
 }
 
 archive::ArchiveSettings Instance::archive_settings() const {

@@ -46,6 +46,7 @@ class Instance {
   void register_routes();
   std::unique_ptr<store::Store> open_store() const;
   archive::ArchiveSettings archive_settings() const;
+  deviation::DeviationService::Clock deviation_clock() const;
   std::unique_ptr<archive::ExportService> start_archive(const archive::ArchiveSettings& settings);
 
   // Declared in the order they are built; destroyed in reverse, after shutdown().

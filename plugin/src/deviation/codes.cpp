@@ -14,6 +14,7 @@ const std::vector<Code>& categories() {
       {"manglende_informasjon", "Manglende informasjon eller samhandling"},
       {"prosedyren_bor_endres", "Prosedyren bør endres"},
       {"annet", "Annet"},
+      {"personvernavvik", "Personvernavvik (brudd på personopplysningssikkerheten)"},
   };
   return codes;
 }

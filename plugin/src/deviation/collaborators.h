@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "outbox/wakeup.h"
+#include "ports/directory.h"
 #include "ports/store/store.h"
 
 namespace boligflyt::deviation {
@@ -25,6 +26,7 @@ class DeviationArchiving {
 struct DeviationCollaborators {
   outbox::Wakeup* outbox = nullptr;               // told after messages were queued
   const DeviationArchiving* archiving = nullptr;  // archive export of an avvik event
+  ports::Directory* directory = nullptr;          // parent units, for escalation
 };
 
 }  // namespace boligflyt::deviation

@@ -68,6 +68,16 @@ json::object record_fields(const store::DeviationRecord& r) {
                       {"personal_data", r.personal_data}};
 }
 
+/// record_fields, and a personvernavvik's discovery and assessment deadline.
+json::object registered_fields(const store::DeviationRecord& r) {
+  auto fields = record_fields(r);
+  if (r.discovered_epoch != 0) {
+    fields["discovered_at"] = util::iso_utc(r.discovered_epoch);
+    fields["assessment_due_at"] = util::iso_utc(r.assessment_due_epoch);
+  }
+  return fields;
+}
+
 }  // namespace
 
 DeviationService::DeviationService(store::Store& store, procedure::ProcedureService& procedures,
@@ -76,7 +86,7 @@ DeviationService::DeviationService(store::Store& store, procedure::ProcedureServ
     : store_(store),
       procedures_(procedures),
       logger_(logger),
-      settings_(settings),
+      settings_(std::move(settings)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })),
       collaborators_(collaborators) {}
 
@@ -226,9 +236,10 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.receive_due_epoch = add_to_epoch(r.created_epoch, settings_.receive_within);
   r.close_due_epoch = add_to_epoch(r.created_epoch, settings_.close_within);
   r.participants = participants;
+  if (auto ok = apply_privacy_rules(in, r); !ok) return ok.error();
 
   auto first =
-      event(actor, "registered", json::serialize(json::object{{"after", record_fields(r)}}));
+      event(actor, "registered", json::serialize(json::object{{"after", registered_fields(r)}}));
   const std::string step_title = step->title;
   const std::string responsible_name = unit_name(units, r.responsible_unit);
   // The messages are built here, from the record with the placeholder for the id the store
@@ -243,8 +254,11 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
             ". Alvorlighetsgrad: " + label_of(severities(), assigned.severity) +
             ". Bekreft at dere har mottatt det.";
         out.push_back(notification_to_unit_leaders(
-            assigned.responsible_unit, "Nytt avvik " + assigned.id + " til din enhet", body, link,
-            "deviation:" + assigned.id + ":registered:" + assigned.responsible_unit));
+            assigned.responsible_unit, "Nytt avvik " + assigned.id + " til din enhet",
+            is_privacy_deviation(assigned)
+                ? privacy_notification_body(assigned, step_title, responsible_name)
+                : body,
+            link, "deviation:" + assigned.id + ":registered:" + assigned.responsible_unit));
         for (const auto& u : assigned.participants) {
           out.push_back(notification_to_unit_leaders(
               u, "Avvik " + assigned.id + ": enheten din er med i oppfølgingen",
@@ -252,6 +266,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
                   step_title + "».",
               link, "deviation:" + assigned.id + ":participant:" + u));
         }
+        notify_privacy_officer(assigned, step_title, responsible_name, out);
         if (collaborators_.archiving != nullptr) {
           if (auto exported = collaborators_.archiving->export_of(assigned, "registrert", 1)) {
             out.push_back(std::move(*exported));
@@ -273,6 +288,8 @@ Result<store::DeviationRecord> DeviationService::get(const std::string& id, cons
   auto found = store_.get_deviation(id);
   if (!found) return found.error();
   if (!found->has_value()) return no_such_deviation(id);
+  // The data-protection officer sees every personvernavvik, whatever its units.
+  if (is_privacy_deviation(**found) && is_privacy_officer(actor)) return std::move(**found);
   const auto status = status_of(**found);
   if (auto ok = check_operation(Operation::kView, relation_of(**found, actor), status); !ok) {
     return ok.error();
@@ -429,6 +446,7 @@ Result<store::DeviationPage> DeviationService::list(store::DeviationQuery query,
   query.viewer_units.clear();
   // Only leaders see their units' avvik; anyone sees what they reported.
   if (actor.has_role(kRoleUnitLeader)) query.viewer_units = actor.units;
+  if (is_privacy_officer(actor)) query.viewer_categories = {std::string(kCategoryPrivacy)};
   return store_.list_deviations(query);
 }
 

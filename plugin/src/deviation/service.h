@@ -17,6 +17,7 @@
 #include "core/result.h"
 #include "deviation/collaborators.h"
 #include "deviation/lifecycle.h"
+#include "deviation/privacy.h"
 #include "observability/logger.h"
 #include "outbox/messages.h"
 #include "ports/host_services.h"
@@ -46,6 +47,10 @@ inline constexpr std::size_t kMaxTextChars = 10'000;
 struct DeviationSettings {
   procedure::IsoDuration receive_within{.days = 3};
   procedure::IsoDuration close_within{.days = 30};
+  PrivacyOfficer privacy_officer;  // who receives and assesses personvernavvik
+  /// How long after a passed deadline the avvik is escalated to the parent unit's leaders
+  /// and the quality leader.
+  procedure::IsoDuration escalate_after{.days = 1};
 };
 
 struct RegisterInput {
@@ -60,6 +65,9 @@ struct RegisterInput {
   std::string case_reference;  // saksnummer, e.g. 2026/4185
   bool personal_data = false;
   std::vector<std::string> participants;
+  // Personvernavvik only: when the breach was discovered, "YYYY-MM-DDTHH:MM:SSZ"; empty
+  // means at registration.
+  std::string discovered_at;
 };
 
 struct TransitionInput {
@@ -156,7 +164,30 @@ class DeviationService {
   static Relation relation_of(const store::DeviationRecord& record, const Actor& actor);
   const procedure::ProcedureService& procedures() const { return procedures_; }
 
+  /// Records (or revises) the assessment of a personvernavvik: the data-protection officer or
+  /// the quality leader (privacy.cpp).
+  Result<store::DeviationRecord> assess_privacy(const std::string& id, const AssessmentInput& input,
+                                                const Actor& actor,
+                                                std::optional<std::int64_t> expected_revision);
+  bool is_privacy_officer(const Actor& actor) const {
+    return deviation::is_privacy_officer(actor, settings_.privacy_officer);
+  }
+  /// Escalates, once per deadline and `escalate_after` past it, every open avvik not received
+  /// or not closed in time, and every personvernavvik not assessed in time, to the leaders of
+  /// the responsible unit's parent unit and the quality leader (escalation.cpp). Returns how
+  /// many deadlines were escalated now.
+  std::size_t escalate_overdue();
+
  private:
+  /// Discovery, assessment deadline and personal_data of a new personvernavvik; refuses a
+  /// discovery time on another avvik (privacy.cpp).
+  Result<void> apply_privacy_rules(const RegisterInput& in, store::DeviationRecord& r) const;
+  /// The data-protection officer's notification of a new personvernavvik.
+  void notify_privacy_officer(const store::DeviationRecord& assigned, const std::string& step_title,
+                              const std::string& responsible_name,
+                              std::vector<store::OutboxMessage>& out) const;
+  /// Escalates `r`'s passed deadlines not escalated before; the number escalated.
+  std::size_t escalate(const store::DeviationRecord& r, std::int64_t now);
   using Mutation = std::function<Result<void>(store::DeviationRecord& record,
                                               std::vector<store::DeviationEvent>& events,
                                               std::vector<store::OutboxMessage>& outbox)>;

@@ -21,3 +21,13 @@ store::OutboxMessage notification_to_user(const std::string& user_id, const std:
                                           const std::string& dedupe_key);
 
 }  // namespace boligflyt::outbox
+
+namespace boligflyt::outbox {
+
+/// To whoever holds `role` (data_protection_officer, quality_leader): in `unit_id`, or in any
+/// unit when it is empty (plugin_abi.h notify()).
+store::OutboxMessage notification_to_role(const std::string& role, const std::string& unit_id,
+                                          const std::string& subject, const std::string& body,
+                                          const std::string& link, const std::string& dedupe_key);
+
+}  // namespace boligflyt::outbox

@@ -18,6 +18,7 @@ struct DirectoryPerson {
 struct DirectoryUnit {
   std::string id;
   std::string name;
+  std::string parent;  // "" for a top unit or when the directory does not say
 };
 
 class Directory {

@@ -220,7 +220,9 @@ HostConfig parse_host_config(std::string_view json_text, const std::filesystem::
   if (const json::value* plugin = root.if_contains("plugin")) {
     const json::object& settings = r.object(*plugin, "plugin");
     for (const auto& [key, value] : settings) {
-      if (key == "data_dir" || key == "procedures_dir" || key == "limits") {
+      // "development" (the plugin's test clock) only through --dev-clock-offset, which
+      // checks that the host is in development mode on a loopback address.
+      if (key == "data_dir" || key == "procedures_dir" || key == "limits" || key == "development") {
         r.fail("plugin." + std::string(key), "settes av verten, ikke her");
       }
     }

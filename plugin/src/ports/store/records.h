@@ -93,6 +93,28 @@ struct DeviationEvent {
   std::string hash;
 };
 
+/// The assessment of a personvernavvik (GDPR art. 33): the risk to the persons concerned and
+/// whether, when and under which reference Datatilsynet was notified (or why not).
+struct PrivacyAssessment {
+  std::string risk;                 // lav | middels | hoy (deviation/privacy.h)
+  bool notify_required = false;     // must Datatilsynet be notified?
+  std::string notified_at;          // ISO 8601 UTC when notified; "" when not (yet)
+  std::string reference;            // Datatilsynet's reference; "" when not notified
+  std::string reason_not_notified;  // why no notification, when notify_required is false
+  std::string assessed_by;          // user id
+  std::string assessed_at;          // ISO 8601 UTC
+  std::int64_t assessed_epoch = 0;
+};
+
+/// One escalation of a passed deadline to the parent unit's leaders and the quality leader.
+/// (deadline, due_epoch) is unique per avvik: a deadline is escalated once.
+struct DeviationEscalation {
+  std::string deadline;  // receive | close | assessment
+  std::int64_t due_epoch = 0;
+  std::string escalated_at;  // ISO 8601 UTC
+  std::string to_unit;       // the parent unit whose leaders were told ("" when none)
+};
+
 struct DeviationRecord {
   std::string id;           // AVVIK-2026-0001; assigned by create_deviation
   int year = 0;             // the id's year; set by the caller (year of created_at)
@@ -129,6 +151,12 @@ struct DeviationRecord {
   std::vector<DeviationAction> actions;
   std::vector<DeviationComment> comments;
   std::int64_t revision = 0;  // 1 after insert, +1 per update; the ETag
+  // Personvernavvik (category "personvernavvik", migration 8): when the breach was discovered
+  // and the assessment deadline (72 hours later); both 0 for other avvik.
+  std::int64_t discovered_epoch = 0;
+  std::int64_t assessment_due_epoch = 0;
+  std::optional<PrivacyAssessment> assessment;   // once recorded
+  std::vector<DeviationEscalation> escalations;  // kept when stored; new ones added
 };
 
 /// A message to deliver later (notification now, archive export later), written in the same
@@ -176,6 +204,9 @@ struct DeviationQuery {
   std::optional<std::string> after_sort_value;  // the last row's sort value …
   std::string after_id;                         // … and id (ties are ordered by id)
   int limit = 50;
+  // Visibility, too: avvik of these categories are visible whatever their units (the
+  // data-protection officer sees every personvernavvik).
+  std::vector<std::string> viewer_categories;
 };
 
 struct DeviationPage {
@@ -211,6 +242,12 @@ struct DeviationStatistics {
   std::optional<std::int64_t> median_closure_seconds;  // closed_epoch - created_epoch
   std::int64_t overdue_deviations = 0;                 // as in DeviationQuery::overdue_only
   std::int64_t overdue_actions = 0;  // not done, due_date < Norway's date at now_epoch
+  // Personvernavvik and their 72-hour assessment deadline.
+  std::int64_t privacy_total = 0;
+  std::int64_t privacy_assessed_in_time = 0;  // assessed at or before the deadline
+  std::int64_t privacy_assessed_late = 0;
+  std::int64_t privacy_open_overdue = 0;  // not assessed, deadline passed
+  std::int64_t privacy_open_pending = 0;  // not assessed, deadline still ahead
 };
 
 /// What the archive answered about one export (an outbox message of topic "archive").

@@ -103,6 +103,12 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
       for (const auto& unit : q.viewer_units) f.params.add(unit);
       for (const auto& unit : q.viewer_units) f.params.add(unit);
     }
+    if (!q.viewer_categories.empty()) {
+      const std::string in = placeholders(q.viewer_categories.size());
+      f.where += lists ? " UNION ALL SELECT v.id FROM deviations v WHERE v.category IN (" + in + ")"
+                       : " OR d.category IN (" + in + ")";
+      for (const auto& category : q.viewer_categories) f.params.add(category);
+    }
     f.where += ")";
   }
   return f;

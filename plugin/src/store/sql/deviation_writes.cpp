@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "store/sql/deviation_rows.h"
+#include "store/sql/privacy_rows.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_store.h"
 
@@ -97,6 +98,7 @@ Result<DeviationCreated> SqlStore::create_deviation(const DeviationRecord& in,
         write_participants(c, record.id, record.participants);
         write_actions(c, record.id, record.actions);
         write_new_comments(c, record.id, record.comments);
+        write_privacy_children(c, record);
         append_events(c, record.id, {first_event});
         insert_outbox(c, naming(outbox, record.id));
         auto stored = load_deviation(c, record.id);
@@ -143,6 +145,7 @@ Result<DeviationRecord> SqlStore::update_deviation(const DeviationRecord& in,
     write_participants(c, record.id, record.participants);
     write_actions(c, record.id, record.actions);
     write_new_comments(c, record.id, record.comments);
+    write_privacy_children(c, record);
     append_events(c, record.id, events);
     insert_outbox(c, outbox);
     auto stored = load_deviation(c, record.id);
@@ -193,6 +196,7 @@ void load_children(Connection& c, std::vector<DeviationRecord>& items) {
       [](const Query& q, DeviationRecord& r) {
         r.comments.push_back({q.int64(1), q.text(2), q.text(3), q.text(4)});
       });
+  load_privacy_children(c, items, in);
 }
 
 void write_participants(Connection& c, const std::string& id,
