@@ -189,6 +189,7 @@ TEST(PostgresqlStore, BringsAVersion5DatabaseForward) {
   }
   Admin admin;
   admin.must("DROP TABLE " + db.schema + ".archive_receipts");
+  admin.must("DROP TABLE " + db.schema + ".deviation_cause_codes");
   admin.must("DELETE FROM " + db.schema + ".schema_migrations WHERE version >= 6");
   ASSERT_EQ(admin.run("SELECT max(version) FROM " + db.schema + ".schema_migrations"), "5");
 

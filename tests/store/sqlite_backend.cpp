@@ -131,9 +131,10 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
     auto store = open_sqlite_store(path_);
     ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
   }
-  ASSERT_EQ(
-      exec(path_, "DROP TABLE archive_receipts; DELETE FROM schema_migrations WHERE version >= 6"),
-      "");
+  ASSERT_EQ(exec(path_,
+                 "DROP TABLE archive_receipts; DROP TABLE deviation_cause_codes; "
+                 "DELETE FROM schema_migrations WHERE version >= 6"),
+            "");
   ASSERT_EQ(query_one(path_, "SELECT max(version) FROM schema_migrations"), "5");
 
   auto store = open_sqlite_store(path_);

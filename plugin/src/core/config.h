@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "observability/logger.h"
@@ -37,6 +39,9 @@ struct PluginConfig {
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;
   int maintenance_interval_ms = 60'000;
+  /// The catalogue of cause codes required at closing an avvik, as (code, Norwegian label);
+  /// empty: the default catalogue (deviation/categories.h).
+  std::vector<std::pair<std::string, std::string>> cause_codes;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax

@@ -15,6 +15,7 @@
 
 #include "core/actor.h"
 #include "core/result.h"
+#include "deviation/categories.h"
 #include "deviation/collaborators.h"
 #include "deviation/lifecycle.h"
 #include "observability/logger.h"
@@ -46,6 +47,8 @@ inline constexpr std::size_t kMaxTextChars = 10'000;
 struct DeviationSettings {
   procedure::IsoDuration receive_within{.days = 3};
   procedure::IsoDuration close_within{.days = 30};
+  /// The catalogue of cause codes required at closing.
+  std::vector<CauseCode> cause_codes = default_cause_codes();
 };
 
 struct RegisterInput {
@@ -60,6 +63,9 @@ struct RegisterInput {
   std::string case_reference;  // saksnummer, e.g. 2026/4185
   bool personal_data = false;
   std::vector<std::string> participants;
+  /// The client said personal_data explicitly. On a step that handles personal data the
+  /// avvik always has it: unstated, it is set; stated false, the registration is refused.
+  bool personal_data_stated = false;
 };
 
 struct TransitionInput {
@@ -68,6 +74,7 @@ struct TransitionInput {
   std::string evaluation;
   std::string reason;
   std::string resolved_in_version;
+  std::vector<std::string> cause_codes;  // lukk only: one or more from the catalogue
 };
 
 struct ActionInput {
@@ -155,6 +162,8 @@ class DeviationService {
   /// participating unit, quality leader): what lifecycle.h decides with.
   static Relation relation_of(const store::DeviationRecord& record, const Actor& actor);
   const procedure::ProcedureService& procedures() const { return procedures_; }
+  /// The configured catalogue of cause codes.
+  const std::vector<CauseCode>& cause_codes() const { return settings_.cause_codes; }
 
  private:
   using Mutation = std::function<Result<void>(store::DeviationRecord& record,

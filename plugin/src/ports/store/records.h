@@ -128,7 +128,8 @@ struct DeviationRecord {
   std::vector<std::string> participants;  // participating units (not the responsible one)
   std::vector<DeviationAction> actions;
   std::vector<DeviationComment> comments;
-  std::int64_t revision = 0;  // 1 after insert, +1 per update; the ETag
+  std::int64_t revision = 0;             // 1 after insert, +1 per update; the ETag
+  std::vector<std::string> cause_codes;  // chosen at closing, in the order given
 };
 
 /// A message to deliver later (notification now, archive export later), written in the same
@@ -210,7 +211,8 @@ struct DeviationStatistics {
   std::vector<KeyCount> per_month;                     // "YYYY-MM" of incident_date, ascending
   std::optional<std::int64_t> median_closure_seconds;  // closed_epoch - created_epoch
   std::int64_t overdue_deviations = 0;                 // as in DeviationQuery::overdue_only
-  std::int64_t overdue_actions = 0;  // not done, due_date < Norway's date at now_epoch
+  std::int64_t overdue_actions = 0;      // not done, due_date < Norway's date at now_epoch
+  std::vector<KeyCount> per_cause_code;  // avvik per cause code (one avvik may have several)
 };
 
 /// What the archive answered about one export (an outbox message of topic "archive").

@@ -9,6 +9,7 @@
 
 #include "core/overdue_rule.h"
 #include "store/sql/deviation_filter.h"
+#include "store/sql/deviation_rows.h"
 #include "store/sql/sql_store.h"
 #include "util/norway_time.h"
 
@@ -176,6 +177,7 @@ Result<DeviationStatistics> SqlStore::deviation_statistics(const DeviationQuery&
                     where.where);
         params.bind(q);
         if (q.next()) stats.overdue_actions = q.int64(0);
+        stats.per_cause_code = cause_code_counts(c, where.where, where.params);
         return stats;
       });
 }
