@@ -321,6 +321,18 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
       return json::value(deviation::label_of(codes, code));
     };
   };
+  // A procedure's own category is named by the newest version that declares it.
+  auto category_name = [&](const std::string& code) -> json::value {
+    for (const auto& id : catalog->procedure_ids()) {
+      const auto versions = catalog->versions(id);
+      for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+        if ((*it)->procedure.find_deviation_category(code) != nullptr) {
+          return json::value(deviation::category_label(&(*it)->procedure, code));
+        }
+      }
+    }
+    return json::value(deviation::category_label(nullptr, code));
+  };
   auto status_label = [](const std::string& code) -> json::value {
     if (auto st = deviation::parse_status(code)) return json::value(deviation::status_label(*st));
     return json::value(nullptr);
@@ -333,7 +345,7 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
       {"rejected", s.rejected},
       {"per_step", std::move(steps)},
       {"per_unit", counts(s.per_unit, unit_label)},
-      {"per_category", counts(s.per_category, code_label(deviation::categories()))},
+      {"per_category", counts(s.per_category, category_name)},
       {"per_severity", counts(s.per_severity, code_label(deviation::severities()))},
       {"per_status", counts(s.per_status, status_label)},
       {"per_month", counts(s.per_month, nullptr)},
