@@ -497,6 +497,7 @@
     });
     const personalNote = h('p', { class: 'hjelp', id: 'avvik-personopplysninger-merknad', hidden: true });
     let categoryRequest = 0;
+    let personalBeforeLock = false;
     const stepChanged = async (s) => {
       const request = ++categoryRequest;
       const previous = category.value;
@@ -520,6 +521,8 @@
       // A step that handles personal data: the avvik always carries them (the API refuses
       // "no"), so the box is ticked and locked, and the page says why.
       const sensitive = Boolean(s && s.handles_personal_data);
+      if (sensitive && !personal.disabled) personalBeforeLock = personal.checked;
+      if (!sensitive && personal.disabled) personal.checked = personalBeforeLock;  // the reporter's own choice again
       personal.disabled = sensitive;
       if (sensitive) personal.checked = true;
       personalNote.hidden = !sensitive;
@@ -742,7 +745,15 @@
         // One or more cause codes, for the yearly count; the free-text cause says the rest.
         const groupId = `${formId}-cause_codes`;
         causeBoxes = causeCodeList.map((c, i) => {
-          const box = h('input', { type: 'checkbox', id: `${groupId}-${i}`, value: c.code });
+          const box = h('input', {
+            type: 'checkbox',
+            id: `${groupId}-${i}`,
+            value: c.code,
+            onchange: () => {
+              const error = document.getElementById(`${groupId}-feil`);
+              if (error && causeBoxes.some((b) => b.checked)) error.hidden = true;
+            },
+          });
           if ((current.cause_codes || []).some((x) => x.code === c.code)) box.checked = true;
           return box;
         });

@@ -56,6 +56,7 @@ test('registering offers the step\'s own categories and locks personal data on a
   assert.ok(!labels.includes('Inkasso eller namsmann uten samarbeidsmøte'), labels.join(' | '));
   assert.ok(!labels.includes('Institusjonsopphold eller soning ble ikke meldt'), 'the previous step\'s category is gone');
   assert.equal(await personal.isDisabled(), false, 'an ordinary step: the reporter decides');
+  assert.equal(await personal.isChecked(), false, 'the lock is lifted with the reporter\'s own choice');
   assert.equal(await page.locator('#avvik-personopplysninger-merknad').isVisible(), false);
 
   await category.selectOption('tildelingsmote-forbigatt');
@@ -98,6 +99,7 @@ test('closing asks for cause codes; the avvik, its history and the overview show
   assert.equal((await apiCall(host, 'leder-boligkontor', 'GET', path)).json.status, 'under_behandling', 'nothing was sent');
   await close.getByLabel('Rutinen ble ikke fulgt').check();
   await close.getByLabel('Kommunikasjon mellom enheter').check();
+  assert.equal(await missing.isVisible(), false, 'the hint goes once a code is chosen');
   await expectAccessible(page, 'lukk med årsakskoder');
   await screenshots(page, 'lukk-arsakskoder');
   await close.getByRole('button', { name: 'Lukk avviket' }).click();
