@@ -226,7 +226,7 @@ TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
 
   std::string old = draft_4_0();
   old = std::regex_replace(old, std::regex(R"(version="4\.0" status)"), R"(version="2.5" status)");
-  old = std::regex_replace(old, std::regex(R"(<supersedes>3\.0)"), R"(<supersedes>2.0)");
+  old = std::regex_replace(old, std::regex(R"(<supersedes>3\.1)"), R"(<supersedes>2.0)");
   old = std::regex_replace(old, std::regex(R"(<entry version="4\.0")"), R"(<entry version="2.5")");
   auto stale = call(owner_, "POST", base_, old, "application/xml");
   EXPECT_EQ(stale.status, 409) << stale.body;

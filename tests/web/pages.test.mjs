@@ -308,11 +308,11 @@ test('markup and script in every free-text field are shown literally, and no scr
 });
 
 test('a procedure owner uploads a draft with an error, fixes it, sends it on høring; a leader answers; the approver publishes; a leader confirms reading', async () => {
-  let xml = readFileSync(path.join(sourceDir, 'procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml'), 'utf8');
-  xml = xml.replace(/version="3\.0" status="published"/, 'version="4.0" status="draft"')
+  let xml = readFileSync(path.join(sourceDir, 'procedures/boligflytprosedyre/boligflytprosedyre-3.1.xml'), 'utf8');
+  xml = xml.replace(/version="3\.1" status="published"/, 'version="4.0" status="draft"')
     .replace(/\s*<approver [^>]*>[^<]*<\/approver>/, '')
     .replace(/\s*<effectiveFrom>[^<]*<\/effectiveFrom>/, '')
-    .replace('<supersedes>2.0</supersedes>', '<supersedes>3.0</supersedes>')
+    .replace('<supersedes>3.0</supersedes>', '<supersedes>3.1</supersedes>')
     .replace('  </changelog>', '    <entry version="4.0" date="2026-11-01"><summary>NAV tar ansvaret for tidlig kontakt ved restanse.</summary></entry>\n  </changelog>');
   const stepAt = xml.indexOf('<step id="husleierestanse-kontakt">');
   const responsibleAt = xml.indexOf('<responsibleUnit unit="boligkontor"/>', stepAt);
@@ -336,7 +336,7 @@ test('a procedure owner uploads a draft with an error, fixes it, sends it on hø
   await page.getByRole('button', { name: 'Last opp utkastet' }).click();
   await page.waitForURL(/versjon=4\.0/);
   await ready(page);
-  assert.match(await page.locator('#visning').innerText(), /Forskjeller fra gjeldende versjon 3\.0/);
+  assert.match(await page.locator('#visning').innerText(), /Forskjeller fra gjeldende versjon 3\.1/);
   assert.match(await page.locator('#visning').innerText(), /Ny ansvarlig enhet/);
   await page.getByLabel('Svarfrist for høringen').fill('2099-12-31');
   await expectAccessible(page, 'revisjon utkast');
