@@ -1,7 +1,7 @@
 #pragma once
 // A revision as a procedure owner would write it, for tests of the revision flow (in-process
-// and over HTTP): version 4.0 derived from the shipped 3.1 (in force), NAV taking over early contact on
-// rent arrears, no approval yet. Needs BOLIGFLYT_SOURCE_DIR.
+// and over HTTP): version 4.0 derived from the shipped 3.1 (in force), NAV taking over early
+// contact on rent arrears, no approval yet. Needs BOLIGFLYT_SOURCE_DIR.
 
 #include <fstream>
 #include <regex>
