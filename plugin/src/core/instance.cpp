@@ -62,7 +62,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
         settings.cause_codes.push_back({code, label});
     }
     deviations_ = std::make_unique<deviation::DeviationService>(
-        *store_, *procedures_, logger_, settings, deviation::DeviationService::Clock{},
+        *store_, *procedures_, logger_, std::move(settings), deviation::DeviationService::Clock{},
         deviation::DeviationCollaborators{.outbox = relay_.get(),
                                           .archiving = export_messages_.get()});
   }

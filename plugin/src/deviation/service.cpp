@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
+#include <utility>
 
 #include "core/saksnummer.h"
 #include "deviation/free_text.h"
@@ -76,7 +77,7 @@ DeviationService::DeviationService(store::Store& store, procedure::ProcedureServ
     : store_(store),
       procedures_(procedures),
       logger_(logger),
-      settings_(settings),
+      settings_(std::move(settings)),
       clock_(clock ? std::move(clock) : Clock([] { return std::chrono::system_clock::now(); })),
       collaborators_(collaborators) {}
 
