@@ -181,6 +181,12 @@
     return codesCache;
   }
 
+  let causeCodesCache = null;
+  async function causeCodes() {
+    if (!causeCodesCache) causeCodesCache = (await getJson('/api/v1/deviation-cause-codes')).items;
+    return causeCodesCache;
+  }
+
   async function procedures() {
     return (await getJson('/api/v1/procedures')).items;
   }
@@ -415,6 +421,7 @@
     incident_date: 'avvik-dato',
     category: 'avvik-kategori',
     severity: 'avvik-alvor',
+    personal_data: 'avvik-personopplysninger',
     step_id: 'trinn-sok',
     discovered_at: 'avvik-oppdaget',
   };
@@ -440,6 +447,7 @@
       const s = allSteps(version).find((x) => x.id === stepId);
       chosenStep = s;
       chosen.textContent = s ? `Valgt trinn: ${s.title}` : 'Ingen trinn er valgt ennå.';
+      stepChanged(s);
       const svgStep = picture.querySelector(`rect[data-velgbar][data-step="${CSS.escape(stepId)}"]`);
       if (svgStep && !svgStep.hasAttribute('data-valgt')) {
         for (const other of picture.querySelectorAll('[data-valgt]')) {
@@ -483,9 +491,49 @@
 
     const title = h('input', { type: 'text', required: true, maxlength: 200, autocomplete: 'off' });
     const description = h('textarea', { rows: 5, required: true });
-    const category = h('select', { required: true },
-      h('option', { value: '' }, 'Velg kategori'),
-      codeList.categories.map((c) => h('option', { value: c.code }, c.label)));
+    // Exactly the categories the chosen step allows: the generic ones and the version's own.
+    const category = h('select', { required: true, disabled: true },
+      h('option', { value: '' }, 'Velg trinnet først'));
+    const categoryHelp = h('p', { class: 'hjelp', id: 'avvik-kategori-forklaring', 'aria-live': 'polite' });
+    category.addEventListener('change', () => {
+      const chosenOption = category.selectedOptions[0];
+      categoryHelp.textContent = (chosenOption && chosenOption.dataset.forklaring) || '';
+    });
+    const personalNote = h('p', { class: 'hjelp', id: 'avvik-personopplysninger-merknad', hidden: true });
+    let categoryRequest = 0;
+    let personalBeforeLock = false;
+    const stepChanged = async (s) => {
+      const request = ++categoryRequest;
+      const previous = category.value;
+      if (!s || !version) {
+        setContent(category, h('option', { value: '' }, 'Velg trinnet først'));
+        category.disabled = true;
+        categoryHelp.textContent = '';
+      } else {
+        const r = await api('GET', `/api/v1/procedures/${encodeURIComponent(procedure.id)}/versions/${encodeURIComponent(version.version)}/deviation-categories?step=${encodeURIComponent(s.id)}`);
+        if (request !== categoryRequest) return;  // another step was chosen meanwhile
+        const items = r.ok ? r.data.items : codeList.categories.map((c) => ({ ...c, source: 'generic' }));
+        const option = (c) => h('option', { value: c.code, 'data-forklaring': c.description || '' }, c.label);
+        const own = items.filter((c) => c.source === 'procedure');
+        setContent(category, h('option', { value: '' }, 'Velg kategori'),
+          own.length ? h('optgroup', { label: `Kategorier for trinnet i versjon ${version.version}` }, own.map(option)) : null,
+          h('optgroup', { label: 'Generelle kategorier' }, items.filter((c) => c.source !== 'procedure').map(option)));
+        category.disabled = false;
+        category.value = items.some((c) => c.code === previous) ? previous : '';
+        category.dispatchEvent(new Event('change'));
+      }
+      // A step that handles personal data: the avvik always carries them (the API refuses
+      // "no"), so the box is ticked and locked, and the page says why.
+      const sensitive = Boolean(s && s.handles_personal_data);
+      if (sensitive && !personal.disabled) personalBeforeLock = personal.checked;
+      if (!sensitive && personal.disabled) personal.checked = personalBeforeLock;  // the reporter's own choice again
+      personal.disabled = sensitive;
+      if (sensitive) personal.checked = true;
+      personalNote.hidden = !sensitive;
+      personalNote.textContent = sensitive
+        ? `Trinnet «${s.title}» behandler personopplysninger. Avvik på dette trinnet merkes alltid med personopplysninger og sendes skjermet til arkivet.`
+        : '';
+    };
     const severity = h('select', { required: true },
       h('option', { value: '' }, 'Velg alvorlighetsgrad'),
       codeList.severities.map((c) => h('option', { value: c.code }, c.label)));
@@ -509,13 +557,16 @@
         picture),
       field({ id: 'avvik-tittel', label: 'Kort tittel', help: 'Hva gikk galt? Skriv ikke navn eller fødselsnummer.', input: title }),
       field({ id: 'avvik-beskrivelse', label: 'Beskrivelse', help: 'Hva skjedde, og hva var følgen? Bruk saksnummer i stedet for personopplysninger.', input: description }),
-      field({ id: 'avvik-kategori', label: 'Kategori', input: category }),
+      field({ id: 'avvik-kategori', label: 'Kategori', help: 'Listen viser kategoriene som gjelder det valgte trinnet.', input: category }),
+      categoryHelp,
       field({ id: 'avvik-alvor', label: 'Alvorlighetsgrad', input: severity }),
       privacyPart.node,
       field({ id: 'avvik-saksnummer', label: 'Saksnummer i arkivet (valgfritt)', help: 'For eksempel 2026/4185.', input: caseRef }),
       reportingUnit ? field({ id: 'avvik-enhet', label: 'Meldes fra enhet', input: reportingUnit }) : null,
       h('label', { class: 'avkrysning', for: 'avvik-personopplysninger' }, personal,
         'Saken berører personopplysninger (sendes skjermet til arkivet)'),
+      personalNote,
+      h('p', { class: 'feltfeil', id: 'avvik-personopplysninger-feil', hidden: true }),
       h('div', { class: 'skjema-knapper' }, h('button', { type: 'submit' }, 'Registrer avviket')));
 
     form.addEventListener('submit', async (event) => {
@@ -657,7 +708,7 @@
   async function avvikDetailPage() {
     const target = view();
     const id = decodeURIComponent(window.location.pathname.split('/')[2] || '');
-    const [codeList, unitList] = await Promise.all([codes(), units()]);
+    const [codeList, unitList, causeCodeList] = await Promise.all([codes(), units(), causeCodes()]);
     let etag = null;
     let current = null;
     const notice = h('div', { id: 'melding', tabindex: '-1' });
@@ -698,6 +749,28 @@
         return field({ id: `${formId}-${name}`, label, help: help || null, input });
       });
       let resolvedIn = null;
+      let causeBoxes = [];
+      if (t.transition === 'lukk') {
+        // One or more cause codes, for the yearly count; the free-text cause says the rest.
+        const groupId = `${formId}-cause_codes`;
+        causeBoxes = causeCodeList.map((c, i) => {
+          const box = h('input', {
+            type: 'checkbox',
+            id: `${groupId}-${i}`,
+            value: c.code,
+            onchange: () => {
+              const error = document.getElementById(`${groupId}-feil`);
+              if (error && causeBoxes.some((b) => b.checked)) error.hidden = true;
+            },
+          });
+          if ((current.cause_codes || []).some((x) => x.code === c.code)) box.checked = true;
+          return box;
+        });
+        fields.push(h('fieldset', { class: 'arsakskoder', id: groupId, tabindex: '-1', 'aria-describedby': `${groupId}-feil` },
+          h('legend', {}, 'Årsakskoder (velg minst én)'),
+          causeCodeList.map((c, i) => h('label', { class: 'avkrysning', for: `${groupId}-${i}` }, causeBoxes[i], c.label)),
+          h('p', { class: 'feltfeil', id: `${groupId}-feil`, hidden: true })));
+      }
       if (rule.requires.includes('actions')) {
         fields.unshift(h('p', { class: 'hjelp' }, t.transition === 'lukk'
           ? 'Krever minst ett utført tiltak, eller at avviket er løst i en ny versjon av prosedyren.'
@@ -723,6 +796,15 @@
             missing = missing || input;
           }
           body[name] = input.value;
+        }
+        if (t.transition === 'lukk') {
+          body.cause_codes = causeBoxes.filter((b) => b.checked).map((b) => b.value);
+          if (!body.cause_codes.length) {
+            const error = form.querySelector(`#${formId}-cause_codes-feil`);
+            error.textContent = 'Velg minst én årsakskode.';
+            error.hidden = false;
+            missing = missing || form.querySelector(`#${formId}-cause_codes`);
+          }
         }
         if (missing) {
           missing.focus();
@@ -769,6 +851,7 @@
           ['Personopplysninger', d.personal_data ? 'Ja, skjermes i arkivet' : 'Nei'],
           ...privacyFacts(d),
           d.cause ? ['Årsak', h('span', { class: 'fritekst' }, d.cause)] : null,
+          d.cause_codes && d.cause_codes.length ? ['Årsakskoder', d.cause_codes.map((c) => c.label).join(', ')] : null,
           d.evaluation ? ['Vurdering av effekt', h('span', { class: 'fritekst' }, d.evaluation)] : null,
           d.rejection_reason ? ['Begrunnelse for avvisning', h('span', { class: 'fritekst' }, d.rejection_reason)] : null,
           d.reopen_reason ? ['Begrunnelse for gjenåpning', h('span', { class: 'fritekst' }, d.reopen_reason)] : null,
@@ -848,7 +931,10 @@
       const historyList = history.ok
         ? h('ol', {}, history.data.items.map((e) => h('li', {},
           `${formatDateTime(e.at)} – ${kHistoryLabels[e.kind] || e.kind} – ${e.actor}`,
-          e.kind === 'transition' && e.data && kTransitionDone[e.data.transition] ? `: ${kTransitionDone[e.data.transition]}` : null)))
+          e.kind === 'transition' && e.data && kTransitionDone[e.data.transition] ? `: ${kTransitionDone[e.data.transition]}` : null,
+          e.kind === 'transition' && e.data && e.data.after && Array.isArray(e.data.after.cause_codes)
+            ? ` (årsakskoder: ${e.data.after.cause_codes.map((code) => (causeCodeList.find((c) => c.code === code) || { label: code }).label).join(', ')})`
+            : null)))
         : h('p', {}, problemText(history));
 
       setContent(target,
@@ -1251,10 +1337,11 @@
         h('a', { class: 'knapp', href: '/api/v1/statistics/deviations?format=csv', download: 'avviksstatistikk.csv' }, 'Last ned statistikken (CSV)'),
         h('a', { class: 'knapp sekundar', href: '/avvik?visning=enhetens&overdue=true' }, 'Se forfalte avvik')),
       privacyOverview(stats.privacy),
-      h('h2', {}, 'Avvik per trinn, enhet, kategori og måned'),
+      h('h2', {}, 'Avvik per trinn, enhet, kategori, årsak og måned'),
       barTable('Per trinn', stats.per_step.map((s) => ({ label: s.title || s.step_id, count: s.total }))),
       barTable('Per ansvarlig enhet', stats.per_unit.map((s) => ({ label: s.label || s.key, count: s.count }))),
       barTable('Per kategori', stats.per_category.map((s) => ({ label: s.label || s.key, count: s.count }))),
+      barTable('Per årsakskode (lukkede avvik)', (stats.per_cause_code || []).map((s) => ({ label: s.label || s.key, count: s.count }))),
       barTable('Per måned (hendelsesdato)', stats.per_month.map((s) => ({ label: s.key, count: s.count }))),
       h('h2', {}, 'Forfalte gjennomganger av prosedyren'),
       reviews.items.length

@@ -138,7 +138,8 @@ class ArchiveExportTest : public HostTest {
     EXPECT_EQ(done.status, 200u) << done.body;
     const auto closed = call(leader, "POST", path + "/transitions",
                              R"({"transition":"lukk","cause":"Ingen vara for møteleder.",)"
-                             R"("evaluation":"De tre neste møtene ble holdt som planlagt."})");
+                             R"("evaluation":"De tre neste møtene ble holdt som planlagt.",)"
+                             R"("cause_codes":["rutine_mangler"]})");
     EXPECT_EQ(closed.status, 200u) << closed.body;
     return id;
   }

@@ -232,7 +232,7 @@ class CrashSafetyTest : public HostTest {
     } else if (status == "tiltak") {
       if (closings_.fetch_add(1) >= kMaxClosings) return true;  // stays open: no more exports
       body = R"({"transition":"lukk","cause":"Innkallingen ble ikke sendt.",)"
-             R"("evaluation":"Innkallingene kom i tide etterpå."})";
+             R"("evaluation":"Innkallingene kom i tide etterpå.","cause_codes":["kapasitet"]})";
     } else {
       return true;  // lukket: nothing left to do
     }

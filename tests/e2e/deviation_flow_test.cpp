@@ -315,13 +315,22 @@ TEST_F(DeviationFlowTest, RegisteredAvvikIsRoutedByDateAndClosedByTheResponsible
                  422, "missing-field", std::string("evaluation"), "closing without evaluation");
   EXPECT_EQ(call("leder-eiendom", "GET", path).header("ETag"), tag_before_close);
 
+  // And one or more cause codes from the catalogue, for the yearly count.
+  expect_problem(transition("leder-eiendom", id,
+                            R"({"transition":"lukk","cause":"Purringen var ikke planlagt.",)"
+                            R"("evaluation":"Purringene i de to neste månedene gikk ut i tide."})"),
+                 422, "missing-field", std::string("cause_codes"), "closing without cause codes");
+  EXPECT_EQ(call("leder-eiendom", "GET", path).header("ETag"), tag_before_close);
   const auto closed =
       transition("leder-eiendom", id,
                  R"({"transition":"lukk","cause":"Purringen var ikke planlagt.",)"
-                 R"("evaluation":"Purringene i de to neste månedene gikk ut i tide."})");
+                 R"("evaluation":"Purringene i de to neste månedene gikk ut i tide.",)"
+                 R"("cause_codes":["rutine_mangler","kommunikasjon"]})");
   ASSERT_EQ(closed.status, 200u) << closed.body;
   EXPECT_EQ(json_at(closed.body, "/status"), "lukket");
   EXPECT_EQ(json_at(closed.body, "/cause"), "Purringen var ikke planlagt.");
+  EXPECT_EQ(json_at(closed.body, "/cause_codes/1/code"), "kommunikasjon");
+  EXPECT_EQ(json_at(closed.body, "/cause_codes/1/label"), "Kommunikasjon mellom enheter");
   EXPECT_EQ(json_at(closed.body, "/evaluation"),
             "Purringene i de to neste månedene gikk ut i tide.");
   EXPECT_NE(json_at(closed.body, "/closed_at").value_or("null"), "null");

@@ -121,5 +121,34 @@ TEST(PluginConfig, ReadsThePrivacyOfficerTheEscalationDelayAndTheTestClock) {
   }
 }
 
+TEST(PluginConfig, ReadsACatalogueOfCauseCodesAndRefusesAMalformedOne) {
+  auto defaulted = parse_plugin_config(R"({"data_dir":"/x"})");
+  ASSERT_TRUE(defaulted);
+  EXPECT_TRUE(defaulted->cause_codes.empty()) << "empty: the default catalogue";
+  auto config = parse_plugin_config(
+      R"({"data_dir":"/x","cause_codes":[{"code":"husleie","label":"Husleie og økonomi"},)"
+      R"({"code":"annet_2","label":"Annet"}]})");
+  ASSERT_TRUE(config) << config.error().detail;
+  ASSERT_EQ(config->cause_codes.size(), 2u);
+  EXPECT_EQ(config->cause_codes[0],
+            (std::pair<std::string, std::string>{"husleie", "Husleie og økonomi"}));
+  for (
+      const auto& [json, field] : std::vector<std::pair<std::string, std::string>>{
+          {R"({"data_dir":"/x","cause_codes":[]})", "cause_codes"},
+          {R"({"data_dir":"/x","cause_codes":{"a":"b"}})", "cause_codes"},
+          {R"({"data_dir":"/x","cause_codes":[{"code":"Stor Bokstav","label":"x"}]})",
+           "cause_codes/0"},
+          {R"({"data_dir":"/x","cause_codes":[{"code":"a","label":""}]})", "cause_codes/0"},
+          {R"({"data_dir":"/x","cause_codes":[{"code":"a","label":"A","extra":1}]})",
+           "cause_codes/0"},
+          {R"({"data_dir":"/x","cause_codes":[{"code":"a","label":"A"},{"code":"a","label":"B"}]})",
+           "cause_codes/1"}}) {
+    auto bad = parse_plugin_config(json);
+    ASSERT_FALSE(bad) << json;
+    EXPECT_EQ(bad.error().field, field) << json;
+    EXPECT_FALSE(bad.error().detail.empty());
+  }
+}
+
 }  // namespace
 }  // namespace boligflyt

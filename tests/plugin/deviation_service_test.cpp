@@ -320,6 +320,7 @@ TEST_F(DeviationServiceTest, ParticipantLeadersSeeAndCompleteTheirActionsButCann
   t.transition = deviation::Transition::kClose;
   t.cause = "Uklart hvem som varsler.";
   t.evaluation = "Varsel går nå ut innen fristen.";
+  t.cause_codes = {"kommunikasjon"};
   EXPECT_EQ(service_->transition(id, t, okonomi, std::nullopt).error().kind, ErrorKind::kForbidden);
   auto closed = service_->transition(id, t, responsible, std::nullopt);
   ASSERT_TRUE(closed) << closed.error().detail;
@@ -348,6 +349,7 @@ TEST_F(DeviationServiceTest, ClosedAsResolvedInAPublishedVersionAndLinkedToADraf
   t.transition = deviation::Transition::kClose;
   t.cause = "Prosedyren var uklar.";
   t.evaluation = "Versjon 3.0 sier tydelig hvem som kaller inn.";
+  t.cause_codes = {"rutine_mangler"};
   auto without = service_->transition(id, t, ql, std::nullopt);
   ASSERT_FALSE(without);
   EXPECT_EQ(without.error().field, "actions") << "no action done and no resolving version";

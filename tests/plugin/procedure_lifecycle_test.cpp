@@ -226,7 +226,7 @@ TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
 
   std::string old = draft_4_0();
   old = std::regex_replace(old, std::regex(R"(version="4\.0" status)"), R"(version="2.5" status)");
-  old = std::regex_replace(old, std::regex(R"(<supersedes>3\.0)"), R"(<supersedes>2.0)");
+  old = std::regex_replace(old, std::regex(R"(<supersedes>3\.1)"), R"(<supersedes>2.0)");
   old = std::regex_replace(old, std::regex(R"(<entry version="4\.0")"), R"(<entry version="2.5")");
   auto stale = call(owner_, "POST", base_, old, "application/xml");
   EXPECT_EQ(stale.status, 409) << stale.body;
@@ -234,7 +234,7 @@ TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
   EXPECT_EQ(call(owner_, "POST", base_, "<procedure", "application/xml").status, 422);
   // Nothing published changed.
   EXPECT_EQ(call(approver_, "GET", base_).status, 200);
-  EXPECT_EQ(json::parse(call(approver_, "GET", base_).body).at("items").as_array().size(), 3u);
+  EXPECT_EQ(json::parse(call(approver_, "GET", base_).body).at("items").as_array().size(), 4u);
 }
 
 TEST_F(ProcedureLifecycle, StaleIfMatchIsRefused) {
@@ -249,12 +249,20 @@ TEST_F(ProcedureLifecycle, ReviewsAreDueOneIntervalAfterTheEffectiveDate) {
   api::Request r;
   r.method = "GET";
   r.path = "/api/v1/procedure-reviews";
-  r.query = "date=2026-11-21&overdue=true";
+  // While 3.0 (from 2025-01-01, reviewed yearly) was in force, its review fell due on
+  // 2026-01-01; 3.1, in force from 2026-10-01, is not due before 2027-10-01.
+  r.query = "date=2026-09-21&overdue=true";
   r.principal = approver_;
   auto body = json::parse(instance_->handle(r).body).as_object();
   ASSERT_EQ(body.at("items").as_array().size(), 1u);
   EXPECT_EQ(body.at("items").at(0).at("review_due").as_string(), "2026-01-01");
   EXPECT_TRUE(body.at("items").at(0).at("overdue").as_bool());
+  r.query = "date=2027-10-02&overdue=true";
+  body = json::parse(instance_->handle(r).body).as_object();
+  ASSERT_EQ(body.at("items").as_array().size(), 1u);
+  EXPECT_EQ(body.at("items").at(0).at("review_due").as_string(), "2027-10-01");
+  r.query = "date=2026-11-21&overdue=true";
+  EXPECT_TRUE(json::parse(instance_->handle(r).body).at("items").as_array().empty());
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ class ShippedProcedures : public ::testing::Test {
     delete catalog_;
     delete loader_;
   }
-  static const Procedure& version(int major) {
-    const auto* v = catalog_->find("boligflytprosedyre", Version{major, 0});
+  static const Procedure& version(int major, int minor = 0) {
+    const auto* v = catalog_->find("boligflytprosedyre", Version{major, minor});
     if (!v) throw std::runtime_error("missing version");
     return v->procedure;
   }
@@ -39,15 +39,17 @@ TEST_F(ShippedProcedures, AllVersionsLoadWithoutDiagnostics) {
   for (const auto& d : *problems_) text += format_diagnostic(d) + "\n";
   EXPECT_TRUE(problems_->empty()) << text;
   EXPECT_EQ(catalog_->units().units.size(), 10u);
-  ASSERT_EQ(catalog_->versions("boligflytprosedyre").size(), 3u);
+  ASSERT_EQ(catalog_->versions("boligflytprosedyre").size(), 4u);
   EXPECT_GE(version(3).steps.size(), 30u);
+  EXPECT_EQ(version(3, 1).status, "published");
+  // 3.0's published bytes stay as they were shipped (an installation has stored them).
   EXPECT_EQ(version(3).status, "published");
   EXPECT_EQ(version(2).status, "superseded");
 }
 
 TEST_F(ShippedProcedures, EveryStepHasExactlyOneKnownResponsibleUnit) {
-  for (int major : {1, 2, 3}) {
-    for (const auto& step : version(major).steps) {
+  for (const auto& [major, minor] : {std::pair{1, 0}, {2, 0}, {3, 0}, {3, 1}}) {
+    for (const auto& step : version(major, minor).steps) {
       EXPECT_NE(catalog_->units().find(step.responsible.unit), nullptr) << step.id;
     }
   }
@@ -58,9 +60,13 @@ TEST_F(ShippedProcedures, ExactlyOneVersionIsInForceOnAnyDate) {
   const auto* first = catalog_->in_force("boligflytprosedyre", version(1).effective_from);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->procedure.version, (Version{1, 0}));
+  const auto* before = catalog_->in_force("boligflytprosedyre", "2026-09-30");
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->procedure.version, (Version{3, 0}));
   const auto* now = catalog_->in_force("boligflytprosedyre", "2026-11-21");
   ASSERT_NE(now, nullptr);
-  EXPECT_EQ(now->procedure.version, (Version{3, 0}));
+  EXPECT_EQ(now->procedure.version, (Version{3, 1}));
+  EXPECT_EQ(now->procedure.effective_from, "2026-10-01");
   EXPECT_EQ(now->sha256.size(), 64u);
 }
 
@@ -125,6 +131,67 @@ TEST_F(ShippedProcedures, EvictionIsOnlyReachedThroughTheCrossUnitMeeting) {
       }
     }
   }
+}
+
+TEST_F(ShippedProcedures, VersionThreeOneDeclaresTheAvvikCategoriesOfTheSeedsOnTheirSteps) {
+  const auto& p = version(3, 1);
+  EXPECT_TRUE(version(1).deviation_categories.empty());
+  EXPECT_TRUE(version(2).deviation_categories.empty());
+  EXPECT_TRUE(version(3).deviation_categories.empty());
+  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+      {"tildelingsmote-forbigatt", {"tildelingsmote", "vedtak-fatte"}},
+      {"vedtak-mangler-begrunnelse-klage", {"vedtak-fatte", "vedtak-avslag"}},
+      {"forelopig-svar-mangler", {"soknad-mottak", "klage-mottak"}},
+      {"vilkar-ikke-kontrollert", {"tildeling-vilkarskontroll", "innflytting-sjekkliste"}},
+      {"bofa-utlopt-uten-evaluering", {"bofa-evaluering"}},
+      {"leieforhold-utlopt-uten-revurdering", {"revurdering-leieforhold"}},
+      {"institusjonsopphold-ikke-meldt", {"institusjon-varsel"}},
+      {"inkasso-uten-samarbeidsmote", {"samarbeidsmote-namsmann-inkasso", "inkasso-oversendelse"}},
+      {"uenighet-nav-eiendom-betaling", {"institusjon-husleieavklaring"}},
+      {"tolk-ikke-bestilt", {}},
+  };
+  ASSERT_EQ(p.deviation_categories.size(), expected.size());
+  for (const auto& [id, steps] : expected) {
+    const auto* c = p.find_deviation_category(id);
+    ASSERT_NE(c, nullptr) << id;
+    EXPECT_FALSE(c->label.empty()) << id;
+    EXPECT_FALSE(c->description.empty()) << id;
+    for (const auto& step : steps) EXPECT_TRUE(c->applies_to(step)) << id << " on " << step;
+    for (const auto& step : c->steps) EXPECT_NE(p.find_step(step), nullptr) << id << ": " << step;
+  }
+  EXPECT_TRUE(p.find_deviation_category("tolk-ikke-bestilt")->steps.empty()) << "every step";
+  EXPECT_FALSE(p.find_deviation_category("tildelingsmote-forbigatt")->applies_to("utflytting"));
+}
+
+TEST_F(ShippedProcedures, VersionThreeOneMarksInstitutionStaysAndEvictionAsPersonalData) {
+  std::set<std::string> marked;
+  for (const auto& s : version(3, 1).steps) {
+    if (s.handles_personal_data) marked.insert(s.id);
+  }
+  EXPECT_EQ(marked, (std::set<std::string>{"institusjon-varsel", "institusjon-husleieavklaring",
+                                           "oppsigelse-heving", "utkastelse-begjaering"}));
+  for (const auto& s : version(3).steps) EXPECT_FALSE(s.handles_personal_data) << s.id;
+}
+
+TEST_F(ShippedProcedures, TheDiffFromThreeZeroToThreeOneIsWhatItsChangelogSays) {
+  const auto diff = diff_procedures(version(3), version(3, 1), &catalog_->units());
+  EXPECT_TRUE(diff.changes.empty())
+      << "steps and responsibility are unchanged: " << diff_as_text(diff);
+  const auto text = diff_as_text(diff);
+  for (const auto& c : version(3, 1).deviation_categories) {
+    EXPECT_NE(text.find("Ny avvikskategori «" + c.label + "» (" + c.id + ")"), std::string::npos)
+        << c.id << "\n"
+        << text;
+  }
+  for (const char* step : {"institusjon-varsel", "institusjon-husleieavklaring",
+                           "oppsigelse-heving", "utkastelse-begjaering"}) {
+    EXPECT_NE(text.find("(" + std::string(step) + ") behandler nå personopplysninger"),
+              std::string::npos)
+        << step;
+  }
+  ASSERT_FALSE(version(3, 1).changelog.empty());
+  EXPECT_EQ(version(3, 1).changelog.back().version, "3.1");
+  EXPECT_EQ(std::get<0>(version(3, 1).changelog.back().changes.front()), "other");
 }
 
 }  // namespace

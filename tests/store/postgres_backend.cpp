@@ -192,6 +192,7 @@ TEST(PostgresqlStore, BringsAVersion5DatabaseForward) {
   admin.must("DROP TABLE " + db.schema + ".deviation_escalations");
   admin.must("DROP TABLE " + db.schema + ".deviation_privacy");
   admin.must("DROP TABLE " + db.schema + ".archive_receipts");
+  admin.must("DROP TABLE " + db.schema + ".deviation_cause_codes");
   admin.must("DELETE FROM " + db.schema + ".schema_migrations WHERE version >= 6");
   ASSERT_EQ(admin.run("SELECT max(version) FROM " + db.schema + ".schema_migrations"), "5");
 

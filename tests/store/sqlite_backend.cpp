@@ -131,8 +131,11 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
     auto store = open_sqlite_store(path_);
     ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
   }
-  // Tables of later migrations go too (migration 8: personvernavvik and escalations).
-  ASSERT_EQ(exec(path_, "DROP TABLE deviation_escalations; DROP TABLE deviation_privacy"), "");
+  // Tables of later migrations go too (7: cause codes; 8: personvernavvik and escalations).
+  ASSERT_EQ(exec(path_,
+                 "DROP TABLE deviation_escalations; DROP TABLE deviation_privacy; "
+                 "DROP TABLE deviation_cause_codes"),
+            "");
   ASSERT_EQ(
       exec(path_, "DROP TABLE archive_receipts; DELETE FROM schema_migrations WHERE version >= 6"),
       "");

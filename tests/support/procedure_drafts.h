@@ -1,7 +1,7 @@
 #pragma once
 // A revision as a procedure owner would write it, for tests of the revision flow (in-process
-// and over HTTP): version 4.0 derived from the shipped 3.0, NAV taking over early contact on
-// rent arrears, no approval yet. Needs BOLIGFLYT_SOURCE_DIR.
+// and over HTTP): version 4.0 derived from the shipped 3.1 (in force), NAV taking over early
+// contact on rent arrears, no approval yet. Needs BOLIGFLYT_SOURCE_DIR.
 
 #include <fstream>
 #include <regex>
@@ -12,16 +12,16 @@ namespace boligflyt::testing {
 
 inline std::string draft_4_0(const std::string& author = "prosedyreeier") {
   std::ifstream in(BOLIGFLYT_SOURCE_DIR
-                   "/procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml");
+                   "/procedures/boligflytprosedyre/boligflytprosedyre-3.1.xml");
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string xml = buffer.str();
-  xml = std::regex_replace(xml, std::regex(R"(version="3\.0" status="published")"),
+  xml = std::regex_replace(xml, std::regex(R"(version="3\.1" status="published")"),
                            R"(version="4.0" status="draft")");
   xml = std::regex_replace(xml, std::regex(R"(\s*<approver [^>]*>[^<]*</approver>)"), "");
   xml = std::regex_replace(xml, std::regex(R"(\s*<effectiveFrom>[^<]*</effectiveFrom>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(<supersedes>2\.0</supersedes>)"),
-                           "<supersedes>3.0</supersedes>");
+  xml = std::regex_replace(xml, std::regex(R"(<supersedes>3\.0</supersedes>)"),
+                           "<supersedes>3.1</supersedes>");
   xml = std::regex_replace(xml, std::regex(R"(<author person="prosedyreeier">)"),
                            "<author person=\"" + author + "\">");
   const auto step = xml.find(R"(<step id="husleierestanse-kontakt">)");

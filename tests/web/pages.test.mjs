@@ -179,6 +179,7 @@ test('a leader registers an avvik by clicking a step in the picture; the respons
   const close = leader.locator('form[data-overgang="lukk"]');
   await close.getByLabel('Årsak').fill('Møteplanen lå hos én person.');
   await close.getByLabel('Vurdering av effekt').fill('To møter holdt etter planen; virker.');
+  await close.getByLabel('Rutinen mangler eller er uklar').check();
   await expectAccessible(leader, 'lukk-skjema');
   await screenshots(leader, 'avvik-detalj');
   await close.getByRole('button', { name: 'Lukk avviket' }).click();
@@ -279,7 +280,7 @@ test('markup and script in every free-text field are shown literally, and no scr
   await step('/comments', { text: payloads.comment });
   await step('/actions', { owner_unit: 'boligkontor', description: payloads.action, due_date: todayIso() });
   await step('/actions/1/completion', { done_date: todayIso() });
-  await step('/transitions', { transition: 'lukk', cause: payloads.cause, evaluation: payloads.evaluation });
+  await step('/transitions', { transition: 'lukk', cause: payloads.cause, evaluation: payloads.evaluation, cause_codes: ['kommunikasjon'] });
 
   const context = await newContext(browser, host);
   const page = await signIn(context, host, 'leder-nav', `/avvik/${avvik.id}`);
@@ -307,11 +308,11 @@ test('markup and script in every free-text field are shown literally, and no scr
 });
 
 test('a procedure owner uploads a draft with an error, fixes it, sends it on høring; a leader answers; the approver publishes; a leader confirms reading', async () => {
-  let xml = readFileSync(path.join(sourceDir, 'procedures/boligflytprosedyre/boligflytprosedyre-3.0.xml'), 'utf8');
-  xml = xml.replace(/version="3\.0" status="published"/, 'version="4.0" status="draft"')
+  let xml = readFileSync(path.join(sourceDir, 'procedures/boligflytprosedyre/boligflytprosedyre-3.1.xml'), 'utf8');
+  xml = xml.replace(/version="3\.1" status="published"/, 'version="4.0" status="draft"')
     .replace(/\s*<approver [^>]*>[^<]*<\/approver>/, '')
     .replace(/\s*<effectiveFrom>[^<]*<\/effectiveFrom>/, '')
-    .replace('<supersedes>2.0</supersedes>', '<supersedes>3.0</supersedes>')
+    .replace('<supersedes>3.0</supersedes>', '<supersedes>3.1</supersedes>')
     .replace('  </changelog>', '    <entry version="4.0" date="2026-11-01"><summary>NAV tar ansvaret for tidlig kontakt ved restanse.</summary></entry>\n  </changelog>');
   const stepAt = xml.indexOf('<step id="husleierestanse-kontakt">');
   const responsibleAt = xml.indexOf('<responsibleUnit unit="boligkontor"/>', stepAt);
@@ -335,7 +336,7 @@ test('a procedure owner uploads a draft with an error, fixes it, sends it on hø
   await page.getByRole('button', { name: 'Last opp utkastet' }).click();
   await page.waitForURL(/versjon=4\.0/);
   await ready(page);
-  assert.match(await page.locator('#visning').innerText(), /Forskjeller fra gjeldende versjon 3\.0/);
+  assert.match(await page.locator('#visning').innerText(), /Forskjeller fra gjeldende versjon 3\.1/);
   assert.match(await page.locator('#visning').innerText(), /Ny ansvarlig enhet/);
   await page.getByLabel('Svarfrist for høringen').fill('2099-12-31');
   await expectAccessible(page, 'revisjon utkast');
@@ -387,10 +388,11 @@ test('a procedure owner uploads a draft with an error, fixes it, sends it on hø
 test('the procedure page: document, heat overlay, history, comparison and BPMN download', async () => {
   const context = await newContext(browser, host);
   const page = await signIn(context, host, 'leder-nav', '/prosedyren');
-  const map = await apiCall(host, 'leder-nav', 'GET', '/api/v1/procedures/boligflytprosedyre/versions/3.0/avvik-map.svg');
+  // The avvik of this suite are registered on today's date, so they belong to 3.1.
+  const map = await apiCall(host, 'leder-nav', 'GET', '/api/v1/procedures/boligflytprosedyre/versions/3.1/avvik-map.svg');
   assert.equal(map.status, 200);
   assert.match(map.text, /avvik registrert/, 'the heat overlay carries avvik counts');
-  await page.getByLabel('Versjon', { exact: true }).selectOption('3.0');
+  await page.getByLabel('Versjon', { exact: true }).selectOption('3.1');
   await page.getByRole('button', { name: 'Vis versjonen' }).click();
   await ready(page);
   const counts = await page.locator('tr', { hasText: 'Tildelingsmøte' }).locator('td:nth-child(4)').allInnerTexts();

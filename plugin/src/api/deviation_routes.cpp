@@ -43,6 +43,22 @@ Result<std::string> text_member(const json::value& body, const char* key) {
   return std::string(v->as_string());
 }
 
+/// A list of at most `max` texts; absent or null is an empty list.
+Result<std::vector<std::string>> string_list_member(const json::value& body, const char* key,
+                                                    std::size_t max) {
+  std::vector<std::string> out;
+  const auto* v = body.is_object() ? body.as_object().if_contains(key) : nullptr;
+  if (!v || v->is_null()) return out;
+  const std::string shape =
+      "«" + std::string(key) + "» må være en liste med høyst " + std::to_string(max) + " koder.";
+  if (!v->is_array() || v->as_array().size() > max) return invalid(key, shape);
+  for (const auto& item : v->as_array()) {
+    if (!item.is_string()) return invalid(key, shape);
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
 /// Refuses members the endpoint does not know, so a typo is not silently ignored.
 Result<void> only_members(const json::value& body, std::initializer_list<std::string_view> keys) {
   if (!body.is_object()) return invalid("", "Innholdet må være et JSON-objekt.");
@@ -135,6 +151,7 @@ void register_deviation_routes(Router& router, DeviationService& service) {
       if (!pd->is_bool())
         return invalid("personal_data", "«personal_data» må være true eller false.");
       in.personal_data = pd->as_bool();
+      in.personal_data_stated = true;
     }
     if (const auto* ps = obj.if_contains("participants"); ps && !ps->is_null()) {
       if (!ps->is_array() || ps->as_array().size() > 20)
@@ -218,8 +235,8 @@ void register_deviation_routes(Router& router, DeviationService& service) {
         if (!revision) return revision.error();
         auto body = parse_json_body(r);
         if (!body) return body.error();
-        if (auto ok = only_members(
-                *body, {"transition", "cause", "evaluation", "reason", "resolved_in_version"});
+        if (auto ok = only_members(*body, {"transition", "cause", "evaluation", "reason",
+                                           "resolved_in_version", "cause_codes"});
             !ok) {
           return ok.error();
         }
@@ -242,6 +259,9 @@ void register_deviation_routes(Router& router, DeviationService& service) {
           if (!text) return text.error();
           *target = std::move(*text);
         }
+        auto cause_codes = string_list_member(*body, "cause_codes", 20);
+        if (!cause_codes) return cause_codes.error();
+        in.cause_codes = std::move(*cause_codes);
         auto d = svc->transition(r.path_params.at("id"), in, *r.principal, *revision);
         if (!d) return d.error();
         return deviation_response(200, *d, *svc, *r.principal);

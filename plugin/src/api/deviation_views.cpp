@@ -82,10 +82,20 @@ json::object deviation_fields(const store::DeviationRecord& r, const DeviationSe
     return u ? json::value(u->name) : json::value(nullptr);
   };
   json::object step{{"id", r.step_id}};
+  const procedure::Procedure* version = nullptr;
   if (const auto v = procedure::Version::parse(r.procedure_version)) {
     if (const auto* sv = catalog.find(r.procedure_id, *v)) {
-      if (const auto* s = sv->procedure.find_step(r.step_id)) step["title"] = s->title;
+      version = &sv->procedure;
+      if (const auto* s = sv->procedure.find_step(r.step_id)) {
+        step["title"] = s->title;
+        step["handles_personal_data"] = s->handles_personal_data;
+      }
     }
+  }
+  json::array cause_codes;
+  for (const auto& code : r.cause_codes) {
+    cause_codes.push_back(json::object{
+        {"code", code}, {"label", deviation::cause_code_label(svc.cause_codes(), code)}});
   }
   const auto status = deviation::status_of(r);
   const bool overdue = deviation::is_overdue(r, svc.now_epoch());
@@ -136,7 +146,7 @@ json::object deviation_fields(const store::DeviationRecord& r, const DeviationSe
                       {"step", std::move(step)},
                       {"incident_date", r.incident_date},
                       {"category", r.category},
-                      {"category_label", deviation::label_of(deviation::categories(), r.category)},
+                      {"category_label", deviation::category_label(version, r.category)},
                       {"severity", r.severity},
                       {"severity_label", deviation::label_of(deviation::severities(), r.severity)},
                       {"title", r.title},
@@ -164,7 +174,8 @@ json::object deviation_fields(const store::DeviationRecord& r, const DeviationSe
                       {"actions", std::move(actions)},
                       {"comments", std::move(comments)},
                       {"allowed_transitions", std::move(allowed)},
-                      {"revision", r.revision}};
+                      {"revision", r.revision},
+                      {"cause_codes", std::move(cause_codes)}};
 }
 
 }  // namespace
@@ -322,29 +333,45 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
       return json::value(deviation::label_of(codes, code));
     };
   };
+  // A procedure's own category is named by the newest version that declares it.
+  auto category_name = [&](const std::string& code) -> json::value {
+    for (const auto& id : catalog->procedure_ids()) {
+      const auto versions = catalog->versions(id);
+      for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+        if ((*it)->procedure.find_deviation_category(code) != nullptr) {
+          return json::value(deviation::category_label(&(*it)->procedure, code));
+        }
+      }
+    }
+    return json::value(deviation::category_label(nullptr, code));
+  };
   auto status_label = [](const std::string& code) -> json::value {
     if (auto st = deviation::parse_status(code)) return json::value(deviation::status_label(*st));
     return json::value(nullptr);
   };
-  return json::object{{"generated_at", util::iso_utc(svc.now_epoch())},
-                      {"total", s.total},
-                      {"open", s.open},
-                      {"closed", s.closed},
-                      {"rejected", s.rejected},
-                      {"per_step", std::move(steps)},
-                      {"per_unit", counts(s.per_unit, unit_label)},
-                      {"per_category", counts(s.per_category, code_label(deviation::categories()))},
-                      {"per_severity", counts(s.per_severity, code_label(deviation::severities()))},
-                      {"per_status", counts(s.per_status, status_label)},
-                      {"per_month", counts(s.per_month, nullptr)},
-                      {"median_days_to_close",
-                       s.median_closure_seconds
-                           ? json::value(static_cast<double>(*s.median_closure_seconds) / 86400.0)
-                           : json::value(nullptr)},
-                      {"overdue_deviations", s.overdue_deviations},
-                      {"overdue_actions", s.overdue_actions},
-                      {"privacy", privacy_statistics_json(s)},
-                      {"today", today}};
+  return json::object{
+      {"generated_at", util::iso_utc(svc.now_epoch())},
+      {"total", s.total},
+      {"open", s.open},
+      {"closed", s.closed},
+      {"rejected", s.rejected},
+      {"per_step", std::move(steps)},
+      {"per_unit", counts(s.per_unit, unit_label)},
+      {"per_category", counts(s.per_category, category_name)},
+      {"per_severity", counts(s.per_severity, code_label(deviation::severities()))},
+      {"per_status", counts(s.per_status, status_label)},
+      {"per_month", counts(s.per_month, nullptr)},
+      {"median_days_to_close",
+       s.median_closure_seconds
+           ? json::value(static_cast<double>(*s.median_closure_seconds) / 86400.0)
+           : json::value(nullptr)},
+      {"overdue_deviations", s.overdue_deviations},
+      {"overdue_actions", s.overdue_actions},
+      {"privacy", privacy_statistics_json(s)},
+      {"today", today},
+      {"per_cause_code", counts(s.per_cause_code, [&svc](const std::string& code) -> json::value {
+         return json::value(deviation::cause_code_label(svc.cause_codes(), code));
+       })}};
 }
 
 std::string statistics_csv(const json::object& stats) {
@@ -372,7 +399,8 @@ std::string statistics_csv(const json::object& stats) {
                                  {"per_category", "kategori"},
                                  {"per_severity", "alvorlighetsgrad"},
                                  {"per_status", "status"},
-                                 {"per_month", "måned"}}) {
+                                 {"per_month", "måned"},
+                                 {"per_cause_code", "årsakskode"}}) {
     for (const auto& s : stats.at(key).as_array()) {
       const auto& o = s.as_object();
       row(dim, o.at("key"), o.if_contains("label") ? o.at("label") : json::value(nullptr),

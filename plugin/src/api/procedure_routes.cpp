@@ -109,11 +109,22 @@ json::object procedure_json(const StoredVersion& v, const procedure::UnitRegistr
       }
       step["next"] = std::move(next);
       step["end"] = s->is_end;
+      step["handles_personal_data"] = s->handles_personal_data;
       steps.push_back(std::move(step));
     }
     phases.push_back(json::object{{"id", ph.id}, {"title", ph.title}, {"steps", std::move(steps)}});
   }
   out["phases"] = std::move(phases);
+  json::array categories;
+  for (const auto& c : p.deviation_categories) {
+    json::array steps;
+    for (const auto& id : c.steps) steps.emplace_back(id);
+    categories.push_back(json::object{{"code", c.id},
+                                      {"label", c.label},
+                                      {"description", c.description},
+                                      {"steps", std::move(steps)}});
+  }
+  out["deviation_categories"] = std::move(categories);
   return out;
 }
 

@@ -165,6 +165,9 @@ Result<ports::ArchivePackage> ExportService::build_deviation(const std::string& 
   if (auto v = procedures_.find(r.procedure_id, r.procedure_version); v) {
     procedure_title = (*v)->procedure.title;
     if (const auto* step = (*v)->procedure.find_step(r.step_id)) step_title = step->title;
+    if (const auto* c = (*v)->procedure.find_deviation_category(r.category)) {
+      input.category_label = c->label;
+    }
   }
   input.procedure_title = procedure_title;
   input.step_title = step_title;

@@ -213,7 +213,9 @@ PdfDocument deviation_report(const DeviationReportInput& input) {
   field("Meldende enhet", name_of(input.unit_name, r.reporting_unit));
   field("Meldt av", name_of(input.user_name, r.reporter));
   field("Deltakende enheter", participants_text(input));
-  field("Kategori", deviation::label_of(deviation::categories(), r.category));
+  field("Kategori", input.category_label.empty()
+                        ? deviation::label_of(deviation::categories(), r.category)
+                        : input.category_label);
   field("Alvorlighetsgrad", deviation::label_of(deviation::severities(), r.severity));
   field("Status", status_words(r.status));
   field("Hendelsesdato", date_or(r.incident_date, "Ikke oppgitt"));
@@ -312,7 +314,9 @@ std::string deviation_xml(const DeviationReportInput& input) {
   coded(root, "meldtAv", r.reporter, name_of(input.user_name, r.reporter));
   auto participants = root.append_child("deltakendeEnheter");
   for (const auto& p : r.participants) unit(participants, "enhet", p);
-  coded(root, "kategori", r.category, deviation::label_of(deviation::categories(), r.category));
+  coded(root, "kategori", r.category,
+        input.category_label.empty() ? deviation::label_of(deviation::categories(), r.category)
+                                     : input.category_label);
   coded(root, "alvorlighetsgrad", r.severity,
         deviation::label_of(deviation::severities(), r.severity));
   coded(root, "status", r.status, status_words(r.status));

@@ -23,6 +23,9 @@ struct DeviationReportInput {
   /// User id → display name (returns the id when unknown).
   std::function<std::string(const std::string&)> user_name;
   std::string generated_at;  // ISO 8601 UTC
+  /// The category's label when the avvik's procedure version declares it; "" for the
+  /// generic categories (labelled from their list).
+  std::string category_label;
 };
 
 /// The avvik report: id, procedure "Boligflytprosedyre" title, step and version, units,

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "api/json_body.h"
+#include "deviation/categories.h"
 #include "procedure/iso_duration.h"
 
 namespace boligflyt {
@@ -46,6 +47,38 @@ Result<void> parse_development(const boost::json::value& value, PluginConfig& co
     config.development_clock_offset_seconds = v.as_int64();
   }
   return {};
+}
+
+/// [{"code": "rutine_mangler", "label": "Rutinen mangler eller er uklar"}, …]: 1–50 entries,
+/// codes unique and of deviation::is_cause_code_syntax, labels 1–100 characters.
+Result<std::vector<std::pair<std::string, std::string>>> parse_cause_codes(
+    const boost::json::value& value) {
+  const std::string shape =
+      "«cause_codes» må være en liste med 1–50 objekter med «code» (små bokstaver, sifre og "
+      "understrek, for eksempel «rutine_mangler») og «label» (1–100 tegn).";
+  if (!value.is_array() || value.as_array().empty() || value.as_array().size() > 50) {
+    return config_error("cause_codes", shape);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < value.as_array().size(); ++i) {
+    const auto& entry = value.as_array()[i];
+    const std::string field = "cause_codes/" + std::to_string(i);
+    const auto* obj = entry.if_object();
+    const auto* code = obj ? obj->if_contains("code") : nullptr;
+    const auto* label = obj ? obj->if_contains("label") : nullptr;
+    if (!obj || obj->size() != 2 || !code || !label || !code->is_string() || !label->is_string() ||
+        !deviation::is_cause_code_syntax(code->as_string()) || label->as_string().empty() ||
+        label->as_string().size() > 400) {
+      return config_error(field, shape);
+    }
+    for (const auto& [known, unused] : out) {
+      if (known == code->as_string()) {
+        return config_error(field, "Årsakskoden «" + known + "» står to ganger i «cause_codes».");
+      }
+    }
+    out.emplace_back(std::string(code->as_string()), std::string(label->as_string()));
+  }
+  return out;
 }
 
 }  // namespace
@@ -213,6 +246,10 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
       else if (level == "warn") config.log_level = LogLevel::kWarn;
       else if (level == "error") config.log_level = LogLevel::kError;
       else return config_error("log_level", "«log_level» må være debug, info, warn eller error.");
+    } else if (key == "cause_codes") {
+      auto codes = parse_cause_codes(value);
+      if (!codes) return codes.error();
+      config.cause_codes = std::move(*codes);
     } else if (key == "maintenance_interval_ms") {
       if (!value.is_int64() || value.as_int64() < 10 || value.as_int64() > 86'400'000) {
         return config_error("maintenance_interval_ms",

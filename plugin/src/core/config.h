@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "observability/logger.h"
@@ -48,6 +50,9 @@ struct PluginConfig {
   // tests can let deadlines pass. Only the reference host's development mode sets it (it
   // refuses the key in its own "plugin" settings and off loopback); 0 everywhere else.
   long long development_clock_offset_seconds = 0;
+  /// The catalogue of cause codes required at closing an avvik, as (code, Norwegian label);
+  /// empty: the default catalogue (deviation/categories.h).
+  std::vector<std::pair<std::string, std::string>> cause_codes;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax

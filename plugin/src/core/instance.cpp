@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "api/archive_routes.h"
+#include "api/category_routes.h"
 #include "api/deviation_routes.h"
 #include "api/page_data_routes.h"
 #include "api/procedure_routes.h"
@@ -57,8 +58,13 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   settings.privacy_officer = {config_.deviation_privacy_officer_user,
                               config_.deviation_privacy_officer_unit};
   settings.escalate_after = *procedure::parse_iso_duration(config_.deviation_escalate_after);
+  if (!config_.cause_codes.empty()) {
+    settings.cause_codes.clear();
+    for (const auto& [code, label] : config_.cause_codes)
+      settings.cause_codes.push_back({code, label});
+  }
   deviations_ = std::make_unique<deviation::DeviationService>(
-      *store_, *procedures_, logger_, settings, deviation_clock(),
+      *store_, *procedures_, logger_, std::move(settings), deviation_clock(),
       deviation::DeviationCollaborators{.outbox = relay_.get(),
                                         .archiving = export_messages_.get(),
                                         .directory = directory_.get()});
@@ -182,6 +188,7 @@ void Instance::register_routes() {
   api::register_deviation_routes(*router_, *deviations_);
   if (exports_) api::register_archive_routes(*router_, *exports_);
   api::register_page_data_routes(*router_, *deviations_);
+  api::register_category_routes(*router_, *deviations_);
   api::register_web_routes(*router_);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
+#include <utility>
 
 #include "core/saksnummer.h"
 #include "deviation/free_text.h"
@@ -166,11 +167,12 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
                                   version->procedure.version.str() + ", som gjaldt " +
                                   in.incident_date + ".");
   }
-  if (!is_code(categories(), in.category)) {
-    return invalid("category", in.category.empty()
-                                   ? "Feltet «kategori» mangler."
-                                   : "Ukjent kategori. Se /api/v1/deviation-codes for gyldige "
-                                     "verdier.");
+  if (auto ok = check_category(version->procedure, *step, in.category); !ok) return ok.error();
+  if (step->handles_personal_data && in.personal_data_stated && !in.personal_data) {
+    return invalid("personal_data",
+                   "Trinnet «" + step->title +
+                       "» behandler personopplysninger. Avvik på dette trinnet merkes alltid "
+                       "med personopplysninger og kan ikke meldes uten.");
   }
   if (!is_code(severities(), in.severity)) {
     return invalid("severity", in.severity.empty()
@@ -228,7 +230,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.reporter = actor.user_id;
   r.responsible_unit = step->responsible.unit;
   r.case_reference = in.case_reference;
-  r.personal_data = in.personal_data;
+  r.personal_data = in.personal_data || step->handles_personal_data;
   set_status(r, Status::kRegistered);
   r.created_at = util::iso_utc(now);
   r.updated_at = r.created_at;
@@ -241,6 +243,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   auto first =
       event(actor, "registered", json::serialize(json::object{{"after", registered_fields(r)}}));
   const std::string step_title = step->title;
+  const std::string category_name = category_label(&version->procedure, r.category);
   const std::string responsible_name = unit_name(units, r.responsible_unit);
   // The messages are built here, from the record with the placeholder for the id the store
   // assigns (ports/store/unit_of_work.h); the avvik, its first event and they go in one call.
@@ -250,7 +253,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
         const std::string link = "/api/v1/deviations/" + assigned.id;
         const std::string body =
             "Et avvik er meldt på trinnet «" + step_title + "», der " + responsible_name +
-            " har ansvaret. Kategori: " + label_of(categories(), assigned.category) +
+            " har ansvaret. Kategori: " + category_name +
             ". Alvorlighetsgrad: " + label_of(severities(), assigned.severity) +
             ". Bekreft at dere har mottatt det.";
         out.push_back(notification_to_unit_leaders(
@@ -338,6 +341,9 @@ Result<store::DeviationRecord> DeviationService::transition(
         {"reason", "begrunnelse", &in.reason}}) {
     if (auto ok = check_text(field, label, *text, false, kMaxTextChars); !ok) return ok.error();
   }
+  if (!in.cause_codes.empty() && in.transition != Transition::kClose) {
+    return invalid("cause_codes", "Årsakskoder hører bare til lukking.");
+  }
   const auto catalog = procedures_.snapshot();
   return mutate(
       id, expected_revision,
@@ -366,6 +372,14 @@ Result<store::DeviationRecord> DeviationService::transition(
         facts.has_resolved_in_version = !in.resolved_in_version.empty();
         auto to = check_transition(from, in.transition, relation_of(r, actor), facts);
         if (!to) return to.error();
+        std::vector<std::string> cause_codes;
+        if (in.transition == Transition::kClose) {
+          // A reopened avvik closed again keeps its codes unless new ones are given.
+          auto checked = check_cause_codes(settings_.cause_codes,
+                                           in.cause_codes.empty() ? r.cause_codes : in.cause_codes);
+          if (!checked) return checked.error();
+          cause_codes = std::move(*checked);
+        }
         json::object before{{"status", r.status}};
         json::object after{{"status", std::string(status_code(*to))}};
         auto set = [&](const char* key, std::string& field, const std::string& value) {
@@ -381,6 +395,11 @@ Result<store::DeviationRecord> DeviationService::transition(
             set("cause", r.cause, in.cause);
             set("evaluation", r.evaluation, in.evaluation);
             set("resolved_in_version", r.resolved_in_version, in.resolved_in_version);
+            if (cause_codes != r.cause_codes) {
+              before["cause_codes"] = json::value_from(r.cause_codes);
+              after["cause_codes"] = json::value_from(cause_codes);
+              r.cause_codes = cause_codes;
+            }
             r.closed_at = now_iso();
             r.closed_epoch = now_epoch();
             break;

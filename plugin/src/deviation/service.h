@@ -15,6 +15,7 @@
 
 #include "core/actor.h"
 #include "core/result.h"
+#include "deviation/categories.h"
 #include "deviation/collaborators.h"
 #include "deviation/lifecycle.h"
 #include "deviation/privacy.h"
@@ -51,6 +52,8 @@ struct DeviationSettings {
   /// How long after a passed deadline the avvik is escalated to the parent unit's leaders
   /// and the quality leader.
   procedure::IsoDuration escalate_after{.days = 1};
+  /// The catalogue of cause codes required at closing.
+  std::vector<CauseCode> cause_codes = default_cause_codes();
 };
 
 struct RegisterInput {
@@ -68,6 +71,9 @@ struct RegisterInput {
   // Personvernavvik only: when the breach was discovered, "YYYY-MM-DDTHH:MM:SSZ"; empty
   // means at registration.
   std::string discovered_at;
+  /// The client said personal_data explicitly. On a step that handles personal data the
+  /// avvik always has it: unstated, it is set; stated false, the registration is refused.
+  bool personal_data_stated = false;
 };
 
 struct TransitionInput {
@@ -76,6 +82,7 @@ struct TransitionInput {
   std::string evaluation;
   std::string reason;
   std::string resolved_in_version;
+  std::vector<std::string> cause_codes;  // lukk only: one or more from the catalogue
 };
 
 struct ActionInput {
@@ -163,6 +170,8 @@ class DeviationService {
   /// participating unit, quality leader): what lifecycle.h decides with.
   static Relation relation_of(const store::DeviationRecord& record, const Actor& actor);
   const procedure::ProcedureService& procedures() const { return procedures_; }
+  /// The configured catalogue of cause codes.
+  const std::vector<CauseCode>& cause_codes() const { return settings_.cause_codes; }
 
   /// Records (or revises) the assessment of a personvernavvik: the data-protection officer or
   /// the quality leader (privacy.cpp).

@@ -126,6 +126,49 @@ bool ProcedureDiff::has(ChangeKind kind, std::string_view step_id) const {
                      [&](const StepChange& c) { return c.kind == kind && c.step_id == step_id; });
 }
 
+namespace {
+
+std::string steps_of(const DeviationCategory& c) {
+  if (c.steps.empty()) return "alle trinn";
+  std::string out;
+  for (const auto& s : c.steps) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Categories and personal-data marks are not steps, but a reviewer must see them change:
+// an avvik category that disappears, or a step no longer treated as sensitive, changes what
+// reporters may and must do.
+void add_category_and_personal_data_changes(const Procedure& from, const Procedure& to,
+                                            std::vector<std::string>& out) {
+  for (const auto& c : to.deviation_categories) {
+    const auto* old = from.find_deviation_category(c.id);
+    if (old == nullptr) {
+      out.push_back("Ny avvikskategori «" + c.label + "» (" + c.id + ") for " + steps_of(c) + ".");
+    } else if (old->label != c.label || old->steps != c.steps ||
+               old->description != c.description) {
+      out.push_back("Avvikskategorien «" + c.label + "» (" + c.id + ") er endret; gjelder nå " +
+                    steps_of(c) + ".");
+    }
+  }
+  for (const auto& c : from.deviation_categories) {
+    if (to.find_deviation_category(c.id) == nullptr) {
+      out.push_back("Avvikskategorien «" + c.label + "» (" + c.id + ") er fjernet.");
+    }
+  }
+  for (const auto& s : to.steps) {
+    const auto* old = from.find_step(s.id);
+    const bool before = old != nullptr && old->handles_personal_data;
+    if (before == s.handles_personal_data || (old == nullptr && !s.handles_personal_data)) continue;
+    out.push_back("Trinn «" + s.title + "» (" + s.id + ") " +
+                  (s.handles_personal_data ? "behandler nå personopplysninger: avvik på trinnet "
+                                             "merkes alltid med personopplysninger."
+                                           : "er ikke lenger merket som et trinn som behandler "
+                                             "personopplysninger."));
+  }
+}
+
+}  // namespace
+
 ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
                               const UnitRegistry* units) {
   ProcedureDiff diff{to.id, from.version.str(), to.version.str(), {}, {}};
@@ -204,6 +247,7 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
   meta("Revisjonsintervallet", from.review_interval, to.review_interval);
   meta("Starttrinnet", from.start_step, to.start_step);
   meta("Eierenheten", from.owner_unit, to.owner_unit);
+  add_category_and_personal_data_changes(from, to, diff.metadata_changes);
   return diff;
 }
 

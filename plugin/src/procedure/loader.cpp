@@ -161,6 +161,9 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
       for (auto n : children(step_node, "next")) {
         s.next.push_back({attr(n, "step"), text_of(child(n, "condition")), positions.at(n)});
       }
+      s.handles_personal_data =
+          std::string_view(attr(step_node, "handlesPersonalData")) == "true" ||
+          std::string_view(attr(step_node, "handlesPersonalData")) == "1";
       if (auto e = child(step_node, "end")) {
         s.is_end = true;
         s.end_text = text_of(e);
@@ -169,6 +172,16 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
       p.steps.push_back(std::move(s));
     }
     p.phases.push_back(std::move(phase));
+  }
+  for (auto node : children(child(root, "deviationCategories"), "category")) {
+    DeviationCategory category{attr(node, "id"),
+                               text_of(child(node, "label")),
+                               text_of(child(node, "description")),
+                               {},
+                               positions.at(node)};
+    for (auto applies : children(node, "appliesTo"))
+      category.steps.push_back(attr(applies, "step"));
+    p.deviation_categories.push_back(std::move(category));
   }
   for (auto entry : children(child(root, "changelog"), "entry")) {
     ChangelogEntry e{
@@ -247,6 +260,13 @@ std::optional<Version> Version::parse(std::string_view text) {
 const Step* Procedure::find_step(std::string_view id) const {
   for (const auto& s : steps) {
     if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const DeviationCategory* Procedure::find_deviation_category(std::string_view id) const {
+  for (const auto& c : deviation_categories) {
+    if (c.id == id) return &c;
   }
   return nullptr;
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boligflyt::procedure {
@@ -67,6 +68,8 @@ struct Step {
   bool is_end = false;
   std::string end_text;
   SourcePos pos;
+  /// handlesPersonalData="true": avvik on the step always carry personal data.
+  bool handles_personal_data = false;
 };
 
 struct Phase {
@@ -100,6 +103,23 @@ struct ChangelogEntry {
   std::vector<std::tuple<std::string, std::string, std::string>> changes;  // kind, step, text
 };
 
+/// An avvik category the version declares itself (beside the generic ones of the quality
+/// system). No steps: it applies to every step.
+struct DeviationCategory {
+  std::string id;
+  std::string label;
+  std::string description;
+  std::vector<std::string> steps;
+  SourcePos pos;
+  bool applies_to(std::string_view step_id) const {
+    if (steps.empty()) return true;
+    for (const auto& s : steps) {
+      if (s == step_id) return true;
+    }
+    return false;
+  }
+};
+
 struct Procedure {
   std::string id;
   std::string title;
@@ -121,8 +141,10 @@ struct Procedure {
   std::string start_step;
   std::vector<ChangelogEntry> changelog;
   SourcePos pos;
+  std::vector<DeviationCategory> deviation_categories;  // in document order
 
   const Step* find_step(std::string_view id) const;
+  const DeviationCategory* find_deviation_category(std::string_view id) const;
 };
 
 struct Unit {

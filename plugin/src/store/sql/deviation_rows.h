@@ -8,6 +8,7 @@
 
 #include "ports/store/records.h"
 #include "store/sql/connection.h"
+#include "store/sql/rows.h"
 
 namespace boligflyt::store::sql {
 
@@ -21,6 +22,11 @@ void write_actions(Connection& c, const std::string& id,
 /// Comments are never changed: those already stored (by number) stay as they are.
 void write_new_comments(Connection& c, const std::string& id,
                         const std::vector<DeviationComment>& comments);
+/// Replaces the avvik's cause codes with `codes` (in that order).
+void write_cause_codes(Connection& c, const std::string& id, const std::vector<std::string>& codes);
+/// Avvik per cause code among those matching `where` (FilterSql terms on the alias d).
+std::vector<KeyCount> cause_code_counts(Connection& c, const std::string& where,
+                                        const Params& params);
 /// Appends `events` to the avvik's chain: seq and prev_hash continue from the last stored
 /// event (or 1 and the genesis hash), hash = event_chain_hash. The caller holds the avvik's
 /// row lock (or has just inserted it), so no other writer appends meanwhile.

@@ -9,6 +9,7 @@
 
 #include "core/overdue_rule.h"
 #include "store/sql/deviation_filter.h"
+#include "store/sql/deviation_rows.h"
 #include "store/sql/privacy_rows.h"
 #include "store/sql/sql_store.h"
 #include "util/norway_time.h"
@@ -178,6 +179,7 @@ Result<DeviationStatistics> SqlStore::deviation_statistics(const DeviationQuery&
         params.bind(q);
         if (q.next()) stats.overdue_actions = q.int64(0);
         add_privacy_statistics(c, where, filter.now_epoch, stats);
+        stats.per_cause_code = cause_code_counts(c, where.where, where.params);
         return stats;
       });
 }

@@ -99,6 +99,7 @@ Result<DeviationCreated> SqlStore::create_deviation(const DeviationRecord& in,
         write_actions(c, record.id, record.actions);
         write_new_comments(c, record.id, record.comments);
         write_privacy_children(c, record);
+        write_cause_codes(c, record.id, record.cause_codes);
         append_events(c, record.id, {first_event});
         insert_outbox(c, naming(outbox, record.id));
         auto stored = load_deviation(c, record.id);
@@ -146,6 +147,7 @@ Result<DeviationRecord> SqlStore::update_deviation(const DeviationRecord& in,
     write_actions(c, record.id, record.actions);
     write_new_comments(c, record.id, record.comments);
     write_privacy_children(c, record);
+    write_cause_codes(c, record.id, record.cause_codes);
     append_events(c, record.id, events);
     insert_outbox(c, outbox);
     auto stored = load_deviation(c, record.id);
@@ -197,6 +199,9 @@ void load_children(Connection& c, std::vector<DeviationRecord>& items) {
         r.comments.push_back({q.int64(1), q.text(2), q.text(3), q.text(4)});
       });
   load_privacy_children(c, items, in);
+  run("SELECT deviation_id, code FROM deviation_cause_codes WHERE deviation_id IN " + in +
+          " ORDER BY deviation_id, position",
+      [](const Query& q, DeviationRecord& r) { r.cause_codes.push_back(q.text(1)); });
 }
 
 void write_participants(Connection& c, const std::string& id,
