@@ -157,7 +157,6 @@ struct DeviationRecord {
   std::int64_t assessment_due_epoch = 0;
   std::optional<PrivacyAssessment> assessment;   // once recorded
   std::vector<DeviationEscalation> escalations;  // kept when stored; new ones added
-  std::int64_t revision = 0;                     // 1 after insert, +1 per update; the ETag
   std::vector<std::string> cause_codes;          // chosen at closing, in the order given
 };
 
@@ -250,7 +249,6 @@ struct DeviationStatistics {
   std::int64_t privacy_assessed_late = 0;
   std::int64_t privacy_open_overdue = 0;  // not assessed, deadline passed
   std::int64_t privacy_open_pending = 0;  // not assessed, deadline still ahead
-  std::int64_t overdue_actions = 0;       // not done, due_date < Norway's date at now_epoch
   std::vector<KeyCount> per_cause_code;   // avvik per cause code (one avvik may have several)
 };
 
