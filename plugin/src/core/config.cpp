@@ -175,11 +175,33 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
                             "«maintenance_interval_ms» må være et heltall mellom 10 og 86400000.");
       }
       config.maintenance_interval_ms = static_cast<int>(value.as_int64());
+    } else if (key == "attachments") {
+      if (!value.is_object())
+        return config_error("attachments", "«attachments» må være et objekt.");
+      for (const auto& [tkey, tvalue] : value.as_object()) {
+        if (tkey != "max_file_bytes") {
+          return config_error("attachments." + std::string(tkey),
+                              "Ukjent nøkkel «attachments." + std::string(tkey) + "».");
+        }
+        if (!tvalue.is_int64() || tvalue.as_int64() < 1024 || tvalue.as_int64() > (256LL << 20)) {
+          return config_error("attachments.max_file_bytes",
+                              "«attachments.max_file_bytes» må være et heltall mellom 1024 og "
+                              "268435456.");
+        }
+        config.attachment_max_file_bytes = static_cast<std::size_t>(tvalue.as_int64());
+      }
     } else {
       return config_error(std::string(key), "Ukjent nøkkel «" + std::string(key) + "».");
     }
   }
   if (config.data_dir.empty()) return config_error("data_dir", "«data_dir» mangler.");
+  // A file travels in one request body: a limit above the body's could never be reached.
+  if (config.attachment_max_file_bytes > config.max_body_bytes) {
+    return config_error("attachments.max_file_bytes",
+                        "«attachments.max_file_bytes» kan ikke være større enn "
+                        "«limits.max_body_bytes» (" +
+                            std::to_string(config.max_body_bytes) + ").");
+  }
   return config;
 }
 

@@ -37,6 +37,8 @@ struct PluginConfig {
   std::size_t max_body_bytes = 8 * 1024 * 1024;
   LogLevel log_level = LogLevel::kInfo;
   int maintenance_interval_ms = 60'000;
+  // Attachments of an avvik: the largest file taken (at most max_body_bytes, which carries it).
+  std::size_t attachment_max_file_bytes = 8 * 1024 * 1024;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax
