@@ -10,8 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/migrations.h"
 #include "store/store_suite.h"
 #include "store_sqlite/sqlite_store.h"
+
+namespace boligflyt::store::sql {
+// Generated from adapters/store_sqlite/migrations/*.sql (migrations.cmake).
+std::span<const Migration> sqlite_migrations();
+}  // namespace boligflyt::store::sql
 
 namespace boligflyt::store::testing {
 namespace {
@@ -116,12 +122,12 @@ TEST_F(SqliteOnly, CreatesAWalDatabaseWithAllMigrations) {
   EXPECT_EQ(info->installation_id.size(), 32U);
   EXPECT_EQ(query_one(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_one(path_, "SELECT count(*) FROM schema_migrations"),
-            std::to_string(sqlite_latest_schema_version()));
+            std::to_string(sql::sqlite_migrations().size()));
   // Reopening applies nothing twice.
   store.reset();
   store = open_sqlite_store(path_);
   EXPECT_EQ(query_one(path_, "SELECT count(*) FROM schema_migrations"),
-            std::to_string(sqlite_latest_schema_version()));
+            std::to_string(sql::sqlite_migrations().size()));
 }
 
 TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
@@ -131,9 +137,10 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
     auto store = open_sqlite_store(path_);
     ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
   }
-  ASSERT_EQ(
-      exec(path_, "DROP TABLE archive_receipts; DELETE FROM schema_migrations WHERE version >= 6"),
-      "");
+  ASSERT_EQ(exec(path_,
+                 "DROP TABLE deviation_attachments; DROP TABLE archive_receipts; "
+                 "DELETE FROM schema_migrations WHERE version >= 6"),
+            "");
   ASSERT_EQ(query_one(path_, "SELECT max(version) FROM schema_migrations"), "5");
 
   auto store = open_sqlite_store(path_);
