@@ -154,6 +154,9 @@ TEST_F(AttachmentExportTest, PdfAttachmentTravelsIntoTheArkivmeldingWithItsCheck
   pugi::xml_document doc;
   ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
   EXPECT_EQ(read_file(*folder / "vedlegg-1.pdf"), pdf);
+  // Closed and exported: a later file would never reach the archive, so it is refused.
+  const auto late = attach("leder-boligkontor", id, kPng, "image/png", "sent.png");
+  EXPECT_EQ(late.status, 409u) << late.body;
   // The PDF: a vedlegg, screened, PDF/A-2b (fmt/477), with the checksum of its bytes.
   pugi::xml_node pdf_doc;
   for (const auto& d : doc.select_nodes("//*[local-name()='dokumentbeskrivelse']")) {

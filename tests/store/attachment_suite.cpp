@@ -125,5 +125,25 @@ TEST_P(StoreSuite, AttachmentToAnUnknownAvvikWritesNothing) {
   EXPECT_TRUE(store().deviation_attachments("AVVIK-2026-9999", false)->empty());
 }
 
+TEST_P(StoreSuite, AttachmentToAClosedAvvikIsRefusedUnderTheLock) {
+  auto created = create_ok(store(), make_deviation());
+  auto closed = created;
+  closed.status = "lukket";
+  closed.closed_at = "2026-03-04T08:00:00.000Z";
+  closed.closed_epoch = epoch_of(2026, 3, 4, 8);
+  auto updated = store().update_deviation(closed, created.revision, {}, {});
+  ASSERT_TRUE(updated) << describe(updated.error());
+  auto added = store().add_deviation_attachment(
+      created.id, file_attachment("x", "x.png"),
+      make_event("attachment_added", "2026-03-05T09:00:00.000Z", "leder-nav"), "", "",
+      {make_message("attachment:late")});
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(added.error().slug, "closed");
+  EXPECT_TRUE(store().deviation_attachments(created.id, false)->empty());
+  EXPECT_FALSE(store().find_outbox("attachment:late").value().has_value());
+  EXPECT_EQ(store().get_deviation(created.id).value()->revision, updated->revision);
+}
+
 }  // namespace
 }  // namespace boligflyt::store::testing

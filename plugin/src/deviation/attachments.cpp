@@ -21,6 +21,23 @@ std::string base_name(const std::string& name) {
   return cut == std::string::npos ? name : name.substr(cut + 1);
 }
 
+/// Whoever may comment may attach, but only while the avvik is open: a closed avvik's export
+/// has been built from what it had, and a later file would never reach the archive.
+Result<void> may_attach(const store::DeviationRecord& record, const Actor& actor) {
+  const auto status = status_of(record);
+  if (auto ok = check_operation(Operation::kComment, DeviationService::relation_of(record, actor),
+                                status);
+      !ok) {
+    return ok.error();
+  }
+  if (!is_open(status)) {
+    return conflict("closed",
+                    "Avviket er avsluttet. Vedlegg kan bare legges til mens det er åpent; "
+                    "gjenåpne det først.");
+  }
+  return {};
+}
+
 std::string size_text(std::size_t bytes) {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
     return std::to_string(bytes / (1024 * 1024)) + " MiB";
@@ -37,11 +54,7 @@ Result<store::DeviationAttachmentAdded> AttachmentService::add_file(
   // Who and whether first: a stranger learns nothing from how the file is judged.
   auto record = deviations_.get(id, actor);
   if (!record) return record.error();
-  if (auto ok = check_operation(Operation::kComment, DeviationService::relation_of(*record, actor),
-                                status_of(*record));
-      !ok) {
-    return ok.error();
-  }
+  if (auto ok = may_attach(*record, actor); !ok) return ok.error();
   if (in.bytes.size() > settings_.max_file_bytes) {
     return domain_error(ErrorKind::kTooLarge, "file-too-large",
                         "Filen er på " + size_text(in.bytes.size()) + "; grensen er " +
@@ -89,11 +102,7 @@ Result<store::DeviationAttachmentAdded> AttachmentService::add_reference(
     const std::string& idempotency_key, const std::string& request_sha256) {
   auto record = deviations_.get(id, actor);
   if (!record) return record.error();
-  if (auto ok = check_operation(Operation::kComment, DeviationService::relation_of(*record, actor),
-                                status_of(*record));
-      !ok) {
-    return ok.error();
-  }
+  if (auto ok = may_attach(*record, actor); !ok) return ok.error();
   if (in.reference.empty()) return invalid("reference", "Feltet «journalpostnummer» mangler.");
   const auto parsed = parse_archive_number(in.reference, util::norway_year(deviations_.now_epoch()),
                                            /*allow_document=*/true);

@@ -64,11 +64,19 @@ Result<DeviationAttachmentAdded> SqlStore::add_deviation_attachment(
         std::int64_t revision = 0;
         {
           // The avvik's row lock orders concurrent additions: numbers and the history chain.
-          Query q(c, "SELECT revision FROM deviations WHERE id = ?1" +
+          Query q(c, "SELECT revision, status FROM deviations WHERE id = ?1" +
                          std::string(c.dialect().for_update));
           q.with(deviation_id);
           if (!q.next()) return deviation_not_found(deviation_id);
           revision = q.int64(0);
+          // Checked again under the lock: an avvik closed meanwhile has had its export built
+          // from what it had then, so nothing may be added that would never reach the archive.
+          if (!is_open_status(q.text(1))) {
+            return domain_error(ErrorKind::kConflict, "closed",
+                                "Avviket er avsluttet. Vedlegg kan bare legges til mens det er "
+                                "åpent; gjenåpne det først.",
+                                {}, "attachment to closed avvik " + deviation_id);
+          }
         }
         if (!idempotency_key.empty()) {
           std::int64_t seen = 0;
