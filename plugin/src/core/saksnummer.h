@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace boligflyt {
 
@@ -76,7 +77,9 @@ inline std::int64_t padded_number(std::string_view s) {
 /// back the same. Surrounding spaces are ignored.
 inline SaksnummerParse parse_archive_number(std::string_view text, int this_year,
                                             bool allow_document = false) {
-  const auto fail = [](std::string problem) { return SaksnummerParse{std::nullopt, problem}; };
+  const auto fail = [](std::string problem) {
+    return SaksnummerParse{std::nullopt, std::move(problem)};
+  };
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   const std::string shape = allow_document ? "ÅÅÅÅ/N eller ÅÅÅÅ/N-D, for eksempel 2026/4185-3"
