@@ -146,6 +146,7 @@
     draft_linked: 'Koblet til utkast',
     privacy_assessed: 'Personvernavviket vurdert',
     escalated: 'Eskalert til overordnet leder og kvalitetsleder',
+    attachment_added: 'Vedlegg lagt til',
   };
   const kVersionStatus = {
     draft: 'Utkast',
@@ -964,10 +965,20 @@
               h('p', { class: 'fritekst' }, c.text))))
             : h('p', { class: 'tom' }, 'Ingen kommentarer ennå.'),
           commentForm),
+        await attachmentsSection(open),
         h('section', { 'aria-labelledby': 'historikk-h' },
           h('h2', { id: 'historikk-h' }, 'Historikk'),
           historyList,
           history.ok && !history.data.chain.valid ? message('feil', 'Historikken er endret i etterkant: kjeden er brutt.') : null));
+    };
+
+    const attachmentsSection = async (open) => {
+      const done = async (text) => {
+        await load(true);
+        setContent(notice, message('ok', text));
+        notice.focus();
+      };
+      return attachmentSection(id, open, done, reportFailure);
     };
 
     const load = async (keepNotice) => {
@@ -980,6 +991,99 @@
       if (text) setContent(notice, message('status', 'Siden viser nå den nyeste versjonen av avviket.'));
     };
     await load(true);
+  }
+
+  // --- Avvik: attachments -----------------------------------------------------------------
+
+  const kMediaLabels = { 'application/pdf': 'PDF', 'image/png': 'PNG-bilde', 'image/jpeg': 'JPEG-bilde' };
+  const formatBytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1).replace('.', ',')} MB`
+    : n >= 1024 ? `${Math.round(n / 1024)} kB` : `${n} byte`);
+  const requestKey = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+
+  // The file goes as it is (the API reads its bytes, not its name); the name and description
+  // travel percent-encoded in headers.
+  async function uploadFile(path, file, description) {
+    const headers = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream',
+      'X-Filename': encodeURIComponent(file.name), 'Idempotency-Key': requestKey() };
+    if (description) headers['X-Description'] = encodeURIComponent(description);
+    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+    try {
+      const response = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+      const type = response.headers.get('Content-Type') || '';
+      const data = type.includes('json') ? await response.json() : await response.text();
+      return { ok: response.ok, status: response.status, data };
+    } catch {
+      return { ok: false, status: 0, data: { title: 'Ingen forbindelse', detail: 'Fikk ikke kontakt med tjenesten. Sjekk nettverket og prøv igjen.' } };
+    }
+  }
+
+  async function attachmentSection(id, open, done, reportFailure) {
+    const base = `/api/v1/deviations/${encodeURIComponent(id)}/attachments`;
+    const listed = await api('GET', base);
+    const items = listed.ok ? listed.data.items : [];
+    const list = !listed.ok ? h('p', {}, problemText(listed))
+      : items.length ? h('ul', { class: 'oppgaver', id: 'vedlegg-liste' }, items.map((a) => h('li', {},
+        a.kind === 'file'
+          ? h('a', { href: a.href, download: '' }, h('span', { class: 'fritekst' }, a.file_name))
+          : h('span', {}, `Journalpost ${a.reference} i arkivet`),
+        a.kind === 'file' ? ` (${kMediaLabels[a.media_type] || a.media_type}, ${formatBytes(a.size_bytes)})` : null,
+        a.description ? h('p', { class: 'fritekst' }, a.description) : null,
+        h('p', { class: 'hjelp' }, `${a.added_by}, ${formatDateTime(a.added_at)}`))))
+        : h('p', { class: 'tom' }, 'Ingen vedlegg ennå.');
+    if (!open) return h('section', { 'aria-labelledby': 'vedlegg-h' }, h('h2', { id: 'vedlegg-h' }, 'Vedlegg'), list);
+
+    const limit = listed.ok ? formatBytes(listed.data.max_file_bytes) : '';
+    const fileInput = h('input', { type: 'file', accept: 'application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg' });
+    const fileText = h('input', { type: 'text', maxlength: '500' });
+    const fileForm = h('form', { novalidate: true, 'aria-label': 'Legg ved en fil' },
+      h('fieldset', {}, h('legend', {}, 'Legg ved en fil'),
+        field({ id: 'vedlegg-fil', label: 'Fil', help: `PDF, PNG eller JPEG, høyst ${limit}. Filen skjermes i arkivet.`, input: fileInput }),
+        field({ id: 'vedlegg-beskrivelse', label: 'Hva viser filen? (valgfritt)', input: fileText }),
+        h('div', { class: 'skjema-knapper' }, h('button', { type: 'submit' }, 'Legg ved filen'))));
+    fileForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearFieldErrors(fileForm);
+      const file = fileInput.files[0];
+      if (!file) {
+        setFieldError(fileForm, 'vedlegg-fil', 'Velg en fil.');
+        fileInput.focus();
+        return;
+      }
+      const r = await uploadFile(base, file, fileText.value.trim());
+      if (!r.ok) {
+        const fieldId = r.data && r.data.field === 'description' ? 'vedlegg-beskrivelse' : 'vedlegg-fil';
+        if (!setFieldError(fileForm, fieldId, problemText(r))) reportFailure(r);
+        fileForm.querySelector(`#${fieldId}`).focus();
+        return;
+      }
+      await done(`Filen er lagt ved som vedlegg ${r.data.no}.`);
+    });
+
+    const refInput = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off' });
+    const refText = h('input', { type: 'text', maxlength: '500' });
+    const refForm = h('form', { novalidate: true, 'aria-label': 'Vis til en journalpost i arkivet' },
+      h('fieldset', {}, h('legend', {}, 'Vis til en journalpost i arkivet'),
+        field({ id: 'vedlegg-referanse', label: 'Journalpostnummer', help: 'For eksempel 2026/4185, 26/04185 eller 2026/4185-3.', input: refInput }),
+        field({ id: 'vedlegg-referanse-beskrivelse', label: 'Hva er journalposten? (valgfritt)', input: refText }),
+        h('div', { class: 'skjema-knapper' }, h('button', { type: 'submit', class: 'sekundar' }, 'Legg ved referansen'))));
+    refForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearFieldErrors(refForm);
+      if (!refInput.value.trim()) {
+        setFieldError(refForm, 'vedlegg-referanse', 'Skriv journalpostnummeret.');
+        refInput.focus();
+        return;
+      }
+      const r = await api('POST', base, { body: { reference: refInput.value, description: refText.value.trim() }, idempotencyKey: requestKey() });
+      if (!r.ok) {
+        const fieldId = r.data && r.data.field === 'description' ? 'vedlegg-referanse-beskrivelse' : 'vedlegg-referanse';
+        if (!setFieldError(refForm, fieldId, problemText(r))) reportFailure(r);
+        refForm.querySelector(`#${fieldId}`).focus();
+        return;
+      }
+      await done(`Journalpost ${r.data.reference} er lagt ved.`);
+    });
+    return h('section', { 'aria-labelledby': 'vedlegg-h' }, h('h2', { id: 'vedlegg-h' }, 'Vedlegg'), list, fileForm, refForm);
   }
 
   // --- Prosedyren -------------------------------------------------------------------------

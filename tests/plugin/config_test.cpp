@@ -150,5 +150,24 @@ TEST(PluginConfig, ReadsACatalogueOfCauseCodesAndRefusesAMalformedOne) {
   }
 }
 
+TEST(PluginConfig, AttachmentLimitIsReadAndNeverAboveTheBodyLimit) {
+  auto set = parse_plugin_config(R"({"data_dir":"/x","attachments":{"max_file_bytes":4096}})");
+  ASSERT_TRUE(set) << set.error().detail;
+  EXPECT_EQ(set->attachment_max_file_bytes, 4096u);
+  auto defaulted = parse_plugin_config(R"({"data_dir":"/x"})");
+  ASSERT_TRUE(defaulted);
+  EXPECT_EQ(defaulted->attachment_max_file_bytes, 8u * 1024 * 1024);
+  auto follows = parse_plugin_config(R"({"data_dir":"/x","limits":{"max_body_bytes":2048}})");
+  ASSERT_TRUE(follows);
+  EXPECT_EQ(follows->attachment_max_file_bytes, 2048u);
+  auto above = parse_plugin_config(
+      R"({"data_dir":"/x","limits":{"max_body_bytes":2048},"attachments":{"max_file_bytes":4096}})");
+  ASSERT_FALSE(above);
+  EXPECT_EQ(above.error().field, "attachments.max_file_bytes");
+  auto unknown = parse_plugin_config(R"({"data_dir":"/x","attachments":{"types":["gif"]}})");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().field, "attachments.types");
+}
+
 }  // namespace
 }  // namespace boligflyt

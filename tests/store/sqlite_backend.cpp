@@ -10,8 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/migrations.h"
 #include "store/store_suite.h"
 #include "store_sqlite/sqlite_store.h"
+
+namespace boligflyt::store::sql {
+// Generated from adapters/store_sqlite/migrations/*.sql (migrations.cmake).
+std::span<const Migration> sqlite_migrations();
+}  // namespace boligflyt::store::sql
 
 namespace boligflyt::store::testing {
 namespace {
@@ -116,12 +122,12 @@ TEST_F(SqliteOnly, CreatesAWalDatabaseWithAllMigrations) {
   EXPECT_EQ(info->installation_id.size(), 32U);
   EXPECT_EQ(query_one(path_, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(query_one(path_, "SELECT count(*) FROM schema_migrations"),
-            std::to_string(sqlite_latest_schema_version()));
+            std::to_string(sql::sqlite_migrations().size()));
   // Reopening applies nothing twice.
   store.reset();
   store = open_sqlite_store(path_);
   EXPECT_EQ(query_one(path_, "SELECT count(*) FROM schema_migrations"),
-            std::to_string(sqlite_latest_schema_version()));
+            std::to_string(sql::sqlite_migrations().size()));
 }
 
 TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
@@ -131,10 +137,11 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
     auto store = open_sqlite_store(path_);
     ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
   }
-  // Tables of later migrations go too (7: cause codes; 8: personvernavvik and escalations).
+  // Tables of later migrations go too (7: cause codes; 8: personvernavvik and escalations;
+  // 9: attachments).
   ASSERT_EQ(exec(path_,
                  "DROP TABLE deviation_escalations; DROP TABLE deviation_privacy; "
-                 "DROP TABLE deviation_cause_codes"),
+                 "DROP TABLE deviation_cause_codes; DROP TABLE deviation_attachments"),
             "");
   ASSERT_EQ(
       exec(path_, "DROP TABLE archive_receipts; DELETE FROM schema_migrations WHERE version >= 6"),

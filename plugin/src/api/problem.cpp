@@ -38,7 +38,7 @@ struct CodeShape {
   std::string_view title;
 };
 
-constexpr std::array<CodeShape, 33> kCodes = {{
+constexpr std::array<CodeShape, 36> kCodes = {{
     {"invalid-json", 400, "Ugyldig JSON"},
     {"invalid-utf8", 400, "Ugyldig tegnkoding"},
     {"invalid-path", 400, "Ugyldig adresse"},
@@ -72,6 +72,9 @@ constexpr std::array<CodeShape, 33> kCodes = {{
     {"directory-unavailable", 0, "Katalogen er ikke tilgjengelig"},
     {"document-library-unavailable", 0, "Dokumentbiblioteket er ikke tilgjengelig"},
     {"document-library-failed", 0, "Dokumentet ble ikke lagt i dokumentbiblioteket"},
+    {"file-too-large", 413, "Filen er for stor"},
+    {"file-type-not-allowed", 415, "Filtypen er ikke tillatt"},
+    {"file-content-mismatch", 422, "Filinnholdet stemmer ikke med filtypen"},
 }};
 
 const ProblemShape& kind_shape(ErrorKind kind) {

@@ -18,55 +18,6 @@ namespace {
 
 constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
 
-// The codes boligflyt sends, with KS's descriptions (kodelister/*.json, V1 and V2 alike).
-// arkivmelding_test proves each one against the official files.
-constexpr std::array kJournalposttype{
-    CodeValue{"N", "Organinternt dokument for oppfølging"},
-    CodeValue{"X", "Organinternt dokument uten oppfølging"},
-};
-constexpr std::array kJournalstatus{
-    CodeValue{"J", "Journalført"},
-    CodeValue{"F", "Ferdigstilt av saksbehandler"},
-};
-constexpr std::array kDokumentstatus{
-    CodeValue{"B", "Dokumentet er under redigering"},
-    CodeValue{"F", "Dokumentet er ferdigstilt"},
-};
-constexpr std::array kTilknyttetRegistreringSom{
-    CodeValue{"H", "Hoveddokument"},
-    CodeValue{"V", "Vedlegg"},
-};
-constexpr std::array kVariantformat{
-    CodeValue{"A", "Arkivformat"},
-    CodeValue{"P", "Produksjonsformat"},
-};
-// A subset of KS's example list: the kinds of document boligflyt produces.
-constexpr std::array kDokumenttype{
-    CodeValue{"RAPPORT", "Rapport"},   CodeValue{"NOTAT", "Notat"},
-    CodeValue{"DOKUMENT", "Dokument"}, CodeValue{"MELDING", "Melding"},
-    CodeValue{"VEDLEGG", "Vedlegg"},
-};
-constexpr std::array kKorrespondanseparttype{
-    CodeValue{"IA", "Intern avsender"},
-};
-// KS names tilgangsrestriksjon as a code list (kodelister.xsd) but publishes none: each archive
-// has its own. "13" (offl. § 13, taushetsplikt) is the code Norwegian archives use.
-constexpr std::array kTilgangsrestriksjon{
-    CodeValue{"13", ""},
-};
-
-constexpr std::array kCodeLists{
-    EmbeddedCodeList{"journalposttype", "journalposttype", kJournalposttype},
-    EmbeddedCodeList{"journalstatus", "journalstatus", kJournalstatus},
-    EmbeddedCodeList{"dokumentstatus", "dokumentstatus", kDokumentstatus},
-    EmbeddedCodeList{"tilknyttetRegistreringSom", "tilknyttetregistreringsom",
-                     kTilknyttetRegistreringSom},
-    EmbeddedCodeList{"variantformat", "variantformat", kVariantformat},
-    EmbeddedCodeList{"dokumenttype", "dokumenttype", kDokumenttype},
-    EmbeddedCodeList{"korrespondanseparttype", "korrespondanseparttype", kKorrespondanseparttype},
-    EmbeddedCodeList{"tilgangsrestriksjon", "", kTilgangsrestriksjon},
-};
-
 const CodeValue* find_code(std::span<const CodeValue> list, std::string_view kode) {
   for (const auto& value : list) {
     if (value.kode == kode) return &value;
@@ -174,7 +125,7 @@ std::optional<Error> check_text(std::string_view text, const std::string& field,
 
 std::optional<Error> check_code(std::string_view element, std::string_view kode,
                                 const std::string& field) {
-  for (const auto& list : kCodeLists) {
+  for (const auto& list : embedded_code_lists()) {
     if (list.element != element) continue;
     if (find_code(list.values, kode)) return std::nullopt;
     std::string allowed;
@@ -244,8 +195,16 @@ bool safe_file_name(std::string_view name) {
   return true;
 }
 
+// Stored numbers are canonical with four-digit years, so no clock decides how they read.
 std::optional<Saksnummer> split_case_number(std::string_view text) {
-  return parse_saksnummer(text);
+  if (!is_canonical_saksnummer(text)) return std::nullopt;
+  return parse_saksnummer(text, 0);
+}
+
+std::optional<Saksnummer> split_reference(std::string_view text) {
+  auto n = parse_archive_number(text, 0, true).value;
+  if (!n || n->canonical() != text) return std::nullopt;
+  return n;
 }
 
 // --- validation of the whole message -----------------------------------------------------
@@ -346,6 +305,13 @@ std::optional<Error> check_journalpost(const Journalpost& jp) {
   if (jp.skjerming) {
     if (auto e = check_skjerming(*jp.skjerming, f + ".skjerming")) return e;
   }
+  for (std::size_t i = 0; i < jp.references.size(); ++i) {
+    if (!split_reference(jp.references[i])) {
+      return invalid("invalid-reference", "Ugyldig journalpostreferanse",
+                     "Referansen må skrives ÅÅÅÅ/N eller ÅÅÅÅ/N-D, for eksempel 2026/4185-3.",
+                     f + ".references[" + std::to_string(i) + "]");
+    }
+  }
   if (jp.documents.empty()) {
     return invalid("missing-documents", "Dokument mangler",
                    "En journalpost må ha minst ett dokument.", f + ".documents");
@@ -363,6 +329,9 @@ std::optional<Error> check_journalpost(const Journalpost& jp) {
     if (auto e =
             check_code("tilknyttetRegistreringSom", doc.tilknyttet_som, df + ".tilknyttet_som")) {
       return e;
+    }
+    if (doc.skjerming) {
+      if (auto e = check_skjerming(*doc.skjerming, df + ".skjerming")) return e;
     }
     if (doc.dokumentnummer < 1) {
       return invalid("invalid-document-number", "Ugyldig dokumentnummer",
@@ -391,7 +360,7 @@ std::optional<Error> check_message(const ArchiveMessage& m) {
   }
   if (m.existing_case_number && !valid_case_number(*m.existing_case_number)) {
     return invalid("invalid-case-number", "Ugyldig saksnummer",
-                   "Saksnummeret må skrives ÅÅÅÅ/N, for eksempel 2026/4185.",
+                   "Saksnummeret må skrives ÅÅÅÅ/N uten innledende nuller, for eksempel 2026/4185.",
                    "existing_case_number");
   }
   if (m.new_case) {
@@ -416,7 +385,7 @@ void code_child(pugi::xml_node parent, const char* name, std::string_view elemen
                 std::string_view kode) {
   auto node = parent.append_child(name);
   text_child(node, "mdk:kode", kode);
-  for (const auto& list : kCodeLists) {
+  for (const auto& list : embedded_code_lists()) {
     if (list.element != element) continue;
     if (const auto* value = find_code(list.values, kode); value && !value->beskrivelse.empty()) {
       text_child(node, "mdk:beskrivelse", value->beskrivelse);
@@ -470,7 +439,11 @@ void write_document(pugi::xml_node registrering, const Document& doc,
   text_child(node, "tittel", doc.title);
   code_child(node, "tilknyttetRegistreringSom", "tilknyttetRegistreringSom", doc.tilknyttet_som);
   text_child(node, "dokumentnummer", std::to_string(doc.dokumentnummer));
-  if (skjerming) skjerming_child(node, *skjerming);
+  if (skjerming) {
+    skjerming_child(node, *skjerming);
+  } else if (doc.skjerming) {
+    skjerming_child(node, *doc.skjerming);
+  }
   for (const auto& variant : doc.variants) {
     auto object = node.append_child("dokumentobjekt");
     text_child(object, "versjonsnummer", "1");
@@ -497,13 +470,27 @@ void write_journalpost(pugi::xml_node root, const ArchiveMessage& m) {
   } else {
     const auto number = split_case_number(*m.existing_case_number);
     auto saksnummer = parent.append_child("mdk:saksnummer");
-    text_child(saksnummer, "mdk:saksaar", number->year);
-    text_child(saksnummer, "mdk:sakssekvensnummer", number->sequence);
+    text_child(saksnummer, "mdk:saksaar", std::to_string(number->year));
+    text_child(saksnummer, "mdk:sakssekvensnummer", std::to_string(number->sequence));
   }
   if (jp.skjerming) skjerming_child(node, *jp.skjerming);
   for (const auto& doc : jp.documents) write_document(node, doc, jp.skjerming);
   text_child(node, "tittel", jp.tittel);
   optional_text_child(node, "offentligTittel", jp.offentlig_tittel);
+  for (const auto& reference : jp.references) {
+    const auto n = split_reference(reference);
+    auto target = node.append_child("kryssreferanse").append_child("referanseTilRegistrering");
+    if (n->document == 0) {
+      auto number = target.append_child("mdk:journalnummer");
+      text_child(number, "mdk:journalaar", std::to_string(n->year));
+      text_child(number, "mdk:journalsekvensnummer", std::to_string(n->sequence));
+    } else {
+      auto number = target.append_child("mdk:saksJournalpostnummer");
+      text_child(number, "mdk:saksaar", std::to_string(n->year));
+      text_child(number, "mdk:sakssekvensnummer", std::to_string(n->sequence));
+      text_child(number, "mdk:journalpostnummer", std::to_string(n->document));
+    }
+  }
   if (!jp.administrativ_enhet.empty() || !jp.saksbehandler.empty()) {
     auto part = node.append_child("korrespondansepart");
     code_child(part, "korrespondanseparttype", "korrespondanseparttype", "IA");
@@ -544,9 +531,7 @@ std::string_view metadatakatalog_namespace(Protocol protocol) {
              : "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v2";
 }
 
-std::span<const EmbeddedCodeList> embedded_code_lists() { return kCodeLists; }
-
-bool valid_case_number(std::string_view text) { return is_valid_saksnummer(text); }
+bool valid_case_number(std::string_view text) { return is_canonical_saksnummer(text); }
 
 std::string xml10_clean(std::string_view text) {
   std::string out;

@@ -37,6 +37,17 @@ struct ExternalKey {
 /// A file of the message, written beside arkivmelding.xml under `name`.
 using ArchiveFile = ports::ArchiveFile;
 
+/// skjerming for avvik that involve personal data. Written on the mappe, or on the journalpost
+/// and every one of its dokumentbeskrivelser. tilgangsrestriksjon is checked against the
+/// embedded codes; KS publishes no list for it (each archive defines its own, "13" is the
+/// usual code for offl. § 13), so it is written without beskrivelse. skjerming_metadata is not
+/// written: the opprett schema's `skjerming` has no skjermingMetadata element (V1 and V2).
+struct Skjerming {
+  std::string tilgangsrestriksjon = "13";
+  std::string skjermingshjemmel = "Offl. § 13 jf. fvl. § 13";
+  std::vector<std::string> skjerming_metadata = {"tittel", "korrespondansepart"};  // codes
+};
+
 /// One dokumentobjekt: a variant of a document. sjekksum (SHA-256 hex of `file.bytes`) and
 /// filstoerrelse are computed by the builder from the bytes themselves.
 struct DocumentVariant {
@@ -52,17 +63,9 @@ struct Document {
   std::string tilknyttet_som = "H";  // tilknyttetRegistreringSom: H hoveddokument, V vedlegg
   int dokumentnummer = 1;
   std::vector<DocumentVariant> variants;  // the PDF/A first, then the XML original
-};
-
-/// skjerming for avvik that involve personal data. Written on the mappe, or on the journalpost
-/// and every one of its dokumentbeskrivelser. tilgangsrestriksjon is checked against the
-/// embedded codes; KS publishes no list for it (each archive defines its own, "13" is the
-/// usual code for offl. § 13), so it is written without beskrivelse. skjerming_metadata is not
-/// written: the opprett schema's `skjerming` has no skjermingMetadata element (V1 and V2).
-struct Skjerming {
-  std::string tilgangsrestriksjon = "13";
-  std::string skjermingshjemmel = "Offl. § 13 jf. fvl. § 13";
-  std::vector<std::string> skjerming_metadata = {"tittel", "korrespondansepart"};  // codes
+  /// Screening of this document alone (an attached file), written when the journalpost has
+  /// none of its own; the journalpost's covers every document.
+  std::optional<Skjerming> skjerming;
 };
 
 struct Klassifikasjon {
@@ -87,6 +90,10 @@ struct Journalpost {
   std::string saksbehandler;        // leader's name
   std::optional<Skjerming> skjerming;
   std::vector<Document> documents;
+  /// Other registreringer in the archive this one refers to, canonical "YYYY/N" (journalnummer:
+  /// journalår/journalsekvensnummer) or "YYYY/N-D" (saksJournalpostnummer): each a
+  /// kryssreferanse/referanseTilRegistrering.
+  std::vector<std::string> references;
 };
 
 struct Saksmappe {
@@ -118,8 +125,9 @@ struct ArchiveMessage {
 /// message. Titles are limited to kMaxTitleLength characters, other texts to
 /// kMaxShortTextLength. Errors (kInvalid, Norwegian text,
 /// `field` names the offending part): a code outside the KS code list, text with characters
-/// XML 1.0 cannot carry, an over-long text, a saksnummer not of the form YYYY/N, neither or
-/// both of new_case / existing_case_number, a document without variants.
+/// XML 1.0 cannot carry, an over-long text, a saksnummer not of the canonical form YYYY/N (or a
+/// reference not YYYY/N[-D]), neither or both of new_case / existing_case_number, a document
+/// without variants.
 Result<std::string> build_arkivmelding(const ArchiveMessage& message);
 
 /// No limit in the Fiks Arkiv metadatakatalog (tittel is xs:string, minLength 1); chosen so a
@@ -145,7 +153,7 @@ struct EmbeddedCodeList {
 /// each value exists in the KS list with the same description).
 std::span<const EmbeddedCodeList> embedded_code_lists();
 
-/// True when `text` is a saksnummer by the one rule (core/saksnummer.h).
+/// True when `text` is a stored (canonical) saksnummer by the one rule (core/saksnummer.h).
 bool valid_case_number(std::string_view text);
 
 /// Drops characters XML 1.0 cannot carry (C0 controls except TAB, LF, CR; U+FFFE/U+FFFF;

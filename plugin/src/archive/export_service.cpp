@@ -7,6 +7,7 @@
 #include "archive/message_name.h"
 #include "archive/pdf_document.h"
 #include "archive/reports.h"
+#include "deviation/file_content.h"
 #include "deviation/service.h"
 #include "util/norway_time.h"
 #include "util/time.h"
@@ -215,6 +216,8 @@ Result<ports::ArchivePackage> ExportService::build_deviation(const std::string& 
   report.variants.push_back(
       {"P", {"avvik.xml", report_xml, std::string(kPronomXml), "application/xml"}});
   j.documents.push_back(std::move(report));
+  auto attached = attachments_of(id, journalpost_key, j);
+  if (!attached) return attached.error();
 
   if (!r.case_reference.empty()) {
     m.existing_case_number = r.case_reference;
@@ -231,6 +234,42 @@ Result<ports::ArchivePackage> ExportService::build_deviation(const std::string& 
     m.new_case = std::move(s);
   }
   return package(std::string(kKeyPrefix) + journalpost_key, m);
+}
+
+Result<void> ExportService::attachments_of(const std::string& id,
+                                           const std::string& journalpost_key, Journalpost& j) {
+  auto attachments = store_.deviation_attachments(id, true);
+  if (!attachments) return attachments.error();
+  for (const auto& a : *attachments) {
+    if (a.kind == "reference") {
+      j.references.push_back(a.reference);
+      continue;
+    }
+    const auto type = deviation::sniff_file_type(a.content);
+    if (!type) {
+      return permanent("Vedlegg " + std::to_string(a.attachment_no) + " er ikke en hel fil.",
+                       "attachment " + std::to_string(a.attachment_no) + " of " + id +
+                           " no longer sniffs as PDF, PNG or JPEG");
+    }
+    Document d;
+    const std::string no = std::to_string(a.attachment_no);
+    d.key = {settings_.fagsystem, journalpost_key + "/vedlegg/" + no};
+    d.title =
+        xml10_clean("Vedlegg " + no + ": " + (a.description.empty() ? a.file_name : a.description));
+    d.dokumenttype = "VEDLEGG";
+    d.tilknyttet_som = "V";
+    d.dokumentnummer = static_cast<int>(j.documents.size()) + 1;
+    // Files are screened by default: nobody has judged what a scan or photo shows.
+    d.skjerming = Skjerming{};
+    // PNG, JPEG and PDF/A are archival formats (Riksarkivarens forskrift § 5-17); another PDF
+    // is kept as it came, as the production format.
+    const bool archival = type->media_type != "application/pdf" || type->pronom == "fmt/477";
+    d.variants.push_back({archival ? "A" : "P",
+                          {"vedlegg-" + no + "." + std::string(type->extension), a.content,
+                           type->pronom, std::string(type->media_type)}});
+    j.documents.push_back(std::move(d));
+  }
+  return {};
 }
 
 Result<ports::ArchivePackage> ExportService::build_procedure(const std::string& procedure_id,

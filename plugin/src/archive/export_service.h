@@ -117,6 +117,10 @@ class ExportService final : public outbox::Deliverer {
   Result<ports::ArchivePackage> build_procedure(const std::string& procedure_id,
                                                 const std::string& version,
                                                 const std::string& journalpost_key);
+  /// The avvik's attachments into `j`: each file a vedlegg document (screened), each
+  /// journalpost reference a kryssreferanse.
+  Result<void> attachments_of(const std::string& id, const std::string& journalpost_key,
+                              Journalpost& j);
   std::optional<std::pair<std::string, std::string>> leader_of(const std::string& unit_id);
   std::string user_name(const std::string& user_id);
   Result<ports::ArchivePackage> package(const std::string& export_key,

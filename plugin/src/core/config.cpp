@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/json_body.h"
@@ -94,6 +95,7 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
   if (!parsed->is_object()) return config_error("", "Konfigurasjonen må være et JSON-objekt.");
   const auto& root = parsed->as_object();
   PluginConfig config;
+  bool attachment_limit_set = false;
 
   for (const auto& [key, value] : root) {
     if (key == "data_dir") {
@@ -256,11 +258,38 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
                             "«maintenance_interval_ms» må være et heltall mellom 10 og 86400000.");
       }
       config.maintenance_interval_ms = static_cast<int>(value.as_int64());
+    } else if (key == "attachments") {
+      if (!value.is_object())
+        return config_error("attachments", "«attachments» må være et objekt.");
+      for (const auto& [tkey, tvalue] : value.as_object()) {
+        if (tkey != "max_file_bytes") {
+          return config_error("attachments." + std::string(tkey),
+                              "Ukjent nøkkel «attachments." + std::string(tkey) + "».");
+        }
+        if (!tvalue.is_int64() || tvalue.as_int64() < 1024 || tvalue.as_int64() > (256LL << 20)) {
+          return config_error("attachments.max_file_bytes",
+                              "«attachments.max_file_bytes» må være et heltall mellom 1024 og "
+                              "268435456.");
+        }
+        config.attachment_max_file_bytes = static_cast<std::size_t>(tvalue.as_int64());
+        attachment_limit_set = true;
+      }
     } else {
       return config_error(std::string(key), "Ukjent nøkkel «" + std::string(key) + "».");
     }
   }
   if (config.data_dir.empty()) return config_error("data_dir", "«data_dir» mangler.");
+  // A file travels in one request body: a limit above the body's could never be reached, so
+  // it is refused when asked for and the default follows a smaller body limit.
+  if (!attachment_limit_set) {
+    config.attachment_max_file_bytes =
+        std::min(config.attachment_max_file_bytes, config.max_body_bytes);
+  } else if (config.attachment_max_file_bytes > config.max_body_bytes) {
+    return config_error("attachments.max_file_bytes",
+                        "«attachments.max_file_bytes» kan ikke være større enn "
+                        "«limits.max_body_bytes» (" +
+                            std::to_string(config.max_body_bytes) + ").");
+  }
   return config;
 }
 

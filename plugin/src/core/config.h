@@ -53,6 +53,8 @@ struct PluginConfig {
   /// The catalogue of cause codes required at closing an avvik, as (code, Norwegian label);
   /// empty: the default catalogue (deviation/categories.h).
   std::vector<std::pair<std::string, std::string>> cause_codes;
+  // Attachments of an avvik: the largest file taken (at most max_body_bytes, which carries it).
+  std::size_t attachment_max_file_bytes = 8 * 1024 * 1024;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "api/archive_routes.h"
+#include "api/attachment_routes.h"
 #include "api/category_routes.h"
 #include "api/deviation_routes.h"
 #include "api/page_data_routes.h"
@@ -68,6 +69,9 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
       deviation::DeviationCollaborators{.outbox = relay_.get(),
                                         .archiving = export_messages_.get(),
                                         .directory = directory_.get()});
+  attachments_ = std::make_unique<deviation::AttachmentService>(
+      *store_, *deviations_, logger_,
+      deviation::AttachmentSettings{.max_file_bytes = config_.attachment_max_file_bytes});
 
   // One relay delivers every topic; one deliverer per topic.
   outbox::RetryPolicy retry;
@@ -186,6 +190,7 @@ void Instance::register_routes() {
   api::register_procedure_routes(*router_, *procedures_);
   api::register_render_routes(*router_, *procedures_);
   api::register_deviation_routes(*router_, *deviations_);
+  api::register_attachment_routes(*router_, *attachments_);
   if (exports_) api::register_archive_routes(*router_, *exports_);
   api::register_page_data_routes(*router_, *deviations_);
   api::register_category_routes(*router_, *deviations_);

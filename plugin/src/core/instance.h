@@ -11,6 +11,7 @@
 #include "api/router.h"
 #include "archive/export_service.h"
 #include "core/config.h"
+#include "deviation/attachments.h"
 #include "deviation/service.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
@@ -62,6 +63,7 @@ class Instance {
   render::HtmlDocumentRenderer document_renderer_;
   std::unique_ptr<procedure::ProcedureService> procedures_;
   std::unique_ptr<deviation::DeviationService> deviations_;
+  std::unique_ptr<deviation::AttachmentService> attachments_;
   std::unique_ptr<outbox::NotificationDeliverer> notifications_;
   std::unique_ptr<archive::ExportService> exports_;
   std::unique_ptr<api::Router> router_;

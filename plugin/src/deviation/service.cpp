@@ -196,10 +196,13 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   if (!actor.in_unit(reporting_unit)) {
     return not_allowed("Du kan bare melde avvik for en enhet du selv hører til.");
   }
-  if (!in.case_reference.empty() && !is_valid_saksnummer(in.case_reference)) {
-    return invalid("case_reference",
-                   "Saksnummeret må ha formen ÅÅÅÅ/nnnn uten innledende nuller, for eksempel "
-                   "2026/4185.");
+  // Normalised once, here: the canonical form is stored, shown and exported.
+  std::string case_reference;
+  if (!in.case_reference.empty()) {
+    const auto parsed =
+        parse_archive_number(in.case_reference, util::norway_year(util::epoch_seconds(clock_())));
+    if (!parsed.value) return invalid("case_reference", "Ugyldig saksnummer. " + parsed.problem);
+    case_reference = parsed.value->canonical();
   }
   std::vector<std::string> participants;
   for (std::size_t i = 0; i < in.participants.size(); ++i) {
@@ -229,7 +232,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.reporting_unit = reporting_unit;
   r.reporter = actor.user_id;
   r.responsible_unit = step->responsible.unit;
-  r.case_reference = in.case_reference;
+  r.case_reference = case_reference;
   r.personal_data = in.personal_data || step->handles_personal_data;
   set_status(r, Status::kRegistered);
   r.created_at = util::iso_utc(now);

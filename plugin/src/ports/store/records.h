@@ -270,6 +270,27 @@ struct OutboxCounts {
   std::int64_t dead = 0;
 };
 
+/// An attachment of an avvik: a file (PDF, PNG or JPEG, checked by content) or a reference to
+/// a journalpost already in the archive. Never changed once added.
+struct DeviationAttachment {
+  std::int64_t attachment_no = 0;  // 1, 2, … within the avvik; assigned by the store
+  std::string kind;                // "file" | "reference"
+  std::string file_name;           // file: as the user named it (shown, sent to the archive)
+  std::string media_type;          // file: application/pdf | image/png | image/jpeg
+  std::int64_t size_bytes = 0;     // file
+  std::string sha256;              // file: hex SHA-256 of the bytes
+  std::string content;             // file: the bytes; filled only where asked for
+  std::string reference;           // reference: canonical "YYYY/N" or "YYYY/N-D"
+  std::string description;         // optional, either kind
+  std::string added_by;            // user id
+  std::string added_at;            // ISO 8601 UTC
+};
+
+struct DeviationAttachmentAdded {
+  DeviationAttachment attachment;
+  bool replayed = false;  // the Idempotency-Key was seen before with the same request
+};
+
 /// Hex SHA-256 chaining an event to its predecessor: covers the deviation id, seq, at,
 /// actor, kind, data_json and prev_hash (length-prefixed, so fields cannot be shifted).
 std::string event_chain_hash(const std::string& deviation_id, const DeviationEvent& event);

@@ -10,6 +10,7 @@
 
 #include "ports/store/administration.h"
 #include "ports/store/archive_receipt_repository.h"
+#include "ports/store/attachment_repository.h"
 #include "ports/store/deviation_repository.h"
 #include "ports/store/outbox_repository.h"
 #include "ports/store/procedure_repository.h"
@@ -23,6 +24,7 @@ class Store : public Administration,
               public DeviationRepository,
               public OutboxRepository,
               public ArchiveReceiptRepository,
-              public UnitOfWork {};
+              public UnitOfWork,
+              public AttachmentRepository {};
 
 }  // namespace boligflyt::store

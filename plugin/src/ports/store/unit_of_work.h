@@ -70,6 +70,17 @@ class UnitOfWork {
   /// then nothing is written).
   virtual Result<void> record_archive_receipt(const ArchiveReceiptRecord& receipt,
                                               const OutboxMessage& message) = 0;
+
+  /// Adds `attachment` to avvik `deviation_id` as number max+1 (content and all) with `event`
+  /// appended to its history and `outbox` enqueued, and raises the avvik's revision (its ETag
+  /// changes), in one transaction; kNotFound when the avvik does not exist. When
+  /// (`attachment.added_by`, `idempotency_key`) was used on this avvik before: the same request
+  /// returns the stored attachment with replayed = true and writes nothing; another request is
+  /// kConflict "idempotency-key-reused". An empty key disables the check.
+  virtual Result<DeviationAttachmentAdded> add_deviation_attachment(
+      const std::string& deviation_id, const DeviationAttachment& attachment,
+      const DeviationEvent& event, const std::string& idempotency_key,
+      const std::string& request_sha256, const std::vector<OutboxMessage>& outbox) = 0;
 };
 
 }  // namespace boligflyt::store

@@ -4,7 +4,8 @@
 // and the error texts. An engine adds only how transactions run and the SQL dialect.
 //
 // The methods are defined by area: sql_store.cpp (administration), procedure_store.cpp,
-// deviation_writes.cpp, deviation_queries.cpp, deviation_statistics.cpp, outbox_store.cpp.
+// deviation_writes.cpp, deviation_queries.cpp, deviation_statistics.cpp, outbox_store.cpp,
+// attachment_store.cpp.
 
 #include <memory>
 #include <optional>
@@ -84,6 +85,16 @@ class SqlStore final : public Store {
   Result<std::optional<ArchiveReceiptRecord>> archive_receipt(
       const std::string& export_key) override;
   Result<std::vector<ArchiveReceiptRecord>> archive_receipts(const std::string& subject) override;
+
+  // Attachments (attachment_store.cpp)
+  Result<DeviationAttachmentAdded> add_deviation_attachment(
+      const std::string& deviation_id, const DeviationAttachment& attachment,
+      const DeviationEvent& event, const std::string& idempotency_key,
+      const std::string& request_sha256, const std::vector<OutboxMessage>& outbox) override;
+  Result<std::vector<DeviationAttachment>> deviation_attachments(const std::string& deviation_id,
+                                                                 bool with_content) override;
+  Result<std::optional<DeviationAttachment>> deviation_attachment(
+      const std::string& deviation_id, std::int64_t attachment_no) override;
 
  private:
   /// `body(connection)` in a read (write) transaction of the engine; its value is the result.
