@@ -62,6 +62,15 @@ TEST_F(CliDevTokenTest, ListShowsEveryUserWithUnitsAndRoles) {
                       "prosedyreeier\tSilje Andersen\tboligsosial-koordinator\tprocedure_owner"),
             lines.end())
       << list.out;
+  // The demo users of issue 12: employees of several units and the data-protection officer.
+  for (const char* line :
+       {"ansatt-nav\tFatima Ali\tnav\temployee", "ansatt-eiendom\tOla Nordby\teiendom\temployee",
+        "personvernombud\tTone Myhre (personvernombud)\tkommunedirektor\t"
+        "data_protection_officer"}) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), line), lines.end())
+        << "missing: " << line << "\n"
+        << list.out;
+  }
   // Listing needs no secret and must not create one.
   EXPECT_FALSE(std::filesystem::exists(data_dir()));
 }
@@ -69,10 +78,23 @@ TEST_F(CliDevTokenTest, ListShowsEveryUserWithUnitsAndRoles) {
 TEST_F(CliDevTokenTest, ListAsJson) {
   const CommandResult list = cli({"dev-token", "--list", "--format", "json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  EXPECT_EQ(json_array_size(list.out, ""), 13u) << list.out;
+  const host::HostConfig config = host::load_host_config(std::nullopt);
+  EXPECT_EQ(json_array_size(list.out, ""), config.users.size()) << list.out;
   EXPECT_EQ(json_at(list.out, "/0/id"), "leder-kommunedirektor");
   EXPECT_EQ(json_at(list.out, "/0/units"), R"(["kommunedirektor"])");
   EXPECT_EQ(json_at(list.out, "/0/roles"), R"(["unit_leader"])");
+  bool employee = false;
+  bool officer = false;
+  for (std::size_t i = 0; i < config.users.size(); ++i) {
+    const std::string at = "/" + std::to_string(i);
+    const auto roles = json_at(list.out, at + "/roles").value_or("");
+    employee =
+        employee || (json_at(list.out, at + "/id") == "ansatt-pro" && roles == R"(["employee"])");
+    officer = officer || (json_at(list.out, at + "/id") == "personvernombud" &&
+                          roles == R"(["data_protection_officer"])");
+  }
+  EXPECT_TRUE(employee) << "ansatt-pro with the role employee: " << list.out;
+  EXPECT_TRUE(officer) << "personvernombud with the role data_protection_officer: " << list.out;
 }
 
 TEST_F(CliDevTokenTest, UnknownUserExitsWithTwo) {

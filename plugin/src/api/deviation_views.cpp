@@ -71,8 +71,10 @@ std::string etag(const store::DeviationRecord& r) {
   return "\"" + std::to_string(r.revision) + "\"";
 }
 
-json::object deviation_json(const store::DeviationRecord& r, const DeviationService& svc,
-                            const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
+namespace {
+
+json::object record_json(const store::DeviationRecord& r, const DeviationService& svc,
+                         const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
   const auto& units = catalog.units();
   auto unit_name = [&](const std::string& id) -> json::value {
     const auto* u = units.find(id);
@@ -162,6 +164,29 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                       {"comments", std::move(comments)},
                       {"allowed_transitions", std::move(allowed)},
                       {"revision", r.revision}};
+}
+
+}  // namespace
+
+json::object deviation_json(const store::DeviationRecord& r, const DeviationService& svc,
+                            const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
+  auto out = record_json(r, svc, catalog, viewer);
+  const auto rel = DeviationService::relation_of(r, viewer);
+  // Who reported it is shown to those lifecycle.h names; to a leader who only takes part it
+  // is hidden, in the avvik and in the comments the reporter wrote.
+  const bool shows_reporter = deviation::may_see_reporter(rel);
+  if (!shows_reporter) {
+    out["reporter"] = nullptr;
+    for (auto& c : out["comments"].as_array()) {
+      auto& comment = c.as_object();
+      if (comment["author"] == json::value(r.reporter)) comment["author"] = nullptr;
+    }
+  }
+  out["reporter_name"] = shows_reporter
+                             ? json::value(r.reporter_name.empty() ? r.reporter : r.reporter_name)
+                             : json::value(nullptr);
+  out["reported_by_me"] = rel.reporter;
+  return out;
 }
 
 Response deviation_response(int status, const store::DeviationRecord& r,
@@ -314,6 +339,14 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
     if (auto st = deviation::parse_status(code)) return json::value(deviation::status_label(*st));
     return json::value(nullptr);
   };
+  json::array unit_pairs;
+  for (const auto& row : s.per_unit_pair) {
+    unit_pairs.push_back(json::object{{"reporting_unit", row.reporting_unit},
+                                      {"reporting_unit_name", unit_label(row.reporting_unit)},
+                                      {"responsible_unit", row.responsible_unit},
+                                      {"responsible_unit_name", unit_label(row.responsible_unit)},
+                                      {"count", row.count}});
+  }
   return json::object{{"generated_at", util::iso_utc(svc.now_epoch())},
                       {"total", s.total},
                       {"open", s.open},
@@ -331,7 +364,8 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
                            : json::value(nullptr)},
                       {"overdue_deviations", s.overdue_deviations},
                       {"overdue_actions", s.overdue_actions},
-                      {"today", today}};
+                      {"today", today},
+                      {"per_unit_pair", std::move(unit_pairs)}};
 }
 
 std::string statistics_csv(const json::object& stats) {
@@ -350,6 +384,14 @@ std::string statistics_csv(const json::object& stats) {
   for (const auto& s : stats.at("per_step").as_array()) {
     const auto& o = s.as_object();
     row("trinn", o.at("step_id"), o.at("title"), o.at("total"), o.at("open"));
+  }
+  // The key names both units ("meldende>ansvarlig"): where units fail each other.
+  for (const auto& p : stats.at("per_unit_pair").as_array()) {
+    const auto& o = p.as_object();
+    row("meldt_av_enhet_til_ansvarlig_enhet",
+        json::value(std::string(o.at("reporting_unit").as_string()) + ">" +
+                    std::string(o.at("responsible_unit").as_string())),
+        nullptr, o.at("count"), nullptr);
   }
   for (const auto& [key, dim] : {std::pair{"per_unit", "enhet"},
                                  {"per_category", "kategori"},

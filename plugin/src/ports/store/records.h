@@ -129,6 +129,9 @@ struct DeviationRecord {
   std::vector<DeviationAction> actions;
   std::vector<DeviationComment> comments;
   std::int64_t revision = 0;  // 1 after insert, +1 per update; the ETag
+  // The reporter's display name as the host gave it at registration (fixed, like reporter);
+  // "" for avvik registered before migration 10.
+  std::string reporter_name;
 };
 
 /// A message to deliver later (notification now, archive export later), written in the same
@@ -165,8 +168,8 @@ struct DeviationQuery {
   bool overdue_only = false;  // open (not lukket/avvist) and a deadline before now_epoch:
                               // receive_due_epoch while registrert, close_due_epoch otherwise
   std::int64_t now_epoch = 0;
-  // Visibility: unless see_all, only avvik the viewer reported, or whose responsible or a
-  // participating unit is one of viewer_units.
+  // Visibility: unless see_all, only avvik the viewer reported, or whose responsible, a
+  // participating or the reporting unit is one of viewer_units.
   bool see_all = true;
   std::string viewer;
   std::vector<std::string> viewer_units;
@@ -197,6 +200,12 @@ struct KeyCount {
   std::int64_t count = 0;
 };
 
+struct UnitPairCount {
+  std::string reporting_unit;
+  std::string responsible_unit;
+  std::int64_t count = 0;
+};
+
 struct DeviationStatistics {
   std::int64_t total = 0;
   std::int64_t open = 0;
@@ -211,6 +220,9 @@ struct DeviationStatistics {
   std::optional<std::int64_t> median_closure_seconds;  // closed_epoch - created_epoch
   std::int64_t overdue_deviations = 0;                 // as in DeviationQuery::overdue_only
   std::int64_t overdue_actions = 0;  // not done, due_date < Norway's date at now_epoch
+  // Where units fail each other: the avvik a unit reported against a step another unit (or
+  // the same) is responsible for; by count desc, then reporting, then responsible unit.
+  std::vector<UnitPairCount> per_unit_pair;
 };
 
 /// What the archive answered about one export (an outbox message of topic "archive").
