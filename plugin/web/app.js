@@ -858,7 +858,7 @@
 
       const historyList = history.ok
         ? h('ol', {}, history.data.items.map((e) => h('li', {},
-          `${formatDateTime(e.at)} – ${kHistoryLabels[e.kind] || e.kind} – ${e.actor}`,
+          `${formatDateTime(e.at)} – ${kHistoryLabels[e.kind] || e.kind} – ${e.actor || 'den som meldte avviket'}`,
           e.kind === 'transition' && e.data && kTransitionDone[e.data.transition] ? `: ${kTransitionDone[e.data.transition]}` : null)))
         : h('p', {}, problemText(history));
 
@@ -884,7 +884,7 @@
           h('h2', { id: 'kommentarer-h' }, 'Kommentarer'),
           d.comments.length
             ? h('ul', { class: 'oppgaver' }, d.comments.map((c) => h('li', {},
-              h('p', { class: 'hjelp' }, `${c.author}, ${formatDateTime(c.created_at)}`),
+              h('p', { class: 'hjelp' }, `${c.author || 'Den som meldte avviket'}, ${formatDateTime(c.created_at)}`),
               h('p', { class: 'fritekst' }, c.text))))
             : h('p', { class: 'tom' }, 'Ingen kommentarer ennå.'),
           commentForm),

@@ -93,6 +93,17 @@ test('an employee reports an avvik, the responsible leader closes it, the employ
   const api404 = await apiCall(host, 'leder-okonomi', 'GET', path);
   assert.equal(api404.status, 404);
 
+  // The quality leader's Oversikt: where units fail each other.
+  const qualityContext = await newContext(browser, host);
+  const quality = await signIn(qualityContext, host, 'kvalitetsleder', '/oversikt');
+  const pairs = quality.locator('#enhetspar');
+  await pairs.waitFor();
+  assert.match(await pairs.locator('tbody tr').first().innerText(), /NAV-kontoret\s+Boligkontoret\s+1/);
+  await expectAccessible(quality, 'oversikt med enhetspar');
+  await pairs.screenshot({ path: `${process.env.BOLIGFLYT_SCREENSHOT_DIR || '/tmp'}/reporters-enhetspar.png` });
+  assertNoProblems(qualityContext);
+  await qualityContext.close();
+
   assertNoProblems(employee);
   assertNoProblems(leaderContext);
   await employee.close();

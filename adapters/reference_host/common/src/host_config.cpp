@@ -16,9 +16,9 @@ constexpr std::string_view kDefaultDataDir = "boligflyt-data";
 constexpr int64_t kMaxThreads = 256;
 
 const std::set<std::string, std::less<>> kKnownRoles = {
-    std::string(kRoleUnitLeader), std::string(kRoleProcedureOwner), std::string(kRoleApprover),
-    std::string(kRoleQualityLeader), std::string(kRoleEmployee),
-    std::string(kRoleDataProtectionOfficer)};
+    std::string(kRoleUnitLeader), std::string(kRoleProcedureOwner),
+    std::string(kRoleApprover),   std::string(kRoleQualityLeader),
+    std::string(kRoleEmployee),   std::string(kRoleDataProtectionOfficer)};
 
 const std::set<std::string, std::less<>> kKnownLogLevels = {"debug", "info", "warn", "error"};
 
