@@ -301,15 +301,45 @@
         }
       }
     }
+    const reported = all.items.filter((d) => d.reported_by_me);
+    // Someone who leads nothing reports and follows; the leader's task lists would be empty.
+    if (!hasRole('unit_leader') && !hasRole('quality_leader')) {
+      setContent(target,
+        h('p', {}, `Hei, ${me.display_name}. Har du sett at noe i boligflyten ikke gikk som prosedyren sier? Meld det, så følger lederen med ansvaret opp.`),
+        h('p', {}, h('a', { class: 'knapp stor', href: '/registrer' }, 'Meld avvik')),
+        reportedSection(reported));
+      return;
+    }
     setContent(target,
       h('p', {}, `Hei, ${me.display_name}. Her er det som venter på deg. Det som har passert fristen, står først.`),
-      h('p', {}, h('a', { class: 'knapp', href: '/registrer' }, 'Registrer et nytt avvik')),
+      h('p', {}, h('a', { class: 'knapp', href: '/registrer' }, 'Meld avvik')),
       taskSection('Avvik å motta', toReceive, 'Ingen avvik venter på at du tar imot dem.'),
       taskSection('Avvik å behandle', toTreat, 'Ingen avvik venter på behandling fra deg.'),
       privacyTasks(all.items),
       taskSection('Tiltak med frist', actions, 'Enhetene dine har ingen tiltak som ikke er utført.'),
       taskSection('Høringer å svare på', hearings, 'Ingen høringer venter på svar fra enhetene dine.'),
-      taskSection('Versjoner å bekrefte lest', toRead, 'Du har bekreftet at du har lest gjeldende versjon.'));
+      taskSection('Versjoner å bekrefte lest', toRead, 'Du har bekreftet at du har lest gjeldende versjon.'),
+      reportedSection(reported));
+  }
+
+  // The avvik the signed-in person reported, newest first, with how far each has come.
+  function reportedSection(items) {
+    const id = newId('meldt');
+    const steps = ['registrert', 'mottatt', 'under_behandling', 'tiltak', 'lukket'];
+    const progress = (d) => {
+      if (d.status === 'avvist') return 'Avvist';
+      const at = Math.max(0, steps.indexOf(d.status === 'gjenapnet' ? 'mottatt' : d.status));
+      return `${d.status_label} (steg ${at + 1} av ${steps.length})`;
+    };
+    return h('section', { 'aria-labelledby': id },
+      h('h2', { id }, `Avvik du har meldt (${items.length})`),
+      items.length
+        ? h('ul', { class: 'oppgaver', id: 'mine-meldte' }, items.map((d) => h('li', {},
+          h('a', { href: `/avvik/${encodeURIComponent(d.id)}` }, `${d.id}: ${d.title}`),
+          h('span', { class: `merkelapp status-${d.status}` }, progress(d)),
+          h('div', { class: 'hjelp' }, `${d.step.title || d.step.id} · til ${d.responsible_unit_name || d.responsible_unit} · meldt ${formatDate(d.created_at)}`
+            + (d.closed_at ? ` · lukket ${formatDate(d.closed_at)}` : '')))))
+        : h('p', { class: 'tom' }, 'Du har ikke meldt noen avvik ennå.'));
   }
 
   // --- the swimlane picture as a step picker ----------------------------------------------
@@ -678,8 +708,9 @@
     query.set('limit', '200');
     const list = await getJson(`/api/v1/deviations?${query}`);
     const items = list.items.filter((d) => (scope === 'personvern' ? d.category === 'personvernavvik' : scope === 'mine'
-      ? d.reporter === me.user_id
-      : mine.includes(d.responsible_unit) || d.participants.some((p) => mine.includes(p.unit_id))));
+      ? d.reported_by_me
+      : mine.includes(d.responsible_unit) || mine.includes(d.reporting_unit)
+        || d.participants.some((p) => mine.includes(p.unit_id))));
 
     const tabs = h('nav', { class: 'faner', 'aria-label': 'Hvilke avvik' },
       h('a', { href: '/avvik?visning=mine', 'aria-current': scope === 'mine' ? 'page' : null }, 'Mine'),
@@ -845,7 +876,10 @@
           ['Kategori', d.category_label],
           ['Alvorlighetsgrad', d.severity_label],
           ['Ansvarlig enhet', d.responsible_unit_name || d.responsible_unit],
-          ['Meldt av', `${d.reporter} (${unitName(unitList, d.reporting_unit)})`],
+          // The API leaves the reporter out for those who may not see who reported.
+          d.reporter_name
+            ? ['Meldt av', `${d.reporter_name} (${unitName(unitList, d.reporting_unit)})`]
+            : ['Meldt fra', unitName(unitList, d.reporting_unit)],
           ['Frist for mottak', formatDate(d.deadlines.receive_by)],
           ['Frist for lukking', formatDate(d.deadlines.close_by)],
           ['Saksnummer', d.case_reference || '–'],
@@ -931,7 +965,7 @@
 
       const historyList = history.ok
         ? h('ol', {}, history.data.items.map((e) => h('li', {},
-          `${formatDateTime(e.at)} – ${kHistoryLabels[e.kind] || e.kind} – ${e.actor}`,
+          `${formatDateTime(e.at)} – ${kHistoryLabels[e.kind] || e.kind} – ${e.actor || 'den som meldte avviket'}`,
           e.kind === 'transition' && e.data && kTransitionDone[e.data.transition] ? `: ${kTransitionDone[e.data.transition]}` : null,
           e.kind === 'transition' && e.data && e.data.after && Array.isArray(e.data.after.cause_codes)
             ? ` (årsakskoder: ${e.data.after.cause_codes.map((code) => (causeCodeList.find((c) => c.code === code) || { label: code }).label).join(', ')})`
@@ -961,7 +995,7 @@
           h('h2', { id: 'kommentarer-h' }, 'Kommentarer'),
           d.comments.length
             ? h('ul', { class: 'oppgaver' }, d.comments.map((c) => h('li', {},
-              h('p', { class: 'hjelp' }, `${c.author}, ${formatDateTime(c.created_at)}`),
+              h('p', { class: 'hjelp' }, `${c.author || 'Den som meldte avviket'}, ${formatDateTime(c.created_at)}`),
               h('p', { class: 'fritekst' }, c.text))))
             : h('p', { class: 'tom' }, 'Ingen kommentarer ennå.'),
           commentForm),
@@ -1376,6 +1410,18 @@
       }) : h('tr', {}, h('td', { colspan: 3, class: 'tom' }, 'Ingen avvik.')))));
   }
 
+  // Where units fail each other: which unit reported, against which unit's step.
+  function unitPairTable(rows) {
+    return h('div', { class: 'rull', tabindex: '0' }, h('table', { class: 'stabel', id: 'enhetspar' },
+      h('caption', {}, 'Meldt av enhet til ansvarlig enhet'),
+      h('thead', {}, h('tr', {}, ['Meldt av', 'Ansvarlig enhet', 'Antall'].map((t) => h('th', { scope: 'col', class: t === 'Antall' ? 'tall' : null }, t)))),
+      h('tbody', {}, rows.length ? rows.map((r) => h('tr', {},
+        h('td', { 'data-etikett': 'Meldt av' }, r.reporting_unit_name || r.reporting_unit),
+        h('td', { 'data-etikett': 'Ansvarlig enhet' }, r.responsible_unit_name || r.responsible_unit),
+        h('td', { 'data-etikett': 'Antall', class: 'tall' }, String(r.count))))
+        : h('tr', {}, h('td', { colspan: 3, class: 'tom' }, 'Ingen avvik.')))));
+  }
+
   async function overviewPage() {
     const target = view();
     if (!hasRole('quality_leader')) {
@@ -1447,6 +1493,7 @@
       barTable('Per kategori', stats.per_category.map((s) => ({ label: s.label || s.key, count: s.count }))),
       barTable('Per årsakskode (lukkede avvik)', (stats.per_cause_code || []).map((s) => ({ label: s.label || s.key, count: s.count }))),
       barTable('Per måned (hendelsesdato)', stats.per_month.map((s) => ({ label: s.key, count: s.count }))),
+      unitPairTable(stats.per_unit_pair || []),
       h('h2', {}, 'Forfalte gjennomganger av prosedyren'),
       reviews.items.length
         ? h('ul', {}, reviews.items.map((r) => h('li', {}, `Versjon ${r.version}: gjennomgang skulle vært gjort ${formatDate(r.review_due)}`)))

@@ -445,5 +445,65 @@ TEST(DeviationOperations, CompletingAnActionNamesTheOwnerUnitLeaderAndClosedAvvi
       check_operation(Operation::kComment, Relation{.reporter = true}, Status::kClosed).ok());
 }
 
+// --- Every employee may report (issue 12) -----------------------------------------------------
+
+TEST(DeviationReporting, TheReportingUnitsLeaderFollowsTheAvvikButNeverMovesIt) {
+  const Relation reporting{.reporting_leader = true};
+  for (const Status status : kAllStatuses) {
+    SCOPED_TRACE(std::string(status_code(status)));
+    EXPECT_TRUE(check_operation(Operation::kView, reporting, status).ok());
+    EXPECT_TRUE(check_operation(Operation::kComment, reporting, status).ok());
+    for (const Operation op : {Operation::kAddParticipant, Operation::kAddAction,
+                               Operation::kCompleteAction, Operation::kLinkDraft}) {
+      EXPECT_FALSE(check_operation(op, reporting, status).ok());
+    }
+    for (const Transition t : kAllTransitions) {
+      const auto r = check_transition(status, t, reporting, kEverything);
+      ASSERT_FALSE(r.ok()) << transition_code(t);
+      EXPECT_NE(r.error().kind, ErrorKind::kMissingField);
+    }
+  }
+  // A refusal to someone else names the reporting unit's leader among those who may view.
+  const auto refused = check_operation(Operation::kView, Relation{}, Status::kRegistered);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().detail.find("leder for enheten som meldte avviket"), std::string::npos)
+      << refused.error().detail;
+}
+
+TEST(DeviationReporting, TheReporterFollowsAndMayReopenButDoesNotHandle) {
+  const Relation reporter{.reporter = true};
+  EXPECT_TRUE(check_operation(Operation::kView, reporter, Status::kClosed).ok());
+  EXPECT_TRUE(check_operation(Operation::kComment, reporter, Status::kInTreatment).ok());
+  EXPECT_TRUE(check_transition(Status::kClosed, Transition::kReopen, reporter, kEverything).ok());
+  for (const auto& [from, t] : {std::pair{Status::kRegistered, Transition::kReceive},
+                                {Status::kReceived, Transition::kStartTreatment},
+                                {Status::kInTreatment, Transition::kStartAction},
+                                {Status::kAction, Transition::kClose},
+                                {Status::kRegistered, Transition::kReject}}) {
+    const auto r = check_transition(from, t, reporter, kEverything);
+    ASSERT_FALSE(r.ok()) << transition_code(t);
+    EXPECT_EQ(r.error().kind, ErrorKind::kForbidden) << transition_code(t);
+  }
+  for (const Operation op :
+       {Operation::kAddParticipant, Operation::kAddAction, Operation::kLinkDraft}) {
+    EXPECT_FALSE(check_operation(op, reporter, Status::kInTreatment).ok());
+  }
+}
+
+TEST(DeviationReporting, WhoSeesTheAvvikAndWhoSeesWhoReportedIt) {
+  EXPECT_FALSE(sees(Relation{}));
+  EXPECT_FALSE(may_see_reporter(Relation{}));
+  for (const Relation& who :
+       {Relation{.reporter = true}, Relation{.responsible_leader = true},
+        Relation{.quality_leader = true}, Relation{.reporting_leader = true}}) {
+    EXPECT_TRUE(sees(who));
+    EXPECT_TRUE(may_see_reporter(who));
+  }
+  // A leader who only takes part works on the avvik without learning who reported it.
+  EXPECT_TRUE(sees(Relation{.participant_leader = true}));
+  EXPECT_FALSE(may_see_reporter(Relation{.participant_leader = true}));
+  EXPECT_TRUE(may_see_reporter(Relation{.participant_leader = true, .reporting_leader = true}));
+}
+
 }  // namespace
 }  // namespace boligflyt::deviation

@@ -65,6 +65,15 @@ TEST_F(CliDevTokenTest, ListShowsEveryUserWithUnitsAndRoles) {
                       "prosedyreeier\tSilje Andersen\tboligsosial-koordinator\tprocedure_owner"),
             lines.end())
       << list.out;
+  // The demo users of issue 12: employees of several units and the data-protection officer.
+  for (const char* line :
+       {"ansatt-nav\tFatima Ali\tnav\temployee", "ansatt-eiendom\tOla Nordby\teiendom\temployee",
+        "personvernombud\tTone Myhre (personvernombud)\tkommunedirektor\t"
+        "data_protection_officer"}) {
+    EXPECT_NE(std::find(lines.begin(), lines.end(), line), lines.end())
+        << "missing: " << line << "\n"
+        << list.out;
+  }
   // Listing needs no secret and must not create one.
   EXPECT_FALSE(std::filesystem::exists(data_dir()));
 }

@@ -248,13 +248,13 @@ TEST_F(DeviationFlowTest, RegisteredAvvikIsRoutedByDateAndClosedByTheResponsible
   EXPECT_TRUE(wait_for_unit_notification("okonomi", second_id)) << "no notification to okonomi";
 
   const std::string path = "/api/v1/deviations/" + id;
-  // A leader with no part in it can neither read nor move it.
-  expect_problem(call("leder-klageutvalget", "GET", path), 403, "not-allowed", std::nullopt,
+  // A leader with no part in it can neither read nor move it, and is not told it exists.
+  expect_problem(call("leder-klageutvalget", "GET", path), 404, "not-found", std::string("id"),
                  "unrelated leader reads");
-  expect_problem(transition("leder-klageutvalget", id, R"({"transition":"motta"})"), 403,
-                 "not-allowed", std::nullopt, "unrelated leader receives");
+  expect_problem(transition("leder-klageutvalget", id, R"({"transition":"motta"})"), 404,
+                 "not-found", std::string("id"), "unrelated leader receives");
   // The leader of the unit that 3.0 made responsible has no part in the 2.0 avvik either.
-  expect_problem(call("leder-okonomi", "GET", path), 403, "not-allowed", std::nullopt,
+  expect_problem(call("leder-okonomi", "GET", path), 404, "not-found", std::string("id"),
                  "okonomi reads the 2.0 avvik");
   // The reporter reads it, but receiving is for the responsible leader.
   const auto as_reporter = call("leder-nav", "GET", path);
@@ -483,9 +483,11 @@ TEST_F(DeviationFlowTest, InvalidRegistrationsNameTheOffendingField) {
                              R"("})");
   expect_problem(not_utf8, 400, "invalid-utf8", std::nullopt, "invalid UTF-8");
 
-  // Registering is for leaders (and the quality leader), not for other roles.
-  for (const char* other : {"prosedyreeier", "godkjenner"}) {
-    expect_problem(register_as(other, Registration{}), 403, "not-allowed", std::nullopt, other);
+  // Anyone may report, but only from a unit of their own (issue 12).
+  for (const char* other : {"prosedyreeier", "godkjenner", "ansatt-nav"}) {
+    expect_problem(call(other, "POST", "/api/v1/deviations",
+                        json_set(Registration{}.json(), {"reporting_unit"}, json_quote("okonomi"))),
+                   422, "validation-failed", std::string("reporting_unit"), other);
   }
   EXPECT_TRUE(all_ids("kvalitetsleder").empty()) << "a refused avvik was stored";
 
@@ -522,8 +524,8 @@ TEST_F(DeviationFlowTest, ListsShowWhatTheCallerMaySeeAndStatisticsCountEveryAvv
   ASSERT_EQ(for_okonomi.status, 200u) << for_okonomi.body;
   EXPECT_EQ(json_array_size(for_okonomi.body, "/items"), 0u) << for_okonomi.body;
   EXPECT_EQ(json_at(for_okonomi.body, "/next_cursor"), "null");
-  expect_problem(call("leder-okonomi", "GET", "/api/v1/deviations/" + a), 403, "not-allowed",
-                 std::nullopt, "okonomi reads another unit's avvik");
+  expect_problem(call("leder-okonomi", "GET", "/api/v1/deviations/" + a), 404, "not-found",
+                 std::string("id"), "okonomi reads another unit's avvik");
 
   // leder-nav: the two it reported; nav is responsible for none.
   const auto for_nav = all_ids("leder-nav");

@@ -188,7 +188,10 @@ void register_deviation_routes(Router& router, DeviationService& service) {
                                                            "\n" + page->next_id))
                                   : json::value(nullptr)}};
     if (!r.principal->has_role(deviation::kRoleQualityLeader)) {
-      body["scope"] = "Avvik du har meldt, og avvik enhetene dine har ansvar for eller deltar i.";
+      body["scope"] = r.principal->has_role(deviation::kRoleUnitLeader)
+                          ? "Avvik du har meldt, og avvik enhetene dine har meldt, har ansvar for "
+                            "eller deltar i."
+                          : "Avvik du har meldt.";
     }
     return json_response(200, body);
   });
@@ -202,6 +205,13 @@ void register_deviation_routes(Router& router, DeviationService& service) {
   router.add("GET", "/api/v1/deviations/{id}/history", [svc](const Request& r) -> Result<Response> {
     auto h = svc->history(r.path_params.at("id"), *r.principal);
     if (!h) return h.error();
+    // A leader who only takes part does not see who reported (deviation/lifecycle.h): the
+    // reporter's own events show no actor to them. The chain is verified here (chain.valid).
+    std::string hidden_actor;
+    if (auto d = svc->get(r.path_params.at("id"), *r.principal);
+        d && !deviation::may_see_reporter(DeviationService::relation_of(*d, *r.principal))) {
+      hidden_actor = d->reporter;
+    }
     json::array items;
     for (const auto& e : h->events) {
       json::value data;
@@ -215,6 +225,9 @@ void register_deviation_routes(Router& router, DeviationService& service) {
                                    {"data", std::move(data)},
                                    {"prev_hash", e.prev_hash},
                                    {"hash", e.hash}});
+      if (!hidden_actor.empty() && e.actor == hidden_actor) {
+        items.back().as_object()["actor"] = nullptr;
+      }
     }
     return json_response(
         200,

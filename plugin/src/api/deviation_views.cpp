@@ -184,6 +184,21 @@ json::object deviation_json(const store::DeviationRecord& r, const DeviationServ
                             const procedure::ProcedureCatalog& catalog, const Principal& viewer) {
   auto out = deviation_fields(r, svc, catalog, viewer);
   add_privacy_members(out, r, svc, viewer);
+  const auto rel = DeviationService::relation_of(r, viewer);
+  // Who reported it is shown to those lifecycle.h names; to a leader who only takes part it
+  // is hidden, in the avvik and in the comments the reporter wrote.
+  const bool shows_reporter = deviation::may_see_reporter(rel);
+  if (!shows_reporter) {
+    out["reporter"] = nullptr;
+    for (auto& c : out["comments"].as_array()) {
+      auto& comment = c.as_object();
+      if (comment["author"] == json::value(r.reporter)) comment["author"] = nullptr;
+    }
+  }
+  out["reporter_name"] = shows_reporter
+                             ? json::value(r.reporter_name.empty() ? r.reporter : r.reporter_name)
+                             : json::value(nullptr);
+  out["reported_by_me"] = rel.reporter;
   return out;
 }
 
@@ -349,29 +364,39 @@ json::object statistics_json(const store::DeviationStatistics& s, const Deviatio
     if (auto st = deviation::parse_status(code)) return json::value(deviation::status_label(*st));
     return json::value(nullptr);
   };
-  return json::object{
-      {"generated_at", util::iso_utc(svc.now_epoch())},
-      {"total", s.total},
-      {"open", s.open},
-      {"closed", s.closed},
-      {"rejected", s.rejected},
-      {"per_step", std::move(steps)},
-      {"per_unit", counts(s.per_unit, unit_label)},
-      {"per_category", counts(s.per_category, category_name)},
-      {"per_severity", counts(s.per_severity, code_label(deviation::severities()))},
-      {"per_status", counts(s.per_status, status_label)},
-      {"per_month", counts(s.per_month, nullptr)},
-      {"median_days_to_close",
-       s.median_closure_seconds
-           ? json::value(static_cast<double>(*s.median_closure_seconds) / 86400.0)
-           : json::value(nullptr)},
-      {"overdue_deviations", s.overdue_deviations},
-      {"overdue_actions", s.overdue_actions},
-      {"privacy", privacy_statistics_json(s)},
-      {"today", today},
-      {"per_cause_code", counts(s.per_cause_code, [&svc](const std::string& code) -> json::value {
-         return json::value(deviation::cause_code_label(svc.cause_codes(), code));
-       })}};
+  json::array unit_pairs;
+  for (const auto& row : s.per_unit_pair) {
+    unit_pairs.push_back(json::object{{"reporting_unit", row.reporting_unit},
+                                      {"reporting_unit_name", unit_label(row.reporting_unit)},
+                                      {"responsible_unit", row.responsible_unit},
+                                      {"responsible_unit_name", unit_label(row.responsible_unit)},
+                                      {"count", row.count}});
+  }
+  return json::object{{"generated_at", util::iso_utc(svc.now_epoch())},
+                      {"total", s.total},
+                      {"open", s.open},
+                      {"closed", s.closed},
+                      {"rejected", s.rejected},
+                      {"per_step", std::move(steps)},
+                      {"per_unit", counts(s.per_unit, unit_label)},
+                      {"per_category", counts(s.per_category, category_name)},
+                      {"per_severity", counts(s.per_severity, code_label(deviation::severities()))},
+                      {"per_status", counts(s.per_status, status_label)},
+                      {"per_month", counts(s.per_month, nullptr)},
+                      {"median_days_to_close",
+                       s.median_closure_seconds
+                           ? json::value(static_cast<double>(*s.median_closure_seconds) / 86400.0)
+                           : json::value(nullptr)},
+                      {"overdue_deviations", s.overdue_deviations},
+                      {"overdue_actions", s.overdue_actions},
+                      {"privacy", privacy_statistics_json(s)},
+                      {"today", today},
+                      {"per_cause_code", counts(s.per_cause_code,
+                                                [&svc](const std::string& code) -> json::value {
+                                                  return json::value(deviation::cause_code_label(
+                                                      svc.cause_codes(), code));
+                                                })},
+                      {"per_unit_pair", std::move(unit_pairs)}};
 }
 
 std::string statistics_csv(const json::object& stats) {
@@ -394,6 +419,14 @@ std::string statistics_csv(const json::object& stats) {
   for (const auto& s : stats.at("per_step").as_array()) {
     const auto& o = s.as_object();
     row("trinn", o.at("step_id"), o.at("title"), o.at("total"), o.at("open"));
+  }
+  // The key names both units ("meldende>ansvarlig"): where units fail each other.
+  for (const auto& p : stats.at("per_unit_pair").as_array()) {
+    const auto& o = p.as_object();
+    row("meldt_av_enhet_til_ansvarlig_enhet",
+        json::value(std::string(o.at("reporting_unit").as_string()) + ">" +
+                    std::string(o.at("responsible_unit").as_string())),
+        nullptr, o.at("count"), nullptr);
   }
   for (const auto& [key, dim] : {std::pair{"per_unit", "enhet"},
                                  {"per_category", "kategori"},

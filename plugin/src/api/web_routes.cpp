@@ -17,7 +17,7 @@ struct Page {
 
 constexpr std::array kPages{
     Page{"/", "start", "Det som venter på meg"},
-    Page{"/registrer", "registrer", "Registrer avvik"},
+    Page{"/registrer", "registrer", "Meld avvik"},
     Page{"/avvik", "avvik", "Avvik"},
     Page{"/avvik/{id}", "avvik-detalj", "Avvik"},
     Page{"/prosedyren", "prosedyren", "Prosedyren"},

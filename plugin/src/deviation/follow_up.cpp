@@ -22,32 +22,36 @@ std::string unit_name(const procedure::UnitRegistry& units, const std::string& i
   return u ? u->name : id;
 }
 
+// Someone who does not see the avvik is told it does not exist (lifecycle.h, sees()).
+Error hidden(const std::string& id) { return not_found("Avviket «" + id + "» finnes ikke.", "id"); }
+
 }  // namespace
 
 Result<store::DeviationRecord> DeviationService::add_comment(
     const std::string& id, const std::string& text, const Actor& actor,
     std::optional<std::int64_t> expected_revision) {
   if (auto ok = check_text("text", "kommentar", text, true, kMaxTextChars); !ok) return ok.error();
-  return mutate(
-      id, expected_revision,
-      [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
-          std::vector<store::OutboxMessage>&) -> Result<void> {
-        const auto status = status_of(r);
-        if (auto ok = check_operation(Operation::kComment, relation_of(r, actor), status); !ok) {
-          return ok.error();
-        }
-        store::DeviationComment c;
-        c.comment_no = static_cast<std::int64_t>(r.comments.size()) + 1;
-        c.author = actor.user_id;
-        c.text = text;
-        c.created_at = now_iso();
-        r.comments.push_back(c);
-        events.push_back(
-            event(actor, "comment_added",
-                  json::serialize(json::object{
-                      {"after", json::object{{"comment_no", c.comment_no}, {"text", text}}}})));
-        return {};
-      });
+  return mutate(id, expected_revision,
+                [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
+                    std::vector<store::OutboxMessage>&) -> Result<void> {
+                  const auto status = status_of(r);
+                  const auto rel = relation_of(r, actor);
+                  if (!sees(rel)) return hidden(r.id);
+                  if (auto ok = check_operation(Operation::kComment, rel, status); !ok) {
+                    return ok.error();
+                  }
+                  store::DeviationComment c;
+                  c.comment_no = static_cast<std::int64_t>(r.comments.size()) + 1;
+                  c.author = actor.user_id;
+                  c.text = text;
+                  c.created_at = now_iso();
+                  r.comments.push_back(c);
+                  events.push_back(event(
+                      actor, "comment_added",
+                      json::serialize(json::object{
+                          {"after", json::object{{"comment_no", c.comment_no}, {"text", text}}}})));
+                  return {};
+                });
 }
 
 Result<store::DeviationRecord> DeviationService::add_participant(
@@ -64,8 +68,9 @@ Result<store::DeviationRecord> DeviationService::add_participant(
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>& outbox) -> Result<void> {
         const auto status = status_of(r);
-        if (auto ok = check_operation(Operation::kAddParticipant, relation_of(r, actor), status);
-            !ok) {
+        const auto rel = relation_of(r, actor);
+        if (!sees(rel)) return hidden(r.id);
+        if (auto ok = check_operation(Operation::kAddParticipant, rel, status); !ok) {
           return ok.error();
         }
         if (unit == r.responsible_unit ||
@@ -108,7 +113,9 @@ Result<store::DeviationRecord> DeviationService::add_action(
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>& outbox) -> Result<void> {
         const auto status = status_of(r);
-        if (auto ok = check_operation(Operation::kAddAction, relation_of(r, actor), status); !ok) {
+        const auto rel = relation_of(r, actor);
+        if (!sees(rel)) return hidden(r.id);
+        if (auto ok = check_operation(Operation::kAddAction, rel, status); !ok) {
           return ok.error();
         }
         store::DeviationAction a;
@@ -160,6 +167,7 @@ Result<store::DeviationRecord> DeviationService::complete_action(
         if (actor.has_role(kRoleUnitLeader) && actor.in_unit(it->owner_unit)) {
           rel.participant_leader = true;
         }
+        if (!sees(rel)) return hidden(r.id);
         if (auto ok = check_operation(Operation::kCompleteAction, rel, status); !ok) {
           return ok.error();
         }
@@ -186,7 +194,9 @@ Result<store::DeviationRecord> DeviationService::link_draft(
       [&](store::DeviationRecord& r, std::vector<store::DeviationEvent>& events,
           std::vector<store::OutboxMessage>&) -> Result<void> {
         const auto status = status_of(r);
-        if (auto ok = check_operation(Operation::kLinkDraft, relation_of(r, actor), status); !ok) {
+        const auto rel = relation_of(r, actor);
+        if (!sees(rel)) return hidden(r.id);
+        if (auto ok = check_operation(Operation::kLinkDraft, rel, status); !ok) {
           return ok.error();
         }
         auto v = procedures_.find(r.procedure_id, version, "version");

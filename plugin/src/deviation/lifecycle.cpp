@@ -44,14 +44,16 @@ constexpr Relation kReporterOrLeaders{
 constexpr Relation kEveryoneInvolved{.reporter = true,
                                      .responsible_leader = true,
                                      .participant_leader = true,
-                                     .quality_leader = true};
+                                     .quality_leader = true,
+                                     .reporting_leader = true};
 constexpr Relation kActionDoers{
     .responsible_leader = true, .participant_leader = true, .quality_leader = true};
 
 bool may(const Relation& mask, const Relation& who) {
   return (mask.reporter && who.reporter) || (mask.responsible_leader && who.responsible_leader) ||
          (mask.participant_leader && who.participant_leader) ||
-         (mask.quality_leader && who.quality_leader);
+         (mask.quality_leader && who.quality_leader) ||
+         (mask.reporting_leader && who.reporting_leader);
 }
 
 struct Rule {
@@ -85,6 +87,12 @@ struct Rule {
 // the cause and no separate action was needed (resolved_in_version).
 // A participant leader takes part in the actions (see kOperationRules) but never moves the
 // avvik itself.
+//
+// Every employee may report (issue 12). The reporter follows their avvik (view, comment) and
+// may reopen it when the fix did not hold, but never receives, treats, rejects or closes it,
+// and adds no actions or participants: handling is the responsible leader's (ISO 9001 10.2).
+// The leader of the reporting unit (RU) is told of the report and follows it like the
+// reporter (view, comment), without moving it: the avvik belongs to the responsible unit.
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> kRules = {
       {Transition::kReceive,
@@ -187,6 +195,7 @@ std::string who_may(const Relation& mask, bool owner_unit_leader_too) {
   if (owner_unit_leader_too) people.emplace_back("leder for enheten som eier tiltaket");
   if (mask.responsible_leader) people.emplace_back("leder for ansvarlig enhet");
   if (mask.participant_leader) people.emplace_back("leder for en deltakende enhet");
+  if (mask.reporting_leader) people.emplace_back("leder for enheten som meldte avviket");
   if (mask.quality_leader) people.emplace_back("kvalitetsleder");
   return join_or(people, [](std::string_view p) { return std::string(p); });
 }
@@ -218,6 +227,12 @@ std::string missing_detail(Requirement r, std::string_view infinitive) {
 }
 
 }  // namespace
+
+bool sees(const Relation& who) { return may(kEveryoneInvolved, who); }
+
+bool may_see_reporter(const Relation& who) {
+  return who.reporter || who.responsible_leader || who.reporting_leader || who.quality_leader;
+}
 
 std::string_view status_code(Status status) {
   switch (status) {

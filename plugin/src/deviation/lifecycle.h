@@ -48,7 +48,16 @@ struct Relation {
   bool responsible_leader = false;  // leader of the responsible unit
   bool participant_leader = false;  // leader of a participating unit
   bool quality_leader = false;      // role quality_leader
+  bool reporting_leader = false;    // leader of the unit the avvik was reported from
 };
+
+/// Whether `who` sees the avvik at all. Someone who does not is told that it does not exist
+/// (404), whatever they asked to do, so that its existence does not leak.
+bool sees(const Relation& who);
+/// Whether `who` sees who reported the avvik: the reporter, the leaders of the reporting and
+/// the responsible unit, and the quality leader. A leader who only takes part (participant)
+/// sees the avvik and works on its actions, but not who reported it (issue 12: "nobody else").
+bool may_see_reporter(const Relation& who);
 
 /// What the avvik and the request provide at the moment of the transition.
 struct TransitionFacts {

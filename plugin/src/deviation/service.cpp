@@ -8,6 +8,7 @@
 #include "core/saksnummer.h"
 #include "deviation/free_text.h"
 #include "deviation/record.h"
+#include "deviation/reporters.h"
 #include "util/norway_time.h"
 #include "util/time.h"
 #include "util/utf8.h"
@@ -18,11 +19,6 @@ namespace {
 namespace json = boost::json;
 using outbox::notification_to_unit_leaders;
 using outbox::notification_to_user;
-
-// Avvik answer "not-allowed" (the procedure service answers "forbidden"); both in the spec.
-Error not_allowed(std::string detail) {
-  return domain_error(ErrorKind::kForbidden, "not-allowed", std::move(detail));
-}
 
 Error no_such_deviation(const std::string& id) {
   return not_found("Avviket «" + id + "» finnes ikke.", "id");
@@ -129,15 +125,15 @@ Relation DeviationService::relation_of(const store::DeviationRecord& r, const Ac
       leader && std::any_of(r.participants.begin(), r.participants.end(),
                             [&](const std::string& u) { return actor.in_unit(u); });
   rel.quality_leader = actor.has_role(kRoleQualityLeader);
+  rel.reporting_leader = leader && actor.in_unit(r.reporting_unit);
   return rel;
 }
 
 Result<store::DeviationCreated> DeviationService::register_deviation(
     const RegisterInput& in, const Actor& actor, const std::string& idempotency_key,
     const std::string& request_sha256) {
-  if (!actor.has_role(kRoleUnitLeader) && !actor.has_role(kRoleQualityLeader)) {
-    return not_allowed("Bare enhetsledere og kvalitetsleder kan registrere avvik.");
-  }
+  // Every signed-in person may report (issue 12): the host authenticated them, and the
+  // reporting unit below must be one of theirs.
   const auto catalog = procedures_.snapshot();
   const auto& units = catalog->units();
 
@@ -183,19 +179,9 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
     return ok.error();
   if (auto ok = check_text("description", "beskrivelse", in.description, true, kMaxTextChars); !ok)
     return ok.error();
-  std::string reporting_unit = in.reporting_unit;
-  if (reporting_unit.empty()) {
-    if (actor.units.size() != 1) {
-      return invalid("reporting_unit", "Oppgi hvilken av enhetene dine som melder avviket.");
-    }
-    reporting_unit = actor.units.front();
-  }
-  if (units.find(reporting_unit) == nullptr) {
-    return invalid("reporting_unit", "Enheten «" + reporting_unit + "» finnes ikke.");
-  }
-  if (!actor.in_unit(reporting_unit)) {
-    return not_allowed("Du kan bare melde avvik for en enhet du selv hører til.");
-  }
+  auto reporting = reporting_unit_of(in, actor, units);
+  if (!reporting) return reporting.error();
+  const std::string reporting_unit = std::move(*reporting);
   // Normalised once, here: the canonical form is stored, shown and exported.
   std::string case_reference;
   if (!in.case_reference.empty()) {
@@ -231,6 +217,7 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
   r.description = in.description;
   r.reporting_unit = reporting_unit;
   r.reporter = actor.user_id;
+  r.reporter_name = actor.display_name;
   r.responsible_unit = step->responsible.unit;
   r.case_reference = case_reference;
   r.personal_data = in.personal_data || step->handles_personal_data;
@@ -273,6 +260,9 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
               link, "deviation:" + assigned.id + ":participant:" + u));
         }
         notify_privacy_officer(assigned, step_title, responsible_name, out);
+        if (auto told = reporting_leaders_told(assigned, actor, step_title, units)) {
+          out.push_back(std::move(*told));
+        }
         if (collaborators_.archiving != nullptr) {
           if (auto exported = collaborators_.archiving->export_of(assigned, "registrert", 1)) {
             out.push_back(std::move(*exported));
@@ -297,7 +287,9 @@ Result<store::DeviationRecord> DeviationService::get(const std::string& id, cons
   // The data-protection officer sees every personvernavvik, whatever its units.
   if (is_privacy_deviation(**found) && is_privacy_officer(actor)) return std::move(**found);
   const auto status = status_of(**found);
-  if (auto ok = check_operation(Operation::kView, relation_of(**found, actor), status); !ok) {
+  const auto rel = relation_of(**found, actor);
+  if (!sees(rel)) return no_such_deviation(id);
+  if (auto ok = check_operation(Operation::kView, rel, status); !ok) {
     return ok.error();
   }
   return std::move(**found);
@@ -373,7 +365,9 @@ Result<store::DeviationRecord> DeviationService::transition(
         facts.has_done_action = std::any_of(r.actions.begin(), r.actions.end(),
                                             [](const auto& a) { return !a.done_date.empty(); });
         facts.has_resolved_in_version = !in.resolved_in_version.empty();
-        auto to = check_transition(from, in.transition, relation_of(r, actor), facts);
+        const auto rel = relation_of(r, actor);
+        if (!sees(rel)) return no_such_deviation(r.id);
+        auto to = check_transition(from, in.transition, rel, facts);
         if (!to) return to.error();
         std::vector<std::string> cause_codes;
         if (in.transition == Transition::kClose) {
@@ -466,7 +460,8 @@ Result<store::DeviationPage> DeviationService::list(store::DeviationQuery query,
   query.see_all = actor.has_role(kRoleQualityLeader);
   query.viewer = actor.user_id;
   query.viewer_units.clear();
-  // Only leaders see their units' avvik; anyone sees what they reported.
+  // Only leaders see their units' avvik (responsible, participating or reporting); anyone
+  // sees what they reported.
   if (actor.has_role(kRoleUnitLeader)) query.viewer_units = actor.units;
   if (is_privacy_officer(actor)) query.viewer_categories = {std::string(kCategoryPrivacy)};
   return store_.list_deviations(query);

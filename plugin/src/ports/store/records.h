@@ -158,6 +158,9 @@ struct DeviationRecord {
   std::optional<PrivacyAssessment> assessment;   // once recorded
   std::vector<DeviationEscalation> escalations;  // kept when stored; new ones added
   std::vector<std::string> cause_codes;          // chosen at closing, in the order given
+  // The reporter's display name as the host gave it at registration (fixed, like reporter);
+  // "" for avvik registered before migration 10.
+  std::string reporter_name;
 };
 
 /// A message to deliver later (notification now, archive export later), written in the same
@@ -194,8 +197,8 @@ struct DeviationQuery {
   bool overdue_only = false;  // open (not lukket/avvist) and a deadline before now_epoch:
                               // receive_due_epoch while registrert, close_due_epoch otherwise
   std::int64_t now_epoch = 0;
-  // Visibility: unless see_all, only avvik the viewer reported, or whose responsible or a
-  // participating unit is one of viewer_units.
+  // Visibility: unless see_all, only avvik the viewer reported, or whose responsible, a
+  // participating or the reporting unit is one of viewer_units.
   bool see_all = true;
   std::string viewer;
   std::vector<std::string> viewer_units;
@@ -229,6 +232,12 @@ struct KeyCount {
   std::int64_t count = 0;
 };
 
+struct UnitPairCount {
+  std::string reporting_unit;
+  std::string responsible_unit;
+  std::int64_t count = 0;
+};
+
 struct DeviationStatistics {
   std::int64_t total = 0;
   std::int64_t open = 0;
@@ -250,6 +259,9 @@ struct DeviationStatistics {
   std::int64_t privacy_open_overdue = 0;  // not assessed, deadline passed
   std::int64_t privacy_open_pending = 0;  // not assessed, deadline still ahead
   std::vector<KeyCount> per_cause_code;   // avvik per cause code (one avvik may have several)
+  // Where units fail each other: the avvik a unit reported against a step another unit (or
+  // the same) is responsible for; by count desc, then reporting, then responsible unit.
+  std::vector<UnitPairCount> per_unit_pair;
 };
 
 /// What the archive answered about one export (an outbox message of topic "archive").

@@ -91,17 +91,22 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
     f.params.add(q.viewer);
     if (!q.viewer_units.empty()) {
       const std::string in = placeholders(q.viewer_units.size());
+      // Leaders see their units' avvik: responsible, participating, and (issue 12) reported.
       f.where += lists ? " UNION ALL SELECT v.id FROM deviations v WHERE v.responsible_unit IN (" +
                              in +
                              ") UNION ALL SELECT vp.deviation_id FROM deviation_participants vp "
                              "WHERE vp.unit_id IN (" +
+                             in +
+                             ") UNION ALL SELECT vr.id FROM deviations vr WHERE "
+                             "vr.reporting_unit IN (" +
                              in + ")"
                        : " OR d.responsible_unit IN (" + in +
                              ") OR EXISTS (SELECT 1 FROM deviation_participants vp WHERE "
                              "vp.deviation_id = d.id AND vp.unit_id IN (" +
-                             in + "))";
-      for (const auto& unit : q.viewer_units) f.params.add(unit);
-      for (const auto& unit : q.viewer_units) f.params.add(unit);
+                             in + ")) OR d.reporting_unit IN (" + in + ")";
+      for (int term = 0; term < 3; ++term) {
+        for (const auto& unit : q.viewer_units) f.params.add(unit);
+      }
     }
     if (!q.viewer_categories.empty()) {
       const std::string in = placeholders(q.viewer_categories.size());

@@ -1,5 +1,5 @@
-// Statistics over avvik: counts per step, unit, category, severity, status and month, the
-// median closure time and what is overdue.
+// Statistics over avvik: counts per step, unit, unit pair (reporting × responsible), category,
+// severity, status and month, the median closure time and what is overdue.
 
 #include <algorithm>
 #include <map>
@@ -39,6 +39,9 @@ class StatsBuilder {
   void add_incident_date(const std::string& date, std::int64_t n) {
     months_[date.substr(0, 7)] += n;
   }
+  void add_unit_pair(const std::string& reporting, const std::string& responsible, std::int64_t n) {
+    unit_pairs_[{reporting, responsible}] += n;
+  }
 
   /// Totals and lists; per_step by total desc, then step id; the other lists (except
   /// per_month, ascending) by count desc, then key.
@@ -65,6 +68,13 @@ class StatsBuilder {
     stats.per_category = counts_of(categories_);
     stats.per_severity = counts_of(severities_);
     for (const auto& [month, n] : months_) stats.per_month.push_back({month, n});
+    for (const auto& [pair, n] : unit_pairs_) {
+      stats.per_unit_pair.push_back({pair.first, pair.second, n});
+    }
+    // The map's order (reporting, then responsible) breaks ties; stable keeps it.
+    std::stable_sort(
+        stats.per_unit_pair.begin(), stats.per_unit_pair.end(),
+        [](const UnitPairCount& a, const UnitPairCount& b) { return a.count > b.count; });
     return stats;
   }
 
@@ -79,6 +89,7 @@ class StatsBuilder {
 
   std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> steps_;
   std::map<std::string, std::int64_t> statuses_, units_, categories_, severities_, months_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> unit_pairs_;
 };
 
 /// Statistics over every avvik: one scan of a covering index per grouping, and the median
@@ -101,6 +112,12 @@ DeviationStatistics statistics_of_all(Connection& c, std::int64_t now_epoch) {
   group("d.severity", [&](const std::string& k, std::int64_t n) { builder.add_severity(k, n); });
   group("d.incident_date",
         [&](const std::string& k, std::int64_t n) { builder.add_incident_date(k, n); });
+  {
+    Query q(c,
+            "SELECT d.reporting_unit, d.responsible_unit, count(*) FROM deviations d "
+            "GROUP BY d.reporting_unit, d.responsible_unit");
+    while (q.next()) builder.add_unit_pair(q.text(0), q.text(1), q.int64(2));
+  }
   DeviationStatistics stats = builder.finish();
   const std::string closure(c.dialect().closure_seconds);
   std::int64_t closed = 0;
@@ -131,7 +148,8 @@ DeviationStatistics statistics_of_matching(Connection& c, const FilterSql& filte
           "SELECT d.procedure_id, d.step_id, d.status, d.responsible_unit, d.category, "
           "d.severity, d.incident_date, " +
               std::string(c.dialect().closure_seconds) +
-              ", d.receive_due_epoch, d.close_due_epoch FROM deviations d WHERE 1 = 1" +
+              ", d.receive_due_epoch, d.close_due_epoch, d.reporting_unit FROM deviations d "
+              "WHERE 1 = 1" +
               filter.where);
   filter.params.bind(q);
   while (q.next()) {
@@ -141,6 +159,7 @@ DeviationStatistics statistics_of_matching(Connection& c, const FilterSql& filte
     builder.add_category(q.text(4), 1);
     builder.add_severity(q.text(5), 1);
     builder.add_incident_date(q.text(6), 1);
+    builder.add_unit_pair(q.text(10), q.text(3), 1);
     if (!q.is_null(7)) closures.push_back(q.int64(7));
     if (rules::passed_deadline(is_open_status(status), status == "registrert", q.int64(8),
                                q.int64(9), now_epoch) != rules::PassedDeadline::kNone) {

@@ -95,6 +95,13 @@ Result<DeviationCreated> SqlStore::create_deviation(const DeviationRecord& in,
           // gives the number back.
           if (!q.next()) throw RestartTransaction();
         }
+        if (!record.reporter_name.empty()) {
+          // Apart from the insert so that the insert's parameter numbering stays that of
+          // bind_deviation.
+          Query q(c, "UPDATE deviations SET reporter_name = ?1 WHERE id = ?2");
+          q.with(record.reporter_name, record.id);
+          q.run();
+        }
         write_participants(c, record.id, record.participants);
         write_actions(c, record.id, record.actions);
         write_new_comments(c, record.id, record.comments);

@@ -77,6 +77,7 @@ DeviationRecord read_deviation(const Query& q) {
   r.resolved_in_version = q.text(29);
   r.linked_draft_version = q.text(30);
   r.revision = q.int64(31);
+  r.reporter_name = q.text(32);
   return r;
 }
 

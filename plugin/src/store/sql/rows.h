@@ -34,7 +34,8 @@ inline constexpr const char* kVersionColumns =
     "procedure_id, version, status, xml, sha256, author, created_at, approver, approved_at, "
     "effective_from, published_at, consultation_deadline, source, revision";
 
-// In the order of the parameters ?1..?32 of bind_deviation and of read_deviation's columns;
+// In the order of the parameters ?1..?32 of bind_deviation and of read_deviation's columns
+// (reporter_name, last, is read only: create_deviation writes it on its own);
 // personal_data reads as 0/1 whatever the engine stores.
 inline constexpr const char* kDeviationColumns =
     "d.id, d.year, d.number, d.procedure_id, d.procedure_version, d.step_id, d.incident_date, "
@@ -42,7 +43,8 @@ inline constexpr const char* kDeviationColumns =
     "d.responsible_unit, d.case_reference, CAST(d.personal_data AS INTEGER), d.status, "
     "d.created_at, d.created_epoch, d.updated_at, d.receive_due_epoch, d.close_due_epoch, "
     "d.received_at, d.closed_at, d.closed_epoch, d.cause, d.evaluation, d.rejection_reason, "
-    "d.reopen_reason, d.resolved_in_version, d.linked_draft_version, d.revision";
+    "d.reopen_reason, d.resolved_in_version, d.linked_draft_version, d.revision, "
+    "d.reporter_name";
 
 inline constexpr const char* kOutboxColumns =
     "id, topic, dedupe_key, payload_json, status, attempts, next_attempt_epoch, last_error, "
