@@ -142,7 +142,8 @@ TEST_F(AttachmentExportTest, PdfAttachmentTravelsIntoTheArkivmeldingWithItsCheck
         call("leder-klageutvalget", "GET", "/api/v1/deviations/" + avvik + "/attachments/1").body;
     EXPECT_EQ(
         call("leder-klageutvalget", "GET", "/api/v1/deviations/" + avvik + "/attachments").status,
-        403u);
+        404u)
+        << "who does not see the avvik is told it does not exist";
     const auto list =
         call("leder-boligkontor", "GET", "/api/v1/deviations/" + avvik + "/attachments");
     EXPECT_EQ(json_array_size(list.body, "/items"), 3u) << list.body;

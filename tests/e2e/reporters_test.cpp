@@ -175,7 +175,8 @@ TEST_F(ReportersTest, AnEmployeeReportsAndFollowsTheirAvvikToClosureWhileAThirdU
   const auto closed =
       call("leder-boligkontor", "POST", path + "/transitions",
            R"({"transition":"lukk","cause":"Sakslisten ble satt opp for hånd.",)"
-           R"("evaluation":"De tre neste møtene hadde alle komplette søknader på listen."})");
+           R"("evaluation":"De tre neste møtene hadde alle komplette søknader på listen.",)"
+           R"("cause_codes":["rutine_ikke_fulgt"]})");
   ASSERT_EQ(closed.status, 200u) << closed.body;
 
   // The employee sees it closed, with cause, action and history.

@@ -155,8 +155,8 @@ TEST_P(StoreSuite, AnOfficerUnitMeansTheHoldersOfTheRoleThere) {
   const Actor elsewhere{"ombud-nav", "Ombud", {"nav"}, {"data_protection_officer"}};
   const Actor without_role{"leder-kommunedirektor", "Leder", {"kommunedirektor"}, {"unit_leader"}};
   EXPECT_TRUE(w.service->get(created->record.id, kOfficer)) << "the role in the unit";
-  EXPECT_EQ(w.service->get(created->record.id, elsewhere).error().kind, ErrorKind::kForbidden);
-  EXPECT_EQ(w.service->get(created->record.id, without_role).error().kind, ErrorKind::kForbidden);
+  EXPECT_EQ(w.service->get(created->record.id, elsewhere).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(w.service->get(created->record.id, without_role).error().kind, ErrorKind::kNotFound);
   deviation::AssessmentInput a;
   a.risk = "hoy";
   a.notify_required = true;
@@ -196,12 +196,12 @@ TEST_P(StoreSuite, TheOfficerSeesEveryPersonvernavvikAndNoOtherAvvik) {
       w.service->register_deviation(w.input("uklart_ansvar"), leader_of("boligkontor"), "", "");
   ASSERT_TRUE(privacy && ordinary);
   EXPECT_TRUE(w.service->get(privacy->record.id, kOfficer));
-  EXPECT_EQ(w.service->get(ordinary->record.id, kOfficer).error().kind, ErrorKind::kForbidden);
+  EXPECT_EQ(w.service->get(ordinary->record.id, kOfficer).error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(w.service->get(privacy->record.id, leader_of("okonomi")).error().kind,
-            ErrorKind::kForbidden)
+            ErrorKind::kNotFound)
       << "a leader of an unrelated unit does not";
   const Actor other_officer{"annet-ombud", "Annen", {"nav"}, {"data_protection_officer"}};
-  EXPECT_EQ(w.service->get(privacy->record.id, other_officer).error().kind, ErrorKind::kForbidden)
+  EXPECT_EQ(w.service->get(privacy->record.id, other_officer).error().kind, ErrorKind::kNotFound)
       << "the configured officer only";
   auto page = w.service->list({}, kOfficer);
   ASSERT_TRUE(page);

@@ -63,6 +63,7 @@ test('an employee reports an avvik, the responsible leader closes it, the employ
     transition: 'lukk',
     cause: 'Sakslisten ble satt opp for hånd.',
     evaluation: 'Rettet i ny versjon av rutinen; de neste møtene hadde alle søknadene.',
+    cause_codes: ['rutine_ikke_fulgt'],
     resolved_in_version: '3.0',
   });
   assert.equal(closed.status, 200, closed.text);
