@@ -533,6 +533,16 @@
     const personalNote = h('p', { class: 'hjelp', id: 'avvik-personopplysninger-merknad', hidden: true });
     let categoryRequest = 0;
     let personalBeforeLock = false;
+    // The box is locked (ticked) while the step handles personal data or the category is a
+    // personvernavvik; when neither holds any more, the reporter's own choice comes back.
+    const personalLocks = { step: false, privacy: false };
+    const applyPersonalLock = () => {
+      const locked = personalLocks.step || personalLocks.privacy;
+      if (locked && !personal.disabled) personalBeforeLock = personal.checked;
+      if (!locked && personal.disabled) personal.checked = personalBeforeLock;
+      personal.disabled = locked;
+      if (locked) personal.checked = true;
+    };
     const stepChanged = async (s) => {
       const request = ++categoryRequest;
       const previous = category.value;
@@ -556,10 +566,8 @@
       // A step that handles personal data: the avvik always carries them (the API refuses
       // "no"), so the box is ticked and locked, and the page says why.
       const sensitive = Boolean(s && s.handles_personal_data);
-      if (sensitive && !personal.disabled) personalBeforeLock = personal.checked;
-      if (!sensitive && personal.disabled) personal.checked = personalBeforeLock;  // the reporter's own choice again
-      personal.disabled = sensitive;
-      if (sensitive) personal.checked = true;
+      personalLocks.step = sensitive;
+      applyPersonalLock();
       personalNote.hidden = !sensitive;
       personalNote.textContent = sensitive
         ? `Trinnet «${s.title}» behandler personopplysninger. Avvik på dette trinnet merkes alltid med personopplysninger og sendes skjermet til arkivet.`
@@ -570,7 +578,10 @@
       codeList.severities.map((c) => h('option', { value: c.code }, c.label)));
     const caseRef = h('input', { type: 'text', autocomplete: 'off', inputmode: 'text' });
     const personal = h('input', { type: 'checkbox', id: 'avvik-personopplysninger' });
-    const privacyPart = privacyRegisterPart(category, personal);
+    const privacyPart = privacyRegisterPart(category, (privacy) => {
+      personalLocks.privacy = privacy;
+      applyPersonalLock();
+    });
     const result = h('div', { id: 'resultat' });
     const reportingUnit = me.units.length > 1
       ? h('select', {}, me.units.map((u) => h('option', { value: u.id }, u.name || u.id)))
@@ -1515,15 +1526,14 @@
   }
 
   /** The register form's discovery time, shown for personvernavvik, which always hold personal data. */
-  function privacyRegisterPart(category, personal) {
+  function privacyRegisterPart(category, onPrivacy) {
     const input = h('input', { type: 'datetime-local' });
     const node = h('div', { class: 'personvern-felt' },
       field({ id: 'avvik-oppdaget', label: 'Når ble bruddet oppdaget? (valgfritt)', help: 'Tomt betyr nå. Bruddet skal vurderes innen 72 timer etter at det ble oppdaget, og personvernombudet får beskjed.', input }));
     const sync = () => {
       const privacy = category.value === 'personvernavvik';
       node.hidden = !privacy;
-      if (privacy) personal.checked = true;
-      personal.disabled = privacy;
+      onPrivacy(privacy);
     };
     category.addEventListener('change', sync);
     sync();
