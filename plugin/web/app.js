@@ -302,8 +302,9 @@
       }
     }
     const reported = all.items.filter((d) => d.reported_by_me);
-    // Someone who leads nothing reports and follows; the leader's task lists would be empty.
-    if (!hasRole('unit_leader') && !hasRole('quality_leader')) {
+    // Someone with no role but employee reports and follows; the task lists would be empty.
+    // (The personvernombud, procedure owners and approvers have tasks of their own.)
+    if (!['unit_leader', 'quality_leader', 'data_protection_officer', 'procedure_owner', 'approver'].some(hasRole)) {
       setContent(target,
         h('p', {}, `Hei, ${me.display_name}. Har du sett at noe i boligflyten ikke gikk som prosedyren sier? Meld det, så følger lederen med ansvaret opp.`),
         h('p', {}, h('a', { class: 'knapp stor', href: '/registrer' }, 'Meld avvik')),

@@ -59,6 +59,9 @@ test('the register page asks when the breach was discovered and always marks it 
   const page = await signIn(context, host, 'leder-boligkontor', '/registrer');
   const discovered = page.locator('#avvik-oppdaget');
   assert.equal(await discovered.isVisible(), false, 'hidden for other categories');
+  // The categories are the chosen step's (web.categories): choose the step first.
+  await page.locator('rect[data-velgbar][data-step="tildelingsmote"]').click();
+  await page.locator('#avvik-kategori option[value="personvernavvik"]').waitFor({ state: 'attached' });
   await page.locator('#avvik-kategori').selectOption('personvernavvik');
   await discovered.waitFor({ state: 'visible' });
   assert.equal(await page.locator('#avvik-personopplysninger').isChecked(), true);
