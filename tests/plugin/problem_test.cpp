@@ -55,6 +55,16 @@ TEST(ProblemCatalogue, PersonalDataIs422WithPositionAndNorwegianTitle) {
   EXPECT_EQ(body.at("field").as_string(), "description");
 }
 
+TEST(ProblemCatalogue, AProblemQuotingBytesThatAreNotUtf8IsStillValidJson) {
+  const auto error = make_error(ErrorKind::kBadRequest, "invalid-query", "Ugyldig",
+                                "Søkeparameteren «c\xff\xf7» har ugyldig koding.", "c\xff");
+  const auto r = api::problem_response(error, "/api/v1/\xc3");
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(r.body, ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(body.at("field").as_string(), "c\xEF\xBF\xBD");
+}
+
 TEST(ProblemCatalogue, OneConditionOneType) {
   // What the store calls "deviation-not-found" is the API's one not-found.
   expect_problem(make_error(ErrorKind::kNotFound, "deviation-not-found", "Avviket finnes ikke",

@@ -30,5 +30,12 @@ TEST(Utf8, PositionsCountLinesAndCodePoints) {
   EXPECT_EQ(pos.column, 4u);
 }
 
+TEST(Utf8, InvalidBytesBecomeReplacementCharactersAndValidTextStays) {
+  EXPECT_EQ(to_valid_utf8("æøå ok"), "æøå ok");
+  const std::string mended = to_valid_utf8("a\xff\xfe b\xc3");
+  EXPECT_FALSE(find_invalid_utf8(mended));
+  EXPECT_EQ(mended, "a\xEF\xBF\xBD\xEF\xBF\xBD b\xEF\xBF\xBD");
+}
+
 }  // namespace
 }  // namespace boligflyt::util

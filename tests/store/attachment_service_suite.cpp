@@ -7,6 +7,7 @@
 
 #include "deviation/attachments.h"
 #include "deviation/service.h"
+#include "store/service_fixture.h"
 #include "store/store_suite.h"
 #include "util/sha256.h"
 
@@ -14,19 +15,6 @@ namespace boligflyt::store::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-class NoHost final : public ports::HostServices {
- public:
-  Result<std::optional<std::string>> directory_lookup(const std::string&) override {
-    return std::optional<std::string>{};
-  }
-  Result<void> notify(const std::string&) override { return {}; }
-  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
-};
-
-Actor leader_of(const std::string& unit) {
-  return Actor{"leder-" + unit, "Leder " + unit, {unit}, {"unit_leader"}};
-}
 
 // The smallest files the content check takes as what they say they are.
 const std::string kPdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -61,7 +49,7 @@ class Attaching {
   deviation::AttachmentService& attachments() { return attachments_; }
 
  private:
-  NoHost host_;
+  QuietHost host_;
   Logger logger_{[](LogLevel, std::string_view) {}};
   procedure::ProcedureService procedures_;
   deviation::DeviationService deviations_;

@@ -6,25 +6,13 @@
 #include <chrono>
 
 #include "deviation/service.h"
+#include "store/service_fixture.h"
 #include "store/store_suite.h"
 
 namespace boligflyt::store::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-class QuietHost final : public ports::HostServices {
- public:
-  Result<std::optional<std::string>> directory_lookup(const std::string&) override {
-    return std::optional<std::string>{};
-  }
-  Result<void> notify(const std::string&) override { return {}; }
-  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
-};
-
-Actor leader_of(const std::string& unit) {
-  return Actor{"leder-" + unit, "Leder " + unit, {unit}, {"unit_leader"}};
-}
 
 /// The services over the store under test.
 class Services {

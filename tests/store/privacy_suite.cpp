@@ -10,6 +10,7 @@
 
 #include "deviation/service.h"
 #include "procedure/service.h"
+#include "store/service_fixture.h"
 #include "store/store_suite.h"
 
 namespace boligflyt::store::testing {
@@ -18,18 +19,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class SilentHost final : public ports::HostServices {
- public:
-  Result<std::optional<std::string>> directory_lookup(const std::string&) override {
-    return std::optional<std::string>{};
-  }
-  Result<void> notify(const std::string&) override { return {}; }
-  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
-};
-
-Actor leader_of(const std::string& unit) {
-  return Actor{"leder-" + unit, "Leder " + unit, {unit}, {"unit_leader"}};
-}
 const Actor kOfficer{
     "personvernombud", "Personvernombud", {"kommunedirektor"}, {"data_protection_officer"}};
 const Actor kQualityLeader{
@@ -70,7 +59,7 @@ struct World {
     return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   }
 
-  SilentHost host;
+  QuietHost host;
   Logger logger{[](LogLevel, std::string_view) {}};
   std::unique_ptr<procedure::ProcedureService> procedures;
   std::unique_ptr<deviation::DeviationService> service;

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "deviation/service.h"
+#include "store/service_fixture.h"
 #include "store/store_suite.h"
 
 namespace boligflyt::store::testing {
@@ -14,23 +15,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-class SilentHost final : public ports::HostServices {
- public:
-  Result<std::optional<std::string>> directory_lookup(const std::string&) override {
-    return std::optional<std::string>{};
-  }
-  Result<void> notify(const std::string&) override { return {}; }
-  Result<void> publish_document(const std::string&, std::string_view) override { return {}; }
-};
-
-Actor employee(const std::string& id, std::vector<std::string> units) {
-  return Actor{id, "Ansatt " + id, std::move(units), {"employee"}};
-}
-
-Actor leader_of(const std::string& unit) {
-  return Actor{"leder-" + unit, "Leder " + unit, {unit}, {"unit_leader"}};
-}
 
 /// The avvik service over the store under test, with a clock fixed in March 2026.
 class Reporting {
@@ -82,7 +66,7 @@ class Reporting {
 
  private:
   Store& store_;
-  SilentHost host_;
+  QuietHost host_;
   Logger logger_{[](LogLevel, std::string_view) {}};
   procedure::ProcedureService procedures_;
   deviation::DeviationService service_;

@@ -3,6 +3,8 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "util/utf8.h"
+
 namespace boligflyt::api {
 namespace {
 
@@ -111,10 +113,12 @@ Response problem_response(const Error& error, std::string_view instance_path) {
   body["type"] = std::string(kProblemTypePrefix) + std::string(shape.type);
   body["title"] = shape.title;
   body["status"] = shape.status;
-  if (!error.detail.empty()) body["detail"] = error.detail;
-  if (!error.field.empty()) body["field"] = error.field;
+  // Details and fields may quote what a client sent; a problem must stay valid JSON whatever
+  // it was (found by tests/fuzz/targets/abi_request_fuzzer.cpp).
+  if (!error.detail.empty()) body["detail"] = util::to_valid_utf8(error.detail);
+  if (!error.field.empty()) body["field"] = util::to_valid_utf8(error.field);
   if (error.position) body["position"] = *error.position;
-  if (!instance_path.empty()) body["instance"] = instance_path;
+  if (!instance_path.empty()) body["instance"] = util::to_valid_utf8(instance_path);
   if (!error.extra_members_json.empty()) {
     boost::system::error_code ec;
     auto extra = boost::json::parse(error.extra_members_json, ec);

@@ -1,7 +1,5 @@
 #include "api/router.h"
 
-#include <algorithm>
-#include <cctype>
 #include <exception>
 
 #include "api/problem.h"
@@ -132,18 +130,9 @@ Response Router::handle(Request request) const {
   if (!allowed.empty()) {
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-    // The method is named only when it is an HTTP token: other bytes would make the problem
-    // itself invalid JSON (found by tests/fuzz/targets/abi_request_fuzzer.cpp).
-    const bool token =
-        !request.method.empty() && request.method.size() <= 20 &&
-        std::all_of(request.method.begin(), request.method.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) ||
-                 std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-        });
     auto error =
         make_error(ErrorKind::kMethodNotAllowed, "method-not-allowed", "Metoden er ikke tillatt",
-                   "Adressen finnes, men støtter ikke " +
-                       (token ? std::string(request.method) : std::string("denne metoden")) +
+                   "Adressen finnes, men støtter ikke " + std::string(request.method) +
                        ". Tillatt: " + allow + ".",
                    "method");
     auto r = problem_response(error, request.path);

@@ -68,22 +68,12 @@ std::size_t DeviationService::escalate_overdue() {
   privacy.category = std::string(kCategoryPrivacy);
   privacy.statuses = status_codes({Status::kRegistered, Status::kReceived, Status::kInTreatment,
                                    Status::kAction, Status::kReopened});
-  for (auto query : {overdue, privacy}) {
-    query.see_all = true;
-    query.sort = "id";
-    query.descending = false;
-    query.limit = 200;
-    for (int page = 0; page < 10'000; ++page) {  // bounded: 2 million avvik
-      auto result = store_.list_deviations(query);
-      if (!result) {
-        logger_.warn("escalation_scan_failed", {{"cause", result.error().log_message}});
-        break;
-      }
-      for (const auto& r : result->items) escalated += escalate(r, now);
-      if (!result->more) break;
-      query.after_sort_value = result->next_sort_value;
-      query.after_id = result->next_id;
-    }
+  for (const auto& query : {overdue, privacy}) {
+    page_through(query, "escalation_scan_failed",
+                 [&](const std::vector<store::DeviationRecord>& items) {
+                   for (const auto& r : items) escalated += escalate(r, now);
+                   return true;
+                 });
   }
   return escalated;
 }

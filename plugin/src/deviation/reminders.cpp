@@ -12,10 +12,9 @@ namespace boligflyt::deviation {
 
 using outbox::notification_to_unit_leaders;
 
-void DeviationService::scan_for_reminders(
-    store::DeviationQuery query,
-    const std::function<void(const store::DeviationRecord&, std::vector<store::OutboxMessage>&)>&
-        remind) {
+void DeviationService::page_through(
+    store::DeviationQuery query, std::string_view failure_event,
+    const std::function<bool(const std::vector<store::DeviationRecord>&)>& each_page) {
   query.see_all = true;
   query.sort = "id";
   query.descending = false;
@@ -23,23 +22,32 @@ void DeviationService::scan_for_reminders(
   for (int page = 0; page < 10'000; ++page) {  // bounded: 2 million avvik
     auto result = store_.list_deviations(query);
     if (!result) {
-      logger_.warn("reminder_scan_failed", {{"cause", result.error().log_message}});
+      logger_.warn(std::string(failure_event), {{"cause", result.error().log_message}});
       return;
     }
-    std::vector<store::OutboxMessage> reminders;
-    for (const auto& r : result->items) remind(r, reminders);
-    if (!reminders.empty()) {
-      // Dedupe keys make a reminder that is already queued (or delivered) a no-op.
-      if (auto ok = store_.enqueue_outbox(reminders); !ok) {
-        logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
-        return;
-      }
-      enqueued();
-    }
-    if (!result->more) return;
+    if (!each_page(result->items) || !result->more) return;
     query.after_sort_value = result->next_sort_value;
     query.after_id = result->next_id;
   }
+}
+
+void DeviationService::scan_for_reminders(
+    store::DeviationQuery query,
+    const std::function<void(const store::DeviationRecord&, std::vector<store::OutboxMessage>&)>&
+        remind) {
+  page_through(std::move(query), "reminder_scan_failed",
+               [&](const std::vector<store::DeviationRecord>& items) {
+                 std::vector<store::OutboxMessage> reminders;
+                 for (const auto& r : items) remind(r, reminders);
+                 if (reminders.empty()) return true;
+                 // Dedupe keys make a reminder that is already queued (or delivered) a no-op.
+                 if (auto ok = store_.enqueue_outbox(reminders); !ok) {
+                   logger_.warn("reminder_enqueue_failed", {{"cause", ok.error().log_message}});
+                   return false;
+                 }
+                 enqueued();
+                 return true;
+               });
 }
 
 std::size_t DeviationService::remind_overdue() {

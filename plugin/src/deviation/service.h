@@ -209,8 +209,12 @@ class DeviationService {
   std::string norwegian_today() const;
   store::DeviationEvent event(const Actor& actor, std::string kind, std::string data_json) const;
   void enqueued() const;
-  /// Pages through the avvik matching `query` (all of them, in id order) and enqueues the
-  /// reminders `remind` adds for each.
+  /// Pages through every avvik matching `query` (in id order, bounded), handing each page to
+  /// `each_page` until it returns false; a failed read is logged as `failure_event`.
+  void page_through(
+      store::DeviationQuery query, std::string_view failure_event,
+      const std::function<bool(const std::vector<store::DeviationRecord>&)>& each_page);
+  /// page_through, enqueueing the reminders `remind` adds for each avvik.
   void scan_for_reminders(store::DeviationQuery query,
                           const std::function<void(const store::DeviationRecord&,
                                                    std::vector<store::OutboxMessage>&)>& remind);

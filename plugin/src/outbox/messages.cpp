@@ -35,24 +35,12 @@ store::OutboxMessage notification_to_user(const std::string& user_id, const std:
   return notification(boost::json::object{{"user_id", user_id}}, subject, body, link, dedupe_key);
 }
 
-}  // namespace boligflyt::outbox
-
-namespace boligflyt::outbox {
-
 store::OutboxMessage notification_to_role(const std::string& role, const std::string& unit_id,
                                           const std::string& subject, const std::string& body,
                                           const std::string& link, const std::string& dedupe_key) {
   boost::json::object recipient{{"role", role}};
   if (!unit_id.empty()) recipient["unit_id"] = unit_id;
-  store::OutboxMessage m;
-  m.topic = std::string(kNotificationTopic);
-  m.dedupe_key = dedupe_key;
-  m.payload_json = boost::json::serialize(boost::json::object{{"recipient", std::move(recipient)},
-                                                              {"subject", subject},
-                                                              {"body", body},
-                                                              {"link", link},
-                                                              {"key", dedupe_key}});
-  return m;
+  return notification(std::move(recipient), subject, body, link, dedupe_key);
 }
 
 }  // namespace boligflyt::outbox

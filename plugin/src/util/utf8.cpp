@@ -37,6 +37,18 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+std::string to_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (const auto bad = find_invalid_utf8(text)) {
+    out.append(text.substr(0, *bad));
+    out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+    text.remove_prefix(*bad + 1);
+  }
+  out.append(text);
+  return out;
+}
+
 TextPosition position_of(std::string_view text, std::size_t byte_offset) {
   TextPosition pos;
   for (std::size_t i = 0; i < byte_offset && i < text.size(); ++i) {

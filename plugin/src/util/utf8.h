@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace boligflyt::util {
@@ -8,6 +9,9 @@ namespace boligflyt::util {
 /// Returns the byte offset of the first invalid UTF-8 sequence, or nullopt when `text` is
 /// valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF are invalid).
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+/// `text` with every invalid UTF-8 byte replaced by U+FFFD, so that it can go into JSON.
+std::string to_valid_utf8(std::string_view text);
 
 /// 1-based line and column (in code points) of a byte offset, for error messages.
 struct TextPosition {
