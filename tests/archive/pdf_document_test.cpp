@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "archive/pdfa_conversion.h"
+
 namespace boligflyt::archive {
 namespace {
 
@@ -224,6 +226,35 @@ TEST(PdfDocument, XmpCarriesTheTitleWithNorwegianLetters) {
                           "Boligflytprosedyre: blåbærsyltetøy på høring</rdf:li>"),
             std::string::npos)
       << "dc:description in XMP";
+}
+
+// The file identifiers are random bytes, so a literal string in /ID may hold ']' or an
+// escaped ')'. The update that restores the title must copy the whole array (it once stopped
+// at the first ']' and about one report in fifty failed qpdf --check).
+TEST(PdfDocument, TitleUpdateKeepsAnIdWhoseBytesLookLikeSyntax) {
+  auto doc = sample_document(1);
+  doc.title = "Avviksrapport AVVIK-2026-0001";
+  doc.subject = "Avvik fra Boligflytprosedyre";
+  auto ascii = render_pdfa(doc);  // no update yet: Ghostscript's own trailer
+  ASSERT_TRUE(ascii.ok()) << ascii.error().log_message;
+  std::string pdf = *ascii;
+  const auto trailer = pdf.rfind("trailer");
+  ASSERT_NE(trailer, std::string::npos);
+  const auto id_at = pdf.find("/ID", trailer);
+  ASSERT_NE(id_at, std::string::npos);
+  const auto id_end = pdf.find(">>", id_at);  // Ghostscript ends the trailer with /ID
+  ASSERT_NE(id_end, std::string::npos);
+  const std::string tricky = "/ID [(&z5]\\)v(m)\\\\]@T)<00ff5d29>]";
+  pdf.replace(id_at, id_end - id_at, tricky + "\n");
+
+  doc.title = "Avviksrapport for Økonomi på Ærøy";
+  auto updated = restore_unicode_metadata(pdf, doc);
+  ASSERT_TRUE(updated.ok()) << updated.error().log_message;
+  const auto new_trailer = updated->rfind("trailer");
+  ASSERT_NE(new_trailer, std::string::npos);
+  EXPECT_NE(updated->find(tricky + " /Prev", new_trailer), std::string::npos)
+      << updated->substr(new_trailer);
+  check_pdfa(*updated);
 }
 
 TEST(PdfDocument, SameInputGivesTheSameText) {

@@ -276,8 +276,6 @@ std::string tail(const std::string& text, std::size_t max) {
   return text.size() <= max ? text : text.substr(text.size() - max);
 }
 
-Result<std::string> restore_unicode_metadata(std::string pdf, const PdfDocument& document);
-
 bool is_ascii(const std::string& text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -313,6 +311,44 @@ long long number_after(const std::string& text, const std::string& key, std::siz
   return any ? value : -1;
 }
 
+/// The end (one past the closing ']') of the PDF array that starts at `open` (a '['), or
+/// npos. The file identifiers in it are strings of random bytes: a literal string may hold
+/// ']', ')' and '(' escaped or balanced, so the array is read token by token (ISO 32000-1
+/// 7.3.4), never by searching for the first ']'.
+std::size_t array_end(const std::string& text, std::size_t open) {
+  if (open >= text.size() || text[open] != '[') return std::string::npos;
+  std::size_t i = open + 1;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == ']') return i + 1;
+    if (c == '(') {
+      int depth = 1;
+      ++i;
+      while (i < text.size() && depth > 0) {
+        if (text[i] == '\\') {
+          i += 2;  // an escaped byte, whatever it is
+          continue;
+        }
+        if (text[i] == '(') ++depth;
+        if (text[i] == ')') --depth;
+        ++i;
+      }
+      if (depth > 0) return std::string::npos;
+      continue;
+    }
+    if (c == '<') {
+      const auto close = text.find('>', i);
+      if (close == std::string::npos) return std::string::npos;
+      i = close + 1;
+      continue;
+    }
+    ++i;  // white space between the strings
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 /// Ghostscript 10.0 drops DOCINFO text it cannot carry into XMP, which is any non-ASCII
 /// text ("Text string detected in DOCINFO cannot be represented in XMP"). Title, author and
 /// subject with æøå are then put back by an incremental update, as PDF allows: a new Info
@@ -332,11 +368,12 @@ Result<std::string> restore_unicode_metadata(std::string pdf, const PdfDocument&
   const long long info = number_after(pdf, "/Info", trailer);
   const long long prev = number_after(pdf, "startxref", startxref_at);
   const auto id_at = pdf.find("/ID", trailer);
-  const auto id_end = id_at == std::string::npos ? id_at : pdf.find(']', id_at);
+  const auto id_open = id_at == std::string::npos ? id_at : pdf.find('[', id_at);
+  const auto id_end = id_open == std::string::npos ? id_open : array_end(pdf, id_open);
   if (size < 0 || root < 0 || info < 0 || prev < 0 || id_end == std::string::npos) {
     return internal_error("PDF/A: cannot read the trailer of Ghostscript's output");
   }
-  const std::string id = pdf.substr(id_at, id_end + 1 - id_at);
+  const std::string id = pdf.substr(id_at, id_end - id_at);
   const auto root_at = pdf.find("\n" + std::to_string(root) + " 0 obj");
   const long long metadata =
       root_at == std::string::npos ? -1 : number_after(pdf, "/Metadata", root_at);
@@ -405,8 +442,6 @@ Result<std::string> restore_unicode_metadata(std::string pdf, const PdfDocument&
   pdf += update;
   return pdf;
 }
-
-}  // namespace
 
 Result<std::string> convert_to_pdfa(const PdfDocument& document, const std::string& pdf) {
   const auto gs = find_program("gs");

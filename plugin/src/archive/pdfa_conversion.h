@@ -12,4 +12,8 @@ namespace boligflyt::archive {
 /// kInternal when it fails (the log message says why).
 Result<std::string> convert_to_pdfa(const PdfDocument& document, const std::string& pdf);
 
+/// Ghostscript's PDF/A with the document's non-ASCII title, author and subject put back by an
+/// incremental update (Info and XMP together). Unchanged when they are ASCII.
+Result<std::string> restore_unicode_metadata(std::string pdf, const PdfDocument& document);
+
 }  // namespace boligflyt::archive

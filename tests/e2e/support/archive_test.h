@@ -201,7 +201,8 @@ class ArchiveExportTest : public HostTest {
       const auto sum = run({"sha256sum", path.string()});
       EXPECT_EQ(sum.out.substr(0, 64), checksum) << file;
       if (path.extension() == ".pdf") {
-        EXPECT_EQ(run({"qpdf", "--check", path.string()}).exit_code, 0) << file;
+        const auto check = run({"qpdf", "--check", path.string()});
+        EXPECT_EQ(check.exit_code, 0) << file << ":\n" << check.out << check.err;
         const auto fonts = run({"pdffonts", path.string()});
         EXPECT_EQ(fonts.exit_code, 0);
         std::size_t rows = 0;
