@@ -122,7 +122,7 @@ inline procedure::Procedure sparse_procedure() {
   start.title = "Første trinn";
   start.phase = "fase";
   start.responsible.unit = "ukjent-enhet";
-  start.next.push_back({"slutt", "", {}});
+  start.next.push_back({"slutt", "", {}, {}});
   procedure::Step end;
   end.id = "slutt";
   end.kind = "decision";

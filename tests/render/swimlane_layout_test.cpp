@@ -90,7 +90,7 @@ TEST(SwimlaneGrid, ARevisionOfOnePhaseLeavesTheOthersInPlace) {
   added.next.clear();
   added.is_end = true;
   revised.steps.back().is_end = false;
-  revised.steps.back().next.push_back({"ny-oppfolging", "", {}});
+  revised.steps.back().next.push_back({"ny-oppfolging", "", {}, {}});
   revised.phases.back().step_ids.push_back(added.id);
   revised.steps.push_back(added);
 

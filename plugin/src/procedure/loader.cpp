@@ -110,20 +110,46 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
     p.supersedes = Version::parse(text_of(supersedes));
 
   for (auto source : children(child(root, "legalBasis"), "source")) {
-    LegalSource s{attr(source, "id"),
-                  attr(source, "kind"),
-                  text_of(child(source, "shortTitle")),
-                  text_of(child(source, "title")),
-                  attr(source, "href"),
-                  {}};
+    LegalSource s;
+    s.id = attr(source, "id");
+    s.kind = attr(source, "kind");
+    s.short_title = text_of(child(source, "shortTitle"));
+    s.title = text_of(child(source, "title"));
+    s.href = attr(source, "href");
+    s.validity = {attr(source, "validFrom"), attr(source, "validTo")};
+    s.pos = positions.at(source);
     for (auto provision : children(source, "provision")) {
       s.provisions.emplace_back(attr(provision, "ref"), text_of(provision));
+      if (provision.attribute("validFrom") || provision.attribute("validTo")) {
+        s.provision_validity[attr(provision, "ref")] = {attr(provision, "validFrom"),
+                                                        attr(provision, "validTo")};
+      }
     }
     p.legal_basis.push_back(std::move(s));
   }
   for (auto doc : children(child(root, "documents"), "document")) {
     p.documents.push_back({attr(doc, "id"), attr(doc, "kind"), text_of(child(doc, "title")),
                            text_of(child(doc, "description"))});
+  }
+  for (auto node : children(child(root, "externalParties"), "party")) {
+    p.external_parties.push_back({attr(node, "id"), attr(node, "kind"),
+                                  text_of(child(node, "name")), text_of(child(node, "description")),
+                                  positions.at(node)});
+  }
+  for (auto node : children(child(root, "meetings"), "meeting")) {
+    Meeting m;
+    m.id = attr(node, "id");
+    m.pos = positions.at(node);
+    m.name = text_of(child(node, "name"));
+    m.chair = attr(child(node, "chair"), "unit");
+    for (auto member : children(node, "member"))
+      m.members.emplace_back(attr(member, "ref"), text_of(member));
+    if (auto cadence = child(node, "cadence")) {
+      m.cadence = attr(cadence, "interval");
+      m.cadence_text = text_of(cadence);
+    }
+    m.mandate = text_of(child(node, "mandate"));
+    p.meetings.push_back(std::move(m));
   }
   auto phases = child(root, "phases");
   p.start_step = attr(phases, "start");
@@ -152,14 +178,38 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
       for (auto d : children(step_node, "deadline")) {
         s.deadlines.push_back({attr(d, "duration"), attr(d, "relativeTo"),
                                attr(d, "relation", "after"), attr(d, "kind", "latest"),
-                               attr(d, "step"), text_of(d), positions.at(d)});
+                               attr(d, "step"), text_of(d), positions.at(d), attr(d, "binds"),
+                               attr(d, "basis"), attr(d, "source"), attr(d, "provision")});
       }
       if (auto r = child(step_node, "recurrence")) s.recurrence = attr(r, "interval");
       for (auto l : children(step_node, "legalRef")) {
         s.legal_refs.emplace_back(attr(l, "source"), attr(l, "provision"));
       }
+      for (auto u : children(step_node, "participatingParty")) {
+        s.participating_parties.push_back({attr(u, "party"), text_of(u), positions.at(u)});
+      }
+      for (auto h : children(step_node, "handover")) {
+        s.handovers.push_back({attr(h, "id"), attr(h, "from"), attr(h, "to"), attr(h, "within"),
+                               attr(h, "channel"), text_of(h), positions.at(h)});
+      }
+      for (auto e : children(step_node, "escalation")) {
+        s.escalations.push_back({attr(e, "after"), attr(e, "to"), text_of(e), positions.at(e)});
+      }
+      s.meeting = attr(step_node, "meeting");
+      s.join = attr(step_node, "join");
       for (auto n : children(step_node, "next")) {
-        s.next.push_back({attr(n, "step"), text_of(child(n, "condition")), positions.at(n)});
+        s.next.push_back(
+            {attr(n, "step"), text_of(child(n, "condition")), positions.at(n), attr(n, "outcome")});
+      }
+      if (auto parallel = child(step_node, "parallel")) {
+        // The branches are the step's next steps, so every graph walk (reachability, the
+        // picture, the diff) sees them; `parallel` says they all start at once.
+        s.parallel = true;
+        s.parallel_join = attr(parallel, "join");
+        s.parallel_pos = positions.at(parallel);
+        for (auto b : children(parallel, "branch")) {
+          s.next.push_back({attr(b, "step"), text_of(b), positions.at(b), {}});
+        }
       }
       s.handles_personal_data =
           std::string_view(attr(step_node, "handlesPersonalData")) == "true" ||
@@ -260,6 +310,20 @@ std::optional<Version> Version::parse(std::string_view text) {
 const Step* Procedure::find_step(std::string_view id) const {
   for (const auto& s : steps) {
     if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+const ExternalParty* Procedure::find_party(std::string_view id) const {
+  for (const auto& p : external_parties) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+const Meeting* Procedure::find_meeting(std::string_view id) const {
+  for (const auto& m : meetings) {
+    if (m.id == id) return &m;
   }
   return nullptr;
 }

@@ -39,15 +39,55 @@ struct Deadline {
   std::string step;         // for stepStart/stepCompleted anchors
   std::string text;         // short Norwegian explanation
   SourcePos pos;
+  // Format 1.2. Empty when the file does not say.
+  std::string binds;      // unit or external party id; empty = the responsible unit
+  std::string basis;      // statutory | local
+  std::string source;     // legal source id
+  std::string provision;  // provision ref within that source
   bool operator==(const Deadline& o) const {
     return duration == o.duration && relative_to == o.relative_to && relation == o.relation &&
-           kind == o.kind && step == o.step;
+           kind == o.kind && step == o.step && binds == o.binds && basis == o.basis &&
+           source == o.source && provision == o.provision;
   }
 };
 
 struct NextStep {
   std::string step;
   std::string condition;
+  SourcePos pos;
+  std::string outcome;  // format 1.2: machine-readable outcome code, e.g. "avslag"
+};
+
+/// Format 1.2: what passes from one unit to another unit or an external party.
+struct Handover {
+  std::string id;
+  std::string from;     // unit id; empty = the step's responsible unit
+  std::string to;       // unit or external party id
+  std::string within;   // ISO 8601 duration after the step is done, may be empty
+  std::string channel;  // how, in Norwegian, may be empty
+  std::string what;     // the element's text
+  SourcePos pos;
+  bool operator==(const Handover& o) const {
+    return id == o.id && from == o.from && to == o.to && within == o.within &&
+           channel == o.channel && what == o.what;
+  }
+};
+
+/// Format 1.2: raise the case to another unit when the step is not resolved in time.
+struct Escalation {
+  std::string after;  // ISO 8601 duration from the step's start
+  std::string to;     // unit id
+  std::string text;
+  SourcePos pos;
+  bool operator==(const Escalation& o) const {
+    return after == o.after && to == o.to && text == o.text;
+  }
+};
+
+/// Format 1.2: an external party taking part in a step.
+struct PartyRef {
+  std::string party;
+  std::string note;
   SourcePos pos;
 };
 
@@ -70,6 +110,18 @@ struct Step {
   SourcePos pos;
   /// handlesPersonalData="true": avvik on the step always carry personal data.
   bool handles_personal_data = false;
+  // Format 1.2.
+  std::vector<PartyRef> participating_parties;
+  std::vector<Handover> handovers;
+  std::vector<Escalation> escalations;
+  std::string meeting;  // meeting id, empty when none
+  /// <parallel>: every entry of `next` starts at once (no conditions); the branches meet
+  /// in `parallel_join` when it is set. False for an ordinary (exclusive) choice.
+  bool parallel = false;
+  std::string parallel_join;
+  SourcePos parallel_pos;
+  /// join="split-id": this step waits for every branch of that parallel split.
+  std::string join;
 };
 
 struct Phase {
@@ -80,6 +132,20 @@ struct Phase {
   SourcePos pos;
 };
 
+/// Format 1.2: from and to when a source or provision is in force (ISO dates, empty = open).
+struct Validity {
+  std::string from;
+  std::string to;
+  bool operator==(const Validity&) const = default;
+  /// In force on `date` (YYYY-MM-DD); an empty date is always in force.
+  bool in_force_on(std::string_view date) const {
+    if (date.empty()) return true;
+    if (!from.empty() && date < from) return false;
+    if (!to.empty() && date > to) return false;
+    return true;
+  }
+};
+
 struct LegalSource {
   std::string id;
   std::string kind;
@@ -87,6 +153,30 @@ struct LegalSource {
   std::string title;
   std::string href;
   std::vector<std::pair<std::string, std::string>> provisions;  // ref, text
+  Validity validity;                                            // format 1.2
+  std::map<std::string, Validity> provision_validity;           // ref -> validity, format 1.2
+  SourcePos pos;
+};
+
+/// Format 1.2: a party outside the municipality. Never a responsible unit.
+struct ExternalParty {
+  std::string id;
+  std::string kind;  // person | authority | service | organisation
+  std::string name;
+  std::string description;
+  SourcePos pos;
+};
+
+/// Format 1.2: a standing meeting (forum) that steps refer to.
+struct Meeting {
+  std::string id;
+  std::string name;
+  std::string chair;                                         // unit id
+  std::vector<std::pair<std::string, std::string>> members;  // unit or party id, note
+  std::string cadence;                                       // e.g. R/P14D, may be empty
+  std::string cadence_text;
+  std::string mandate;
+  SourcePos pos;
 };
 
 struct Document {
@@ -142,8 +232,13 @@ struct Procedure {
   std::vector<ChangelogEntry> changelog;
   SourcePos pos;
   std::vector<DeviationCategory> deviation_categories;  // in document order
+  // Format 1.2.
+  std::vector<ExternalParty> external_parties;  // in document order
+  std::vector<Meeting> meetings;                // in document order
 
   const Step* find_step(std::string_view id) const;
+  const ExternalParty* find_party(std::string_view id) const;
+  const Meeting* find_meeting(std::string_view id) const;
   const DeviationCategory* find_deviation_category(std::string_view id) const;
 };
 
