@@ -60,7 +60,7 @@ TEST_F(ProcedureFlowTest, DraftHoringApprovalPublicationWithFourEyes) {
       call("godkjenner", "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})");
   ASSERT_EQ(published.status, 200u) << published.body;
   EXPECT_EQ(json_at(published.body, "/status"), "published");
-  EXPECT_EQ(json_at(published.body, "/superseded/0"), "3.0");
+  EXPECT_EQ(json_at(published.body, "/superseded/0"), "3.1");
 
   // The host's document library got the printable document (the reference host writes it to
   // the data folder).

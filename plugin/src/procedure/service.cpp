@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <pugixml.hpp>
 #include <set>
 #include <sstream>
@@ -108,9 +109,19 @@ ProcedureService::ProcedureService(store::Store& store, ports::HostServices& hos
       }
     }
     std::sort(files.begin(), files.end());
+    struct Shipped {
+      std::string name;
+      std::string xml;
+      LoadedProcedure loaded;
+    };
+    std::vector<Shipped> shipped;
+    // A shipped published version that a later shipped published version follows is stored
+    // as superseded, as publishing it through the revision flow would have left it; its
+    // file stays byte for byte as it was published.
+    std::map<std::string, std::string> latest_published;  // procedure id -> effective_from
     for (const auto& path : files) {
       const auto name = path.parent_path().filename().string() + "/" + path.filename().string();
-      const auto xml = read_file(path);
+      auto xml = read_file(path);
       auto loaded = loader_->load_procedure(xml, name, &units_);
       if (!loaded.ok()) {
         for (const auto& d : loaded.diagnostics) {
@@ -119,6 +130,13 @@ ProcedureService::ProcedureService(store::Store& store, ports::HostServices& hos
         startup_problems_ += loaded.diagnostics.size();
         continue;
       }
+      if (loaded.procedure->status == "published") {
+        auto& latest = latest_published[loaded.procedure->id];
+        latest = std::max(latest, loaded.procedure->effective_from);
+      }
+      shipped.push_back({name, std::move(xml), std::move(loaded)});
+    }
+    for (const auto& [name, xml, loaded] : shipped) {
       const auto& p = *loaded.procedure;
       const auto sha = util::sha256_hex(xml);
       parsed_by_sha_.emplace(sha, p);  // rebuild() reuses it instead of parsing again
@@ -136,6 +154,9 @@ ProcedureService::ProcedureService(store::Store& store, ports::HostServices& hos
       record.procedure_id = p.id;
       record.version = p.version.str();
       record.status = p.status;
+      if (p.status == "published" && p.effective_from < latest_published[p.id]) {
+        record.status = "superseded";
+      }
       record.xml = xml;
       record.sha256 = sha;
       record.author = p.author;
