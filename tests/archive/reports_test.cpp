@@ -55,6 +55,7 @@ store::DeviationRecord sample_record() {
   r.received_at = "2026-03-03T08:00:00Z";
   r.closed_at = "2026-07-01T12:30:00Z";
   r.cause = "Ferieavvikling uten stedfortreder i mottaket.";
+  r.cause_codes = {"kapasitet", "kommunikasjon_enheter"};
   r.evaluation = "Tiltakene har virket; ingen nye fristbrudd i juni.";
   r.reopen_reason = "Samme feil skjedde igjen i mai.";
   r.resolved_in_version = "3.0";
@@ -125,6 +126,9 @@ DeviationReportInput sample_input(const store::DeviationRecord& record) {
     return it == kUsers.end() ? id : it->second;
   };
   in.generated_at = "2026-07-02T06:00:00Z";
+  in.cause_label = [](const std::string& code) {
+    return code == "kapasitet" ? std::string("Kapasitet") : code;  // one label unknown
+  };
   return in;
 }
 
@@ -161,7 +165,8 @@ TEST(Reports, DeviationReportCoversEveryField) {
         "lå ubehandlet i tre uker", "Ferieavvikling uten stedfortreder", "Tiltakene har virket",
         "Begrunnelse for gjenåpning", "Samme feil skjedde igjen i mai.",
         "Innføre stedfortreder for mottaket i ferier. | 1. april 2026 | 28. mars 2026",
-        "Vi følger opp med Økonomi på mandag."}) {
+        "Vi følger opp med Økonomi på mandag.", "Årsakskoder",
+        "Kapasitet; kommunikasjon_enheter"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << "missing: " << expected << "\n" << text;
   }
   // The history: when, who, what, in words.
@@ -213,6 +218,11 @@ TEST(Reports, DeviationXmlIsWellFormedInItsNamespace) {
   EXPECT_STREQ(root.child_value("personopplysninger"), "true");
   EXPECT_STREQ(root.child_value("aarsak"), "Ferieavvikling uten stedfortreder i mottaket.");
   EXPECT_STREQ(root.child("deltakendeEnheter").child_value("enhet"), "Økonomi");
+  const auto first_cause = root.child("aarsakskoder").child("aarsakskode");
+  EXPECT_STREQ(first_cause.attribute("kode").value(), "kapasitet");
+  EXPECT_STREQ(first_cause.child_value(), "Kapasitet");
+  EXPECT_STREQ(first_cause.next_sibling("aarsakskode").attribute("kode").value(),
+               "kommunikasjon_enheter");
   const auto action = root.child("tiltak").child("tiltak");
   EXPECT_STREQ(action.attribute("nr").value(), "1");
   EXPECT_STREQ(action.child_value("frist"), "2026-04-01");

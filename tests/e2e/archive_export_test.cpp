@@ -82,6 +82,9 @@ TEST_F(ArchiveExportTest, ClosedAvvikBecomesAValidArkivmeldingAndTheReceiptComes
   EXPECT_NE(report.out.find("Boligflytprosedyre"), std::string::npos);
   EXPECT_NE(report.out.find("Tildelingsmøtet"), std::string::npos);
   EXPECT_NE(report.out.find("De tre neste møtene ble holdt som planlagt."), std::string::npos);
+  // The cause chosen at closing, by its label from the catalogue the service closes with.
+  EXPECT_NE(report.out.find("Årsakskoder"), std::string::npos);
+  EXPECT_NE(report.out.find("Rutinen mangler eller er uklar"), std::string::npos) << report.out;
 
   // The folder is visible a moment before the delivery is recorded.
   EXPECT_TRUE(wait_until([&] { return export_state("deviation:" + id) == "sendt"; }));

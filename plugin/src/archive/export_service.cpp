@@ -173,6 +173,10 @@ Result<ports::ArchivePackage> ExportService::build_deviation(const std::string& 
   input.procedure_title = procedure_title;
   input.step_title = step_title;
   input.unit_name = unit_name;
+  input.cause_label = [this](const std::string& code) {
+    const auto it = settings_.cause_labels.find(code);
+    return it == settings_.cause_labels.end() ? code : it->second;
+  };
   std::map<std::string, std::string> names;
   input.user_name = [&](const std::string& user_id) {
     auto it = names.find(user_id);

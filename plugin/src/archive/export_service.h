@@ -9,6 +9,7 @@
 // carries the same keys and the archive recognises the record.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ struct ArchiveSettings {
   /// lease_seconds: how long a claimed export is another node's; rendering takes seconds, and
   /// the drop recognises a folder it already has, so a short lease only costs a rare retry.
   outbox::RetryPolicy retry{.lease_seconds = 30};
+  /// Cause code -> Norwegian label, for the report of a closed avvik (the catalogue the
+  /// deviation service closes with); a code missing here is printed as it is.
+  std::map<std::string, std::string> cause_labels;
 };
 
 /// One export as the API shows it.

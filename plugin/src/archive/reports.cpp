@@ -230,6 +230,15 @@ PdfDocument deviation_report(const DeviationReportInput& input) {
   doc.blocks.push_back(std::move(fields));
 
   section(doc, "Beskrivelse", r.description);
+  if (!r.cause_codes.empty()) {
+    std::string causes;
+    for (const auto& code : r.cause_codes) {
+      if (!causes.empty()) causes += "; ";
+      causes += input.cause_label ? input.cause_label(code) : code;
+    }
+    doc.blocks.push_back(heading("Årsakskoder"));
+    doc.blocks.push_back(paragraph(causes));
+  }
   section(doc, "Årsak", r.cause);
   section(doc, "Evaluering", r.evaluation);
   section(doc, "Begrunnelse for avvisning", r.rejection_reason);
@@ -327,6 +336,12 @@ std::string deviation_xml(const DeviationReportInput& input) {
   if (!r.case_reference.empty()) text(root, "saksnummer", r.case_reference);
   text(root, "personopplysninger", r.personal_data ? "true" : "false");
   text(root, "beskrivelse", r.description);
+  if (!r.cause_codes.empty()) {
+    auto causes = root.append_child("aarsakskoder");
+    for (const auto& code : r.cause_codes) {
+      coded(causes, "aarsakskode", code, input.cause_label ? input.cause_label(code) : code);
+    }
+  }
   if (!r.cause.empty()) text(root, "aarsak", r.cause);
   if (!r.evaluation.empty()) text(root, "evaluering", r.evaluation);
   if (!r.rejection_reason.empty()) text(root, "avvisningsgrunn", r.rejection_reason);

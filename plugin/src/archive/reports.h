@@ -26,6 +26,8 @@ struct DeviationReportInput {
   /// The category's label when the avvik's procedure version declares it; "" for the
   /// generic categories (labelled from their list).
   std::string category_label;
+  /// Cause code -> label (returns the code when unknown); unset = the codes as they are.
+  std::function<std::string(const std::string&)> cause_label;
 };
 
 /// The avvik report: id, procedure "Boligflytprosedyre" title, step and version, units,

@@ -13,6 +13,7 @@
 #include "api/system_routes.h"
 #include "api/web_routes.h"
 #include "archive_file_drop/file_drop.h"
+#include "deviation/categories.h"
 #include "host_abi_table/host_directory.h"
 #include "procedure/loader.h"
 #include "store_postgresql/postgresql_store.h"
@@ -138,6 +139,11 @@ archive::ArchiveSettings Instance::archive_settings() const {
   settings.retry.max_delay_seconds =
       std::max(config_.notification_max_retry_seconds, config_.notification_first_retry_seconds);
   settings.retry.max_attempts = config_.notification_max_attempts;
+  // The same catalogue the deviation service closes with (configured, or the default).
+  if (config_.cause_codes.empty()) {
+    for (const auto& c : deviation::default_cause_codes()) settings.cause_labels[c.code] = c.label;
+  }
+  for (const auto& [code, label] : config_.cause_codes) settings.cause_labels[code] = label;
   // Rendering PDF/A takes seconds: one export per turn, so notifications go out between.
   settings.retry.batch = 1;
   return settings;
