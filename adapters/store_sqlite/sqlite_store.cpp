@@ -43,11 +43,11 @@ class SqliteEngine final : public sql::Engine {
   Result<void> read(std::string_view what, const sql::Work& body) override {
     std::lock_guard lock(mutex_);
     try {
-      db_.execute_script("BEGIN");
+      db_.run("BEGIN");
       Result<void> result;
       try {
         result = body(db_);
-        db_.execute_script("COMMIT");
+        db_.run("COMMIT");
       } catch (...) {
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
@@ -144,10 +144,10 @@ class SqliteEngine final : public sql::Engine {
       if (m.version <= have) continue;
       // Each migration and its bookkeeping row commit together, so a crash leaves either
       // the old or the new schema, never half of one.
-      db_.execute_script("BEGIN IMMEDIATE");
+      db_.run("BEGIN IMMEDIATE");
       try {
         sql::apply_migration(db_, m);
-        db_.execute_script("COMMIT");
+        db_.run("COMMIT");
       } catch (...) {
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
@@ -191,22 +191,22 @@ class SqliteEngine final : public sql::Engine {
       }
     };
     try {
-      db_.execute_script("BEGIN IMMEDIATE");
+      db_.run("BEGIN IMMEDIATE");
     } catch (const std::exception& e) {
       for (auto* j : batch) j->failure = e.what();
       return;
     }
     for (auto* j : batch) {
       try {
-        db_.execute_script("SAVEPOINT writer");
+        db_.run("SAVEPOINT writer");
         bool keep = false;
         try {
           keep = j->run();
         } catch (const std::exception& e) {
           j->failure = e.what();
         }
-        if (!keep) db_.execute_script("ROLLBACK TO writer");
-        db_.execute_script("RELEASE writer");
+        if (!keep) db_.run("ROLLBACK TO writer");
+        db_.run("RELEASE writer");
       } catch (const std::exception& e) {
         // SQLite may have rolled back the whole transaction (I/O error, full disk): then
         // nothing of this batch is written, and every writer is told so.
@@ -216,7 +216,7 @@ class SqliteEngine final : public sql::Engine {
       }
     }
     try {
-      db_.execute_script("COMMIT");
+      db_.run("COMMIT");
     } catch (const std::exception& e) {
       fail_all(std::string("commit failed: ") + e.what());
     }

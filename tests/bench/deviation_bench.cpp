@@ -40,7 +40,9 @@
 #include <vector>
 
 #include "deviation_seed.h"
+#include "list_bench.h"
 #include "load_generator.h"
+#include "read_bench.h"
 #include "support/child_process.h"
 #include "support/host_process.h"
 #include "support/http_client.h"
@@ -601,8 +603,29 @@ class Bench {
     memory_.emplace_back("host, 1M store, after the requests",
                          process_memory(host->process().pid()));
 
+    progress("lists at " + grouped(o_.rows) + " avvik, filter by filter, beside raw SQL");
+    lists_ = bench::measure_lists(host->port(), quality_1m, database,
+                                  bench::list_cases("nav", step_id, stats_year + "-06", now),
+                                  std::min<std::size_t>(o_.samples, 50),
+                                  std::chrono::duration<double>(std::min(o_.budget_s, 1.0)));
+    progress("reads under load: GET one avvik, /healthz, a cached picture, 304");
+    const double read_seconds = std::min(o_.duration_s, 3.0);
+    reads_ =
+        bench::measure_reads(host->port(), quality_1m, deep_row.second,
+                             "/api/v1/procedures/boligflytprosedyre/versions/3.0/diagram.svg", 16,
+                             std::chrono::milliseconds(500),
+                             std::chrono::milliseconds(static_cast<long>(read_seconds * 1000)));
+    memory_.emplace_back("host, 1M store, after lists and read load",
+                         process_memory(host->process().pid()));
+
     report_seed_section(seeded, db_bytes, restart_seconds, deep_row);
     report_query_table();
+    report_.line();
+    report_.line("-- 2b. Lists at " + grouped(o_.rows) +
+                 " avvik, every filter and sort of the API, beside one hand-written SQL query");
+    report_.line(bench::list_report(lists_));
+    report_.line("-- 4. Reads under load at " + grouped(o_.rows) + " avvik");
+    report_.line(bench::read_report(reads_, 16, read_seconds));
     host->stop(std::chrono::seconds(60));
     host.reset();
 
@@ -820,6 +843,8 @@ class Bench {
   std::vector<QueryFigures> empty_;
   std::vector<QueryFigures> full_;
   bench::LoadResult load_;
+  std::vector<bench::ListFigures> lists_;
+  std::vector<bench::ReadFigure> reads_;
   std::string stored_after_load_ = "?";
   RawFigures raw_;
   std::vector<std::pair<std::string, ProcessMemory>> memory_;
