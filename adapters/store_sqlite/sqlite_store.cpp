@@ -34,6 +34,9 @@ class SqliteEngine final : public sql::Engine {
     db_.execute_script("PRAGMA synchronous=FULL;");
     db_.execute_script("PRAGMA foreign_keys=ON;");
     migrate();
+    // Readers get a connection of their own: in WAL mode a read sees the last commit and
+    // never waits for a write batch and its fsync (nor a write for a long statistics read).
+    reader_.emplace(path);
   }
 
   const sql::Dialect& dialect() const override { return db_.dialect(); }
@@ -41,21 +44,22 @@ class SqliteEngine final : public sql::Engine {
   /// Under the connection mutex, inside one read transaction, so that several queries see one
   /// snapshot. An exception (SQLite said no: busy, I/O) becomes kUnavailable.
   Result<void> read(std::string_view what, const sql::Work& body) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(reader_mutex_);
+    sqlite::SqliteConnection& db = *reader_;
     try {
-      db_.run("BEGIN");
+      db.run("BEGIN");
       Result<void> result;
       try {
-        result = body(db_);
-        db_.run("COMMIT");
+        result = body(db);
+        db.run("COMMIT");
       } catch (...) {
-        sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
       }
-      db_.release_transient();
+      db.release_transient();
       return result;
     } catch (const std::exception& e) {
-      db_.release_transient();
+      db.release_transient();
       return sql::unavailable(std::string(what) + ": " + e.what());
     }
   }
@@ -226,6 +230,8 @@ class SqliteEngine final : public sql::Engine {
   std::string path_;
   sqlite::SqliteConnection db_;
   std::mutex mutex_;  // the connection: one statement sequence at a time
+  std::optional<sqlite::SqliteConnection> reader_;  // read(): a second connection, same file
+  std::mutex reader_mutex_;
   // Group commit (write): queued writers, and whether one of them leads a batch.
   std::mutex queue_mutex_;
   std::condition_variable committed_;
