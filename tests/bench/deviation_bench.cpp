@@ -531,6 +531,19 @@ class Bench {
     {
       // What the store holds now: every 201 should be there, and nothing else.
       e2e::HttpConnection c(host->port(), std::chrono::seconds(60));
+      // How far the relay got: notifications delivered to the host, and still waiting, as
+      // soon as the load has drained (each registration causes one).
+      const auto metrics = c.request("GET", "/metrics", e2e::bearer(quality)).body;
+      const auto gauge = [&](const std::string& status) {
+        const std::string key =
+            "boligflyt_outbox_messages{topic=\"notification\",status=\"" + status + "\"} ";
+        const auto at = metrics.find(key);
+        return at == std::string::npos
+                   ? std::string("?")
+                   : metrics.substr(at + key.size(), metrics.find('\n', at) - at - key.size());
+      };
+      notifications_after_load_ = "delivered " + gauge("delivered") + ", pending " +
+                                  gauge("pending") + ", dead " + gauge("dead");
       const auto stats = c.request("GET", "/api/v1/statistics/deviations", e2e::bearer(quality));
       stored_after_load_ = e2e::json_at(stats.body, "/total").value_or("?");
     }
@@ -692,6 +705,8 @@ class Bench {
                "all: %s",
                stored_after_load_.c_str(),
                grouped(load_.successes + load_.warmup_successes + load_.late_successes).c_str()));
+    report_.line("   notifications (outbox, topic notification) right after the load drained: " +
+                 notifications_after_load_);
   }
 
   void report_throughput_comparison(std::size_t payload_bytes) {
@@ -846,6 +861,7 @@ class Bench {
   std::vector<bench::ListFigures> lists_;
   std::vector<bench::ReadFigure> reads_;
   std::string stored_after_load_ = "?";
+  std::string notifications_after_load_ = "?";
   RawFigures raw_;
   std::vector<std::pair<std::string, ProcessMemory>> memory_;
 };
