@@ -67,6 +67,7 @@ class SqliteConnection::Stmt final : public sql::Statement {
   }
 
   bool in_use = false;  // between prepare() and reset(): a nested use gets its own statement
+  std::uint64_t last_use = 0;
 
  private:
   sqlite3* db_ = nullptr;
@@ -95,8 +96,11 @@ const sql::Dialect& SqliteConnection::dialect() const { return kDialect; }
 
 sql::Statement& SqliteConnection::prepare(std::string_view sql) {
   auto it = cache_.find(sql);
-  if (it == cache_.end() && cache_.size() < kCacheSize) {
-    it = cache_.emplace(std::string(sql), std::make_unique<Stmt>(db_, sql)).first;
+  if (it == cache_.end()) {
+    if (cache_.size() >= kCacheSize) evict_least_recently_used();
+    if (cache_.size() < kCacheSize) {
+      it = cache_.emplace(std::string(sql), std::make_unique<Stmt>(db_, sql)).first;
+    }
   }
   Stmt* st = nullptr;
   if (it != cache_.end() && !it->second->in_use) {
@@ -105,7 +109,24 @@ sql::Statement& SqliteConnection::prepare(std::string_view sql) {
     st = transient_.emplace_back(std::make_unique<Stmt>(db_, sql)).get();
   }
   st->in_use = true;
+  st->last_use = ++uses_;
   return *st;
+}
+
+// Statements built at run time (list filters) must not fill the cache for good and push the
+// hot ones (registration, outbox) out to be parsed again on every call.
+void SqliteConnection::evict_least_recently_used() {
+  auto oldest = cache_.end();
+  for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+    if (it->second->in_use) continue;
+    if (oldest == cache_.end() || it->second->last_use < oldest->second->last_use) oldest = it;
+  }
+  if (oldest != cache_.end()) cache_.erase(oldest);
+}
+
+void SqliteConnection::run(std::string_view sql) {
+  sql::Query q(*this, sql);
+  q.run();
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,6 +25,9 @@ class SqliteConnection final : public sql::Connection {
   const sql::Dialect& dialect() const override;
   sql::Statement& prepare(std::string_view sql) override;
   void execute_script(std::string_view sql) override;
+  /// Runs one statement without parameters or results (BEGIN, SAVEPOINT, COMMIT, …) from the
+  /// statement cache: sqlite3_exec would parse it again on every transaction.
+  void run(std::string_view sql);
   /// Drops statements prepared past the cache's size; call between transactions.
   void release_transient();
 
@@ -32,9 +36,12 @@ class SqliteConnection final : public sql::Connection {
   class Stmt;
 
  private:
+  void evict_least_recently_used();
+
   std::string path_;
   sqlite3* db_ = nullptr;
   std::map<std::string, std::unique_ptr<Stmt>, std::less<>> cache_;
+  std::uint64_t uses_ = 0;  // a clock for evicting the least recently used statement
   std::vector<std::unique_ptr<Stmt>> transient_;
 };
 

@@ -34,6 +34,9 @@ class SqliteEngine final : public sql::Engine {
     db_.execute_script("PRAGMA synchronous=FULL;");
     db_.execute_script("PRAGMA foreign_keys=ON;");
     migrate();
+    // Readers get a connection of their own: in WAL mode a read sees the last commit and
+    // never waits for a write batch and its fsync (nor a write for a long statistics read).
+    reader_.emplace(path);
   }
 
   const sql::Dialect& dialect() const override { return db_.dialect(); }
@@ -41,21 +44,22 @@ class SqliteEngine final : public sql::Engine {
   /// Under the connection mutex, inside one read transaction, so that several queries see one
   /// snapshot. An exception (SQLite said no: busy, I/O) becomes kUnavailable.
   Result<void> read(std::string_view what, const sql::Work& body) override {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(reader_mutex_);
+    sqlite::SqliteConnection& db = *reader_;
     try {
-      db_.execute_script("BEGIN");
+      db.run("BEGIN");
       Result<void> result;
       try {
-        result = body(db_);
-        db_.execute_script("COMMIT");
+        result = body(db);
+        db.run("COMMIT");
       } catch (...) {
-        sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
       }
-      db_.release_transient();
+      db.release_transient();
       return result;
     } catch (const std::exception& e) {
-      db_.release_transient();
+      db.release_transient();
       return sql::unavailable(std::string(what) + ": " + e.what());
     }
   }
@@ -144,10 +148,10 @@ class SqliteEngine final : public sql::Engine {
       if (m.version <= have) continue;
       // Each migration and its bookkeeping row commit together, so a crash leaves either
       // the old or the new schema, never half of one.
-      db_.execute_script("BEGIN IMMEDIATE");
+      db_.run("BEGIN IMMEDIATE");
       try {
         sql::apply_migration(db_, m);
-        db_.execute_script("COMMIT");
+        db_.run("COMMIT");
       } catch (...) {
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
@@ -191,22 +195,22 @@ class SqliteEngine final : public sql::Engine {
       }
     };
     try {
-      db_.execute_script("BEGIN IMMEDIATE");
+      db_.run("BEGIN IMMEDIATE");
     } catch (const std::exception& e) {
       for (auto* j : batch) j->failure = e.what();
       return;
     }
     for (auto* j : batch) {
       try {
-        db_.execute_script("SAVEPOINT writer");
+        db_.run("SAVEPOINT writer");
         bool keep = false;
         try {
           keep = j->run();
         } catch (const std::exception& e) {
           j->failure = e.what();
         }
-        if (!keep) db_.execute_script("ROLLBACK TO writer");
-        db_.execute_script("RELEASE writer");
+        if (!keep) db_.run("ROLLBACK TO writer");
+        db_.run("RELEASE writer");
       } catch (const std::exception& e) {
         // SQLite may have rolled back the whole transaction (I/O error, full disk): then
         // nothing of this batch is written, and every writer is told so.
@@ -216,7 +220,7 @@ class SqliteEngine final : public sql::Engine {
       }
     }
     try {
-      db_.execute_script("COMMIT");
+      db_.run("COMMIT");
     } catch (const std::exception& e) {
       fail_all(std::string("commit failed: ") + e.what());
     }
@@ -226,6 +230,8 @@ class SqliteEngine final : public sql::Engine {
   std::string path_;
   sqlite::SqliteConnection db_;
   std::mutex mutex_;  // the connection: one statement sequence at a time
+  std::optional<sqlite::SqliteConnection> reader_;  // read(): a second connection, same file
+  std::mutex reader_mutex_;
   // Group commit (write): queued writers, and whether one of them leads a batch.
   std::mutex queue_mutex_;
   std::condition_variable committed_;

@@ -40,7 +40,9 @@
 #include <vector>
 
 #include "deviation_seed.h"
+#include "list_bench.h"
 #include "load_generator.h"
+#include "read_bench.h"
 #include "support/child_process.h"
 #include "support/host_process.h"
 #include "support/http_client.h"
@@ -529,6 +531,19 @@ class Bench {
     {
       // What the store holds now: every 201 should be there, and nothing else.
       e2e::HttpConnection c(host->port(), std::chrono::seconds(60));
+      // How far the relay got: notifications delivered to the host, and still waiting, as
+      // soon as the load has drained (each registration causes one).
+      const auto metrics = c.request("GET", "/metrics", e2e::bearer(quality)).body;
+      const auto gauge = [&](const std::string& status) {
+        const std::string key =
+            "boligflyt_outbox_messages{topic=\"notification\",status=\"" + status + "\"} ";
+        const auto at = metrics.find(key);
+        return at == std::string::npos
+                   ? std::string("?")
+                   : metrics.substr(at + key.size(), metrics.find('\n', at) - at - key.size());
+      };
+      notifications_after_load_ = "delivered " + gauge("delivered") + ", pending " +
+                                  gauge("pending") + ", dead " + gauge("dead");
       const auto stats = c.request("GET", "/api/v1/statistics/deviations", e2e::bearer(quality));
       stored_after_load_ = e2e::json_at(stats.body, "/total").value_or("?");
     }
@@ -601,8 +616,29 @@ class Bench {
     memory_.emplace_back("host, 1M store, after the requests",
                          process_memory(host->process().pid()));
 
+    progress("lists at " + grouped(o_.rows) + " avvik, filter by filter, beside raw SQL");
+    lists_ = bench::measure_lists(host->port(), quality_1m, database,
+                                  bench::list_cases("nav", step_id, stats_year + "-06", now),
+                                  std::min<std::size_t>(o_.samples, 50),
+                                  std::chrono::duration<double>(std::min(o_.budget_s, 1.0)));
+    progress("reads under load: GET one avvik, /healthz, a cached picture, 304");
+    const double read_seconds = std::min(o_.duration_s, 3.0);
+    reads_ =
+        bench::measure_reads(host->port(), quality_1m, deep_row.second,
+                             "/api/v1/procedures/boligflytprosedyre/versions/3.0/diagram.svg", 16,
+                             std::chrono::milliseconds(500),
+                             std::chrono::milliseconds(static_cast<long>(read_seconds * 1000)));
+    memory_.emplace_back("host, 1M store, after lists and read load",
+                         process_memory(host->process().pid()));
+
     report_seed_section(seeded, db_bytes, restart_seconds, deep_row);
     report_query_table();
+    report_.line();
+    report_.line("-- 2b. Lists at " + grouped(o_.rows) +
+                 " avvik, every filter and sort of the API, beside one hand-written SQL query");
+    report_.line(bench::list_report(lists_));
+    report_.line("-- 4. Reads under load at " + grouped(o_.rows) + " avvik");
+    report_.line(bench::read_report(reads_, 16, read_seconds));
     host->stop(std::chrono::seconds(60));
     host.reset();
 
@@ -669,6 +705,8 @@ class Bench {
                "all: %s",
                stored_after_load_.c_str(),
                grouped(load_.successes + load_.warmup_successes + load_.late_successes).c_str()));
+    report_.line("   notifications (outbox, topic notification) right after the load drained: " +
+                 notifications_after_load_);
   }
 
   void report_throughput_comparison(std::size_t payload_bytes) {
@@ -820,7 +858,10 @@ class Bench {
   std::vector<QueryFigures> empty_;
   std::vector<QueryFigures> full_;
   bench::LoadResult load_;
+  std::vector<bench::ListFigures> lists_;
+  std::vector<bench::ReadFigure> reads_;
   std::string stored_after_load_ = "?";
+  std::string notifications_after_load_ = "?";
   RawFigures raw_;
   std::vector<std::pair<std::string, ProcessMemory>> memory_;
 };

@@ -710,6 +710,23 @@ SeedResult seed_deviations(const SeedOptions& options) {
   }
   for (const auto& sql : indexes) db.exec(sql);
   result.indexes_rebuilt = indexes.size();
+  // The per-month counts the store keeps with every registration (migration 0011), counted
+  // afresh over everything, as the migration does for the avvik it finds.
+  db.exec("DELETE FROM deviation_tallies");
+  const std::pair<const char*, const char*> dimensions[] = {
+      {"'step', procedure_id, step_id, status", ""},
+      {"'unit', responsible_unit, '', ''", ""},
+      {"'category', category, '', ''", ""},
+      {"'severity', severity, '', ''", ""},
+      {"'pair', reporting_unit, responsible_unit, ''", ""},
+      {"'closure', CAST(CASE WHEN closure_seconds >= 0 THEN closure_seconds / 21600 ELSE "
+       "(closure_seconds - 21599) / 21600 END AS TEXT), '', ''",
+       " WHERE closure_seconds IS NOT NULL"}};
+  for (const auto& [columns, where] : dimensions) {
+    db.exec(std::string("INSERT INTO deviation_tallies (month, dimension, a, b, c, n) SELECT "
+                        "substr(incident_date, 1, 7), ") +
+            columns + ", count(*) FROM deviations" + where + " GROUP BY 1, 3, 4, 5");
+  }
   db.exec("COMMIT");
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

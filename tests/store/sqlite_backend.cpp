@@ -144,8 +144,9 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
     ASSERT_TRUE(store->enqueue_outbox({make_message("export-1", "archive")}));
   }
   // Tables of later migrations go too (7: cause codes; 8: personvernavvik and escalations;
-  // 9: attachments; 10: the reporter's name).
+  // 9: attachments; 10: the reporter's name; 11: the statistics' per-month counts).
   ASSERT_EQ(exec(path_,
+                 "DROP TABLE deviation_tallies; "
                  "DROP TABLE deviation_escalations; DROP TABLE deviation_privacy; "
                  "DROP TABLE deviation_cause_codes; DROP TABLE deviation_attachments; "
                  "DROP INDEX deviations_reporting_unit; "
@@ -300,6 +301,16 @@ TEST_F(SqliteOnly, LargeFilteredListsPageLikeAPlainSort) {
            "INSERT INTO deviation_participants SELECT id, 'unit1', 0 FROM deviations "
            "WHERE number % 5 = 0 AND responsible_unit <> 'unit1';"
            "INSERT INTO deviation_counters VALUES (2026, 15000);"
+           // Rows written past the store: its per-month counts made as migration 0011 does.
+           "INSERT INTO deviation_tallies SELECT substr(incident_date, 1, 7), 'step', "
+           "procedure_id, step_id, status, count(*) FROM deviations GROUP BY 1, 3, 4, 5;"
+           "INSERT INTO deviation_tallies SELECT substr(incident_date, 1, 7), 'pair', "
+           "reporting_unit, responsible_unit, '', count(*) FROM deviations GROUP BY 1, 3, 4;"
+           "INSERT INTO deviation_tallies SELECT substr(incident_date, 1, 7), d, v, '', '', "
+           "count(*) FROM (SELECT incident_date, 'unit' AS d, responsible_unit AS v FROM "
+           "deviations UNION ALL SELECT incident_date, 'category', category FROM deviations "
+           "UNION ALL SELECT incident_date, 'severity', severity FROM deviations) GROUP BY 1, "
+           "2, 3;"
            "COMMIT;"),
       "");
   auto store = open_sqlite_store(path_);

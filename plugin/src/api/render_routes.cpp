@@ -1,5 +1,9 @@
 #include "api/render_routes.h"
 
+#include <functional>
+#include <memory>
+
+#include "api/render_cache.h"
 #include "procedure/model.h"
 #include "render/bpmn_export.h"
 #include "render/html_document.h"
@@ -8,50 +12,61 @@
 namespace boligflyt::api {
 namespace {
 
+using procedure::ProcedureCatalog;
 using procedure::StoredVersion;
+using Renderer = std::function<std::string(const StoredVersion&, const ProcedureCatalog&)>;
 
-Response rendered(std::string content_type, std::string body, const StoredVersion& v) {
-  Response r;
-  r.content_type = std::move(content_type);
-  r.body = std::move(body);
-  // Same version, same bytes: the content hash plus the lifecycle revision identify it.
-  r.headers.emplace_back("ETag", v.etag());
-  return r;
+/// A rendering route: 304 when the client has this version's ETag (nothing is rendered), else
+/// the rendering from the cache (made on the first request only).
+Handler rendering_route(procedure::ProcedureService* svc, std::shared_ptr<RenderCache> cache,
+                        std::string kind, std::string content_type, Renderer render) {
+  return [svc, cache = std::move(cache), kind = std::move(kind),
+          content_type = std::move(content_type),
+          render = std::move(render)](const Request& r) -> Result<Response> {
+    auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
+    if (!v) return v.error();
+    Response response;
+    response.content_type = content_type;
+    // Same version, same bytes: the content hash plus the lifecycle revision identify it.
+    const std::string etag = (*v)->etag();
+    response.headers.emplace_back("ETag", etag);
+    if (const auto inm = r.header("If-None-Match"); inm && etag_matches(*inm, etag)) {
+      response.status = 304;
+      return response;
+    }
+    const auto snapshot = svc->snapshot();
+    const auto body = cache->get(kind, etag, snapshot, [&] { return render(**v, *snapshot); });
+    response.body = *body;
+    return response;
+  };
 }
 
 }  // namespace
 
 void register_render_routes(Router& router, procedure::ProcedureService& service) {
   procedure::ProcedureService* svc = &service;
+  auto cache = std::make_shared<RenderCache>();
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/document",
-             [svc](const Request& r) -> Result<Response> {
-               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
-               if (!v) return v.error();
-               render::RenderOptions options;
-               options.status = (*v)->status();
-               return rendered(
-                   "text/html; charset=utf-8",
-                   render::render_html_document((*v)->procedure, svc->snapshot()->units(), options),
-                   **v);
-             });
+             rendering_route(svc, cache, "document", "text/html; charset=utf-8",
+                             [](const StoredVersion& v, const ProcedureCatalog& catalog) {
+                               render::RenderOptions options;
+                               options.status = v.status();
+                               return render::render_html_document(v.procedure, catalog.units(),
+                                                                   options);
+                             }));
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/diagram.svg",
-             [svc](const Request& r) -> Result<Response> {
-               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
-               if (!v) return v.error();
-               return rendered(
-                   "image/svg+xml; charset=utf-8",
-                   render::render_swimlane_svg((*v)->procedure, svc->snapshot()->units()), **v);
-             });
+             rendering_route(svc, cache, "diagram", "image/svg+xml; charset=utf-8",
+                             [](const StoredVersion& v, const ProcedureCatalog& catalog) {
+                               return render::render_swimlane_svg(v.procedure, catalog.units());
+                             }));
 
   router.add("GET", "/api/v1/procedures/{id}/versions/{version}/bpmn",
-             [svc](const Request& r) -> Result<Response> {
-               auto v = svc->find(r.path_params.at("id"), r.path_params.at("version"));
-               if (!v) return v.error();
-               return rendered("application/xml; charset=utf-8",
-                               render::export_bpmn((*v)->procedure, svc->snapshot()->units()), **v);
-             });
+             rendering_route(svc, cache, "bpmn", "application/xml; charset=utf-8",
+                             [](const StoredVersion& v, const ProcedureCatalog& catalog) {
+                               return render::export_bpmn(v.procedure, catalog.units());
+                             }));
 }
 
 }  // namespace boligflyt::api

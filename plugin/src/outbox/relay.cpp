@@ -83,12 +83,13 @@ OutboxRelay::Round OutboxRelay::deliver_due(std::string_view topic_name, std::in
                     {"next_attempt", util::iso_utc(message.next_attempt_epoch)},
                     {"cause", sent.error().log_message}});
     }
-    if (auto ok = store_.finish_outbox(message); !ok) {
-      // The lease runs out and the message is tried again: at-least-once, and the dedupe key
-      // lets the receiver (host, archive) recognise a message it already has.
-      logger_.warn("outbox_finish_failed",
-                   {{"topic", topic->name}, {"cause", ok.error().log_message}});
-    }
+  }
+  // One commit for the whole round: a commit per message cost the relay as much as delivering.
+  // Should it fail, the leases run out and the messages are tried again: at-least-once, and
+  // the dedupe key lets the receiver (host, archive) recognise a message it already has.
+  if (auto ok = store_.finish_outbox_batch(*claimed); !ok) {
+    logger_.warn("outbox_finish_failed",
+                 {{"topic", topic->name}, {"cause", ok.error().log_message}});
   }
   return round;
 }

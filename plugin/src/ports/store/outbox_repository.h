@@ -31,6 +31,10 @@ class OutboxRepository {
   /// last_error and delivered_at of `message` (matched by id).
   virtual Result<void> finish_outbox(const OutboxMessage& message) = 0;
 
+  /// Records the outcomes of a whole round in one transaction (one commit instead of one per
+  /// message); a message whose id is gone meanwhile is skipped. All or nothing otherwise.
+  virtual Result<void> finish_outbox_batch(const std::vector<OutboxMessage>& messages) = 0;
+
   /// Newest first; `status` empty = all.
   virtual Result<std::vector<OutboxMessage>> list_outbox(const std::string& topic,
                                                          const std::string& status, int limit) = 0;

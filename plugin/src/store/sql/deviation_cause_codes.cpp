@@ -23,8 +23,8 @@ std::vector<KeyCount> cause_code_counts(Connection& c, const std::string& where,
                                         const Params& params) {
   std::vector<KeyCount> out;
   Query q(c,
-          "SELECT cc.code, count(*) FROM deviation_cause_codes cc JOIN deviations d ON "
-          "d.id = cc.deviation_id WHERE 1 = 1" +
+          "SELECT cc.code, count(*) FROM deviation_cause_codes cc CROSS JOIN deviations d "
+          "WHERE d.id = cc.deviation_id" +
               where + " GROUP BY cc.code");
   params.bind(q);
   while (q.next()) out.push_back({q.text(0), q.int64(1)});

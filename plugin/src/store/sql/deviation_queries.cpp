@@ -198,11 +198,20 @@ Result<DeviationPage> SqlStore::list_deviations(const DeviationQuery& query) {
     const bool hints = c.dialect().index_hints;
     bool walk_sort_index =
         hints && (filter.where.empty() || (key->name == "incident_date" && filter.dates));
+    // A unit (tens of thousands of avvik at a million) with another filter: the other
+    // filter's index finds fewer rows to check than the unit's id lists hold (measured with
+    // status=mottatt&unit=nav in sqlite3: 45 ms of CPU with the lists, 5 ms with the checks).
+    const bool unit_narrowed =
+        !query.unit.empty() &&
+        (!query.statuses.empty() || !query.step_id.empty() || !query.category.empty() ||
+         !query.severity.empty() || !query.procedure_version.empty() || filter.dates ||
+         query.overdue_only);
+    const FilterSql& sorted = unit_narrowed ? checks : filter;
     if (hints && !walk_sort_index) {
       const std::int64_t cap = filter.dates ? 50000 : 5000;
-      walk_sort_index = count_matches(c, filter, cap) >= cap;
+      walk_sort_index = count_matches(c, sorted, cap) >= cap;
     }
-    const FilterSql& chosen = walk_sort_index || !hints ? checks : filter;
+    const FilterSql& chosen = walk_sort_index || !hints ? checks : sorted;
     Query q(c, std::string("SELECT ") + kDeviationColumns + " FROM deviations d" +
                    (walk_sort_index ? std::string(" INDEXED BY ") + key->index : "") +
                    " WHERE 1 = 1" + chosen.where + keyset + order);

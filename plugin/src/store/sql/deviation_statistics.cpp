@@ -2,7 +2,10 @@
 // severity, status and month, the median closure time and what is overdue.
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "core/overdue_rule.h"
 #include "store/sql/deviation_filter.h"
 #include "store/sql/deviation_rows.h"
+#include "store/sql/deviation_tallies.h"
 #include "store/sql/privacy_rows.h"
 #include "store/sql/sql_store.h"
 #include "util/norway_time.h"
@@ -92,48 +96,124 @@ class StatsBuilder {
   std::map<std::pair<std::string, std::string>, std::int64_t> unit_pairs_;
 };
 
-/// Statistics over every avvik: one scan of a covering index per grouping, and the median
-/// read at its offset in the closure index.
-DeviationStatistics statistics_of_all(Connection& c, std::int64_t now_epoch) {
-  StatsBuilder builder;
-  {
-    Query q(c,
-            "SELECT d.procedure_id, d.step_id, d.status, count(*) FROM deviations d "
-            "GROUP BY d.step_id, d.procedure_id, d.status");
-    while (q.next()) builder.add(q.text(0), q.text(1), q.text(2), q.int64(3));
+/// The months ("YYYY-MM", inclusive; "" = open-ended) that `f` covers exactly, when it
+/// filters on dates only and each date is a month's first (from) or last (to) day: then the
+/// per-month counts answer it. nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> whole_months(const DeviationQuery& f) {
+  if (!f.statuses.empty() || !f.unit.empty() || !f.procedure_id.empty() ||
+      !f.procedure_version.empty() || !f.step_id.empty() || !f.category.empty() ||
+      !f.severity.empty() || f.overdue_only) {
+    return std::nullopt;
   }
-  const auto group = [&](const char* column, auto add) {
-    Query q(c, std::string("SELECT ") + column + ", count(*) FROM deviations d GROUP BY " + column);
-    while (q.next()) add(q.text(0), q.int64(1));
+  const auto parse = [](const std::string& date, int& y, int& m, int& d) {
+    const auto number = [&](std::size_t at, std::size_t n, int& out) {
+      const char* begin = date.data() + at;
+      const auto [end, ec] = std::from_chars(begin, begin + n, out);
+      return ec == std::errc() && end == begin + n;
+    };
+    return date.size() == 10 && date[4] == '-' && date[7] == '-' && number(0, 4, y) &&
+           number(5, 2, m) && number(8, 2, d) && m >= 1 && m <= 12;
   };
-  group("d.responsible_unit",
-        [&](const std::string& k, std::int64_t n) { builder.add_unit(k, n); });
-  group("d.category", [&](const std::string& k, std::int64_t n) { builder.add_category(k, n); });
-  group("d.severity", [&](const std::string& k, std::int64_t n) { builder.add_severity(k, n); });
-  group("d.incident_date",
-        [&](const std::string& k, std::int64_t n) { builder.add_incident_date(k, n); });
+  int y = 0;
+  int m = 0;
+  int d = 0;
+  std::pair<std::string, std::string> months;
+  if (!f.from_date.empty()) {
+    if (!parse(f.from_date, y, m, d) || d != 1) return std::nullopt;
+    months.first = f.from_date.substr(0, 7);
+  }
+  if (!f.to_date.empty()) {
+    if (!parse(f.to_date, y, m, d)) return std::nullopt;
+    static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d != kDays[static_cast<std::size_t>(m - 1)] + (m == 2 && leap ? 1 : 0)) {
+      return std::nullopt;
+    }
+    months.second = f.to_date.substr(0, 7);
+  }
+  return months;
+}
+
+/// Statistics over every avvik, or over whole months of incident dates: the per-month counts
+/// (deviation_tallies) added up, the median read in the one bucket of closure times that holds
+/// it, and the few open avvik checked for deadlines.
+DeviationStatistics statistics_from_tallies(Connection& c, const DeviationQuery& filter,
+                                            const std::pair<std::string, std::string>& months) {
+  StatsBuilder builder;
+  const std::string first = months.first.empty() ? std::string("0000-00") : months.first;
+  const std::string last = months.second.empty() ? std::string("9999-99") : months.second;
   {
     Query q(c,
-            "SELECT d.reporting_unit, d.responsible_unit, count(*) FROM deviations d "
-            "GROUP BY d.reporting_unit, d.responsible_unit");
-    while (q.next()) builder.add_unit_pair(q.text(0), q.text(1), q.int64(2));
+            "SELECT dimension, a, b, c, SUM(n) FROM deviation_tallies WHERE month >= ?1 AND "
+            "month <= ?2 GROUP BY dimension, a, b, c HAVING SUM(n) <> 0");
+    q.with(first, last);
+    while (q.next()) {
+      const std::string dimension = q.text(0);
+      const std::int64_t n = q.int64(4);
+      if (dimension == "step") {
+        builder.add(q.text(1), q.text(2), q.text(3), n);
+      } else if (dimension == "unit") {
+        builder.add_unit(q.text(1), n);
+      } else if (dimension == "category") {
+        builder.add_category(q.text(1), n);
+      } else if (dimension == "severity") {
+        builder.add_severity(q.text(1), n);
+      } else if (dimension == "pair") {
+        builder.add_unit_pair(q.text(1), q.text(2), n);
+      }
+    }
+  }
+  {
+    Query q(c,
+            "SELECT month, SUM(n) FROM deviation_tallies WHERE dimension = 'step' AND month >= ?1 "
+            "AND month <= ?2 GROUP BY month HAVING SUM(n) <> 0");
+    q.with(first, last);
+    while (q.next()) builder.add_incident_date(q.text(0), q.int64(1));
   }
   DeviationStatistics stats = builder.finish();
   const std::string closure(c.dialect().closure_seconds);
-  std::int64_t closed = 0;
+  const bool dates = !filter.from_date.empty() || !filter.to_date.empty();
+  // The dates as terms the planner does not start from (the incident date's index would read
+  // a year of rows): the closure and open-deadline indexes find fewer.
+  const std::string date_terms =
+      dates ? " AND (d.incident_date || '') >= ? AND (d.incident_date || '') <= ?" : "";
+  const std::string from = filter.from_date;
+  const std::string to = filter.to_date.empty() ? std::string("9999-99-99") : filter.to_date;
+  // The median: its bucket from the counts of closure times, then its place in that bucket.
+  std::vector<std::pair<std::int64_t, std::int64_t>> buckets;
   {
-    Query q(c, "SELECT count(*) FROM deviations d WHERE " + closure + " IS NOT NULL");
-    if (q.next()) closed = q.int64(0);
+    Query q(c,
+            "SELECT a, SUM(n) FROM deviation_tallies WHERE dimension = 'closure' AND month >= ?1 "
+            "AND month <= ?2 GROUP BY a HAVING SUM(n) <> 0");
+    q.with(first, last);
+    while (q.next()) buckets.emplace_back(std::stoll(q.text(0)), q.int64(1));
   }
-  if (closed > 0) {
-    // The lower median: for an even count, the smaller of the two middle values.
-    Query q(c, "SELECT " + closure + " FROM deviations d WHERE " + closure +
-                   " IS NOT NULL ORDER BY " + closure + " LIMIT 1 OFFSET " +
-                   std::to_string((closed - 1) / 2));
+  std::sort(buckets.begin(), buckets.end());
+  std::int64_t closed = 0;
+  for (const auto& bucket : buckets) closed += bucket.second;
+  std::int64_t rank = (closed - 1) / 2;  // the lower median, as in statistics_of_matching
+  for (const auto& [bucket, n] : buckets) {
+    if (rank >= n) {
+      rank -= n;
+      continue;
+    }
+    Query q(c, "SELECT " + closure + " FROM deviations d WHERE " + closure + " IS NOT NULL AND " +
+                   closure + " >= ? AND " + closure + " < ?" + date_terms + " ORDER BY " + closure +
+                   " LIMIT 1 OFFSET ?");
+    int index = 0;
+    q.bind(++index, bucket * kClosureBucketSeconds);
+    q.bind(++index, (bucket + 1) * kClosureBucketSeconds);
+    if (dates) {
+      q.bind(++index, from);
+      q.bind(++index, to);
+    }
+    q.bind(++index, rank);
     if (q.next()) stats.median_closure_seconds = q.int64(0);
+    break;
   }
-  Query q(c, std::string("SELECT count(*) FROM deviations d WHERE ") + kOverdueSql);
-  q.with(now_epoch, now_epoch);
+  Query q(c, std::string("SELECT count(*) FROM deviations d WHERE ") + kOverdueSql + date_terms);
+  q.bind(1, filter.now_epoch).bind(2, filter.now_epoch);
+  if (dates) q.bind(3, from).bind(4, to);
   if (q.next()) stats.overdue_deviations = q.int64(0);
   return stats;
 }
@@ -177,22 +257,40 @@ DeviationStatistics statistics_of_matching(Connection& c, const FilterSql& filte
   return stats;
 }
 
+/// The dates of a query that filters on nothing else, as terms for the joins from the small
+/// tables (open actions, personvernavvik, cause codes): written so that the planner starts
+/// from those tables, not from a year of avvik through the incident date's index.
+FilterSql side_terms(const DeviationQuery& filter) {
+  FilterSql f;
+  if (!filter.from_date.empty()) {
+    f.where += " AND (d.incident_date || '') >= ?";
+    f.params.add(filter.from_date);
+  }
+  if (!filter.to_date.empty()) {
+    f.where += " AND (d.incident_date || '') <= ?";
+    f.params.add(filter.to_date);
+  }
+  f.dates = !f.where.empty();
+  return f;
+}
+
 }  // namespace
 
 Result<DeviationStatistics> SqlStore::deviation_statistics(const DeviationQuery& filter) {
   return read<DeviationStatistics>(
       "deviation_statistics", [&](Connection& c) -> Result<DeviationStatistics> {
-        const FilterSql where = filter_sql(
+        FilterSql where = filter_sql(
             filter, false, c.dialect().index_hints ? UnitTerms::kIdLists : UnitTerms::kRowChecks);
-        DeviationStatistics stats = where.where.empty()
-                                        ? statistics_of_all(c, filter.now_epoch)
-                                        : statistics_of_matching(c, where, filter.now_epoch);
+        const auto months = whole_months(filter);
+        if (months) where = side_terms(filter);
+        DeviationStatistics stats = months ? statistics_from_tallies(c, filter, *months)
+                                           : statistics_of_matching(c, where, filter.now_epoch);
         Params params;
         params.add(util::norway_date(filter.now_epoch));
         params.append(where.params);
         Query q(c,
-                "SELECT count(*) FROM deviation_actions a JOIN deviations d ON "
-                "d.id = a.deviation_id WHERE a.done_date = '' AND a.due_date <> '' AND "
+                "SELECT count(*) FROM deviation_actions a CROSS JOIN deviations d WHERE "
+                "d.id = a.deviation_id AND a.done_date = '' AND a.due_date <> '' AND "
                 "a.due_date < ?" +
                     where.where);
         params.bind(q);

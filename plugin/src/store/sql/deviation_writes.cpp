@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "store/sql/deviation_rows.h"
+#include "store/sql/deviation_tallies.h"
 #include "store/sql/privacy_rows.h"
 #include "store/sql/rows.h"
 #include "store/sql/sql_store.h"
@@ -102,6 +103,7 @@ Result<DeviationCreated> SqlStore::create_deviation(const DeviationRecord& in,
           q.with(record.reporter_name, record.id);
           q.run();
         }
+        add_to_tallies(c, tally_key(record), +1);
         write_participants(c, record.id, record.participants);
         write_actions(c, record.id, record.actions);
         write_new_comments(c, record.id, record.comments);
@@ -120,13 +122,27 @@ Result<DeviationRecord> SqlStore::update_deviation(const DeviationRecord& in,
                                                    const std::vector<DeviationEvent>& events,
                                                    const std::vector<OutboxMessage>& outbox) {
   return write<DeviationRecord>("update_deviation", [&](Connection& c) -> Result<DeviationRecord> {
+    DeviationRecord before;  // what the counts hold for it now (tally_key's columns)
     {
       // The row lock orders concurrent updates of one avvik, and with them its history chain.
-      Query q(
-          c, "SELECT revision FROM deviations WHERE id = ?1" + std::string(c.dialect().for_update));
+      Query q(c,
+              "SELECT revision, procedure_id, step_id, status, responsible_unit, reporting_unit, "
+              "category, severity, incident_date, closed_epoch, created_epoch FROM deviations "
+              "WHERE id = ?1" +
+                  std::string(c.dialect().for_update));
       q.with(in.id);
       if (!q.next()) return deviation_not_found(in.id);
       if (q.int64(0) != expected_revision) return deviation_changed();
+      before.procedure_id = q.text(1);
+      before.step_id = q.text(2);
+      before.status = q.text(3);
+      before.responsible_unit = q.text(4);
+      before.reporting_unit = q.text(5);
+      before.category = q.text(6);
+      before.severity = q.text(7);
+      before.incident_date = q.text(8);
+      before.closed_epoch = q.int64(9);
+      before.created_epoch = q.int64(10);
     }
     DeviationRecord record = in;
     record.revision = expected_revision + 1;
@@ -149,6 +165,13 @@ Result<DeviationRecord> SqlStore::update_deviation(const DeviationRecord& in,
       q.bind(33, expected_revision);
       q.run();
       if (q.changes() != 1) throw std::runtime_error("avvik revision moved");
+    }
+    {
+      // Fixed at registration, not written above: the stored values count.
+      DeviationRecord counted = record;
+      counted.reporting_unit = before.reporting_unit;
+      counted.created_epoch = before.created_epoch;
+      move_in_tallies(c, tally_key(before), tally_key(counted));
     }
     write_participants(c, record.id, record.participants);
     write_actions(c, record.id, record.actions);

@@ -53,6 +53,17 @@ Result<void> SqlStore::finish_outbox(const OutboxMessage& message) {
   });
 }
 
+Result<void> SqlStore::finish_outbox_batch(const std::vector<OutboxMessage>& messages) {
+  for (const auto& message : messages) {
+    if (auto bad = check_outbox_status(message.status)) return *bad;
+  }
+  if (messages.empty()) return {};
+  return write<void>("finish_outbox_batch", [&](Connection& c) -> Result<void> {
+    for (const auto& message : messages) write_outbox_outcome(c, message);
+    return {};
+  });
+}
+
 Result<std::vector<OutboxMessage>> SqlStore::list_outbox(const std::string& topic,
                                                          const std::string& status, int limit) {
   return read<std::vector<OutboxMessage>>(

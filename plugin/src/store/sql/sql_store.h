@@ -73,6 +73,7 @@ class SqlStore final : public Store {
   Result<std::vector<OutboxMessage>> claim_outbox(const std::string& topic, std::int64_t now_epoch,
                                                   int lease_seconds, int limit) override;
   Result<void> finish_outbox(const OutboxMessage& message) override;
+  Result<void> finish_outbox_batch(const std::vector<OutboxMessage>& messages) override;
   Result<std::vector<OutboxMessage>> list_outbox(const std::string& topic,
                                                  const std::string& status, int limit) override;
   Result<OutboxCounts> outbox_counts(const std::string& topic) override;
