@@ -184,6 +184,7 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
       if (auto r = child(step_node, "recurrence")) s.recurrence = attr(r, "interval");
       for (auto l : children(step_node, "legalRef")) {
         s.legal_refs.emplace_back(attr(l, "source"), attr(l, "provision"));
+        s.legal_ref_pos.push_back(positions.at(l));
       }
       for (auto u : children(step_node, "participatingParty")) {
         s.participating_parties.push_back({attr(u, "party"), text_of(u), positions.at(u)});
