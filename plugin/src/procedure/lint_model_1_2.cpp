@@ -64,17 +64,18 @@ class Rules {
 
   void check_meeting(const Meeting& m) {
     if (is_party(m.chair)) {
-      report_(m.pos, "meeting-chair-external",
+      report_(m.chair_pos, "meeting-chair-external",
               "Møtet «" + m.id + "» ledes av «" + m.chair +
                   "», som er en ekstern part. Møteleder må være en enhet i kommunen.");
     } else if (!is_known_unit(m.chair)) {
       report_(
-          m.pos, "meeting-chair-unknown",
+          m.chair_pos, "meeting-chair-unknown",
           "Møtet «" + m.id + "» ledes av «" + m.chair + "», som ikke finnes i enhetsregisteret.");
     }
-    for (const auto& [member, note] : m.members) {
+    for (std::size_t i = 0; i < m.members.size(); ++i) {
+      const std::string& member = m.members[i].first;
       if (!is_known(member)) {
-        report_(m.pos, "meeting-member-unknown",
+        report_(i < m.member_pos.size() ? m.member_pos[i] : m.pos, "meeting-member-unknown",
                 "Møtet «" + m.id + "» har medlemmet «" + member +
                     "», som verken er en enhet eller en ekstern part.");
       }

@@ -142,8 +142,11 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
     m.pos = positions.at(node);
     m.name = text_of(child(node, "name"));
     m.chair = attr(child(node, "chair"), "unit");
-    for (auto member : children(node, "member"))
+    if (auto chair = child(node, "chair")) m.chair_pos = positions.at(chair);
+    for (auto member : children(node, "member")) {
       m.members.emplace_back(attr(member, "ref"), text_of(member));
+      m.member_pos.push_back(positions.at(member));
+    }
     if (auto cadence = child(node, "cadence")) {
       m.cadence = attr(cadence, "interval");
       m.cadence_text = text_of(cadence);

@@ -178,6 +178,8 @@ struct Meeting {
   std::string cadence_text;
   std::string mandate;
   SourcePos pos;
+  SourcePos chair_pos;
+  std::vector<SourcePos> member_pos;  // same order as members
 };
 
 struct Document {
