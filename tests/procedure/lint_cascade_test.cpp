@@ -70,7 +70,10 @@ TEST(LintCascade, OneWrongNextIn30GivesTheRootCauseAndASummary) {
   }
   ASSERT_NE(root, nullptr);
   EXPECT_EQ(root->code, "unknown-next-step");
-  EXPECT_NE(root->message.find("«soknad-motak»"), std::string::npos);
+  EXPECT_NE(root->message.find("peker videre til «soknad-motak», som ikke finnes i prosedyren. "
+                               "Mente du «soknad-mottak»?"),
+            std::string::npos)
+      << root->message;
   for (const auto& d : all) {
     if (&d == root) continue;
     EXPECT_EQ(d.cause_code, "unknown-next-step") << format_diagnostic(d);
@@ -149,6 +152,20 @@ TEST_F(LintCascadeFixture, StepsBeforeALoopWithoutExitAreItsConsequences) {
   EXPECT_FALSE(by_step["runde-2"]->consequential);
   EXPECT_TRUE(by_step["forberede"]->consequential);
   EXPECT_EQ(by_step["forberede"]->cause_line, by_step["runde"]->line);
+}
+
+TEST_F(LintCascadeFixture, NoGuessWhenNoStepIdIsClose) {
+  FixtureOptions o;
+  o.vedtak_next = R"(<next step="kontrakt"><condition>Positivt vedtak</condition></next>
+        <next step="utkastelse"><condition>Negativt vedtak, klage</condition></next>)";
+  const auto loaded = load(procedure_xml(o));
+  bool found = false;
+  for (const auto& d : loaded.diagnostics) {
+    if (d.code != "unknown-next-step") continue;
+    found = true;
+    EXPECT_EQ(d.message.find("Mente du"), std::string::npos) << d.message;
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
       if (!by_id.count(next.step)) {
         report(next.pos, "unknown-next-step",
                "Trinn «" + step.id + "» peker videre til «" + next.step +
-                   "», som ikke finnes i prosedyren.");
+                   "», som ikke finnes i prosedyren." +
+                   lint_detail::did_you_mean(by_id, next.step));
       }
     }
     // The branches of a parallel split all start at once; only a choice needs conditions.

@@ -43,6 +43,10 @@ void lint_graph(const Procedure& p, const StepIndex& by_id, Reporter& report);
 void lint_model_1_2(const Procedure& p, const StepIndex& by_id, const UnitRegistry* units,
                     Reporter& report);
 
+/// " Mente du «soknad-mottak»?" when one step id is within two edits of `wrong` (a typo),
+/// else empty.
+std::string did_you_mean(const StepIndex& by_id, const std::string& wrong);
+
 /// Schema keyref errors that repeat a linter finding on the same line become its consequences.
 void mark_schema_duplicates(Diagnostics& out, std::size_t first_lint);
 

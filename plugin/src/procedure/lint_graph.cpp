@@ -3,10 +3,12 @@
 // but as consequences of the wrong reference, so text output can show the root cause and one
 // summary line instead of a cascade (issue 13, part 4).
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "procedure/lint_detail.h"
@@ -163,7 +165,42 @@ void check_exits(const Procedure& p, const StepIndex& by_id, Reporter& report) {
   }
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 }  // namespace
+
+std::string did_you_mean(const StepIndex& by_id, const std::string& wrong) {
+  constexpr std::size_t kMaxEdits = 2;
+  std::string best;
+  std::size_t best_distance = kMaxEdits + 1;
+  bool tie = false;
+  for (const auto& [id, step] : by_id) {
+    const std::size_t d = edit_distance(id, wrong);
+    if (d < best_distance) {
+      best = id;
+      best_distance = d;
+      tie = false;
+    } else if (d == best_distance) {
+      tie = true;
+    }
+  }
+  // Two equally close ids: guessing would send the owner the wrong way.
+  if (best.empty() || tie) return {};
+  return " Mente du «" + best + "»?";
+}
 
 void lint_graph(const Procedure& p, const StepIndex& by_id, Reporter& report) {
   if (!by_id.count(p.start_step)) {
