@@ -148,10 +148,18 @@ TEST_F(LintCascadeFixture, StepsBeforeALoopWithoutExitAreItsConsequences) {
     by_step[d.subject] = &d;
   }
   ASSERT_EQ(by_step.size(), 3u);
+  // The loop is one finding, at its first step; the rest of it and the step before it
+  // follow from it.
   EXPECT_FALSE(by_step["runde"]->consequential);
-  EXPECT_FALSE(by_step["runde-2"]->consequential);
+  EXPECT_TRUE(by_step["runde-2"]->consequential);
   EXPECT_TRUE(by_step["forberede"]->consequential);
+  EXPECT_EQ(by_step["runde-2"]->cause_line, by_step["runde"]->line);
   EXPECT_EQ(by_step["forberede"]->cause_line, by_step["runde"]->line);
+  const auto lines = format_diagnostics_summarised(loaded.diagnostics);
+  ASSERT_EQ(lines.size(), 2u) << joined(lines);
+  EXPECT_NE(lines[1].find("2 trinn får dermed ingen vei til et sluttrinn: forberede, runde-2."),
+            std::string::npos)
+      << lines[1];
 }
 
 TEST_F(LintCascadeFixture, NoGuessWhenNoStepIdIsClose) {
@@ -166,6 +174,36 @@ TEST_F(LintCascadeFixture, NoGuessWhenNoStepIdIsClose) {
     EXPECT_EQ(d.message.find("Mente du"), std::string::npos) << d.message;
   }
   EXPECT_TRUE(found);
+}
+
+TEST(LintCascade, AFiveThousandStepLoopIsOneFinding) {
+  // An upload may hold thousands of steps: the graph checks must neither recurse per step nor
+  // compare every step with every other. A 5000-step loop without exit is one finding.
+  constexpr int kSteps = 5000;
+  std::string steps;
+  for (int i = 0; i < kSteps; ++i) {
+    steps += "<step id=\"s" + std::to_string(i) +
+             "\"><title>T</title><description>d</description><responsibleUnit unit=\"nav\"/>"
+             "<next step=\"s" +
+             std::to_string((i + 1) % kSteps) + "\"/></step>\n";
+  }
+  const std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<procedure xmlns="urn:no:boligflyt:prosedyre:1" id="stor" version="1.0" status="draft">
+<title>Stor</title><author person="a"/><effectiveFrom>2027-01-01</effectiveFrom>
+<reviewInterval>P1Y</reviewInterval>
+<legalBasis><source id="fvl" kind="act"><shortTitle>F</shortTitle><title>F</title></source></legalBasis>
+<phases start="s0"><phase id="p"><title>P</title>
+)" + steps + R"(</phase></phases>
+<changelog><entry version="1.0" date="2026-12-01"><summary>x</summary></entry></changelog>
+</procedure>)";
+  const ProcedureLoader loader;
+  const auto loaded = loader.load_procedure(xml, "stor.xml", nullptr);
+  EXPECT_EQ(count_code(loaded.diagnostics, "no-exit"), static_cast<std::size_t>(kSteps));
+  const auto lines = format_diagnostics_summarised(loaded.diagnostics);
+  ASSERT_EQ(lines.size(), 2u) << joined(lines);
+  EXPECT_NE(lines[0].find("«s0»"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("4999 trinn får dermed ingen vei til et sluttrinn"), std::string::npos)
+      << lines[1];
 }
 
 }  // namespace

@@ -43,6 +43,8 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
     }
   }
 
+  // Suggestions cost a pass over all ids each; a handful is all a person reads.
+  int suggestions_left = 20;
   for (const auto& step : p.steps) {
     if (step.responsible.unit.empty()) {
       report(step.pos, "missing-responsible-unit",
@@ -62,7 +64,8 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
         report(next.pos, "unknown-next-step",
                "Trinn «" + step.id + "» peker videre til «" + next.step +
                    "», som ikke finnes i prosedyren." +
-                   lint_detail::did_you_mean(by_id, next.step));
+                   (suggestions_left-- > 0 ? lint_detail::did_you_mean(by_id, next.step)
+                                           : std::string()));
       }
     }
     // The branches of a parallel split all start at once; only a choice needs conditions.
