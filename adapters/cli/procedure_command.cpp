@@ -118,11 +118,19 @@ std::optional<Options> parse_options(std::span<const std::string> args, std::str
 }
 
 json::object diagnostic_json(const procedure::Diagnostic& d) {
-  return json::object{{"file", d.file},
-                      {"line", d.line},
-                      {"column", d.column},
-                      {"code", d.code},
-                      {"message", d.message}};
+  return json::object{
+      {"file", d.file},
+      {"line", d.line},
+      {"column", d.column},
+      {"code", d.code},
+      {"message", d.message},
+      {"severity", d.severity},
+      {"consequential", d.consequential},
+      {"cause", d.consequential ? json::value(json::object{{"code", d.cause_code},
+                                                           {"line", d.cause_line},
+                                                           {"column", d.cause_column}})
+                                : json::value(nullptr)},
+      {"step", d.subject}};
 }
 
 int validate(const Options& o) {
@@ -144,6 +152,7 @@ int validate(const Options& o) {
                                         .code = "unit-registry-missing",
                                         .message = std::string(kNoUnitsMessage)});
   }
+  Diagnostics warnings;
   std::vector<std::unique_ptr<procedure::Procedure>> loaded_procedures;
   std::vector<std::pair<std::string, const procedure::Procedure*>> sequence;
   json::array files;
@@ -153,6 +162,12 @@ int validate(const Options& o) {
     for (const auto& d : loaded.diagnostics) problems.push_back(diagnostic_json(d));
     json::object entry{{"file", file}, {"valid", loaded.ok()}, {"problems", std::move(problems)}};
     if (loaded.procedure) {
+      // Citations of sources not in force on the effective date: reported, never invalid.
+      const Diagnostics cited = procedure::citation_warnings(*loaded.procedure, file);
+      json::array cited_json;
+      for (const auto& d : cited) cited_json.push_back(diagnostic_json(d));
+      entry["warnings"] = std::move(cited_json);
+      warnings.insert(warnings.end(), cited.begin(), cited.end());
       entry["procedure"] = loaded.procedure->id;
       entry["version"] = loaded.procedure->version.str();
       entry["steps"] = loaded.procedure->steps.size();
@@ -171,19 +186,34 @@ int validate(const Options& o) {
   if (o.json_output) {
     json::array problems;
     for (const auto& d : all) problems.push_back(diagnostic_json(d));
+    json::array warnings_json;
+    for (const auto& d : warnings) warnings_json.push_back(diagnostic_json(d));
     std::cout << json::serialize(json::object{{"valid", all.empty()},
                                               {"files", std::move(files)},
-                                              {"problems", std::move(problems)}})
+                                              {"problems", std::move(problems)},
+                                              {"warnings", std::move(warnings_json)}})
               << "\n";
   } else {
-    for (const auto& d : all) std::cout << procedure::format_diagnostic(d) << "\n";
+    // Consequences (steps cut off behind a wrong `next`) fold into one line under their
+    // cause; --format json lists each of them.
+    for (const auto& line : procedure::format_diagnostics_summarised(all)) {
+      std::cout << line << "\n";
+    }
+    for (const auto& d : warnings) std::cout << procedure::format_diagnostic(d) << "\n";
     if (all.empty()) {
       for (const auto& p : loaded_procedures) {
         std::cout << "OK  " << p->id << " " << p->version.str() << " (" << p->steps.size()
                   << " trinn)\n";
       }
     } else {
-      std::cout << all.size() << " feil funnet.\n";
+      std::size_t roots = 0;
+      for (const auto& d : all) roots += d.consequential ? 0 : 1;
+      std::cout << roots << " feil funnet";
+      if (roots < all.size()) {
+        std::cout << " (" << all.size() - roots
+                  << " følgefeil er slått sammen; --format json viser alle)";
+      }
+      std::cout << ".\n";
     }
   }
   return all.empty() ? kExitOk : kExitFailure;

@@ -7,22 +7,13 @@
 #include <set>
 
 #include "procedure/iso_duration.h"
+#include "procedure/lint_detail.h"
 #include "procedure/loader.h"
 
 namespace boligflyt::procedure {
 namespace {
 
-class Reporter {
- public:
-  Reporter(const std::string& file, Diagnostics& out) : file_(file), out_(out) {}
-  void operator()(const SourcePos& pos, std::string code, std::string message) {
-    out_.push_back({file_, pos.line, pos.column, std::move(code), std::move(message)});
-  }
-
- private:
-  const std::string& file_;
-  Diagnostics& out_;
-};
+using lint_detail::Reporter;
 
 void check_unit(const UnitRef& ref, const std::string& step_id, const UnitRegistry* units,
                 Reporter& report) {
@@ -39,9 +30,10 @@ void check_unit(const UnitRef& ref, const std::string& step_id, const UnitRegist
 void lint_procedure(const Procedure& p, const std::string& file, const UnitRegistry* units,
                     Diagnostics& out) {
   Reporter report(file, out);
+  const std::size_t first_lint = out.size();
 
   // Unique step ids, and an index for the graph checks.
-  std::map<std::string, const Step*> by_id;
+  lint_detail::StepIndex by_id;
   for (const auto& step : p.steps) {
     if (!by_id.emplace(step.id, &step).second) {
       report(step.pos, "duplicate-step-id",
@@ -51,6 +43,8 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
     }
   }
 
+  // Suggestions cost a pass over all ids each; a handful is all a person reads.
+  int suggestions_left = 20;
   for (const auto& step : p.steps) {
     if (step.responsible.unit.empty()) {
       report(step.pos, "missing-responsible-unit",
@@ -69,10 +63,13 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
       if (!by_id.count(next.step)) {
         report(next.pos, "unknown-next-step",
                "Trinn «" + step.id + "» peker videre til «" + next.step +
-                   "», som ikke finnes i prosedyren.");
+                   "», som ikke finnes i prosedyren." +
+                   (suggestions_left-- > 0 ? lint_detail::did_you_mean(by_id, next.step)
+                                           : std::string()));
       }
     }
-    if (step.next.size() > 1) {
+    // The branches of a parallel split all start at once; only a choice needs conditions.
+    if (step.next.size() > 1 && !step.parallel) {
       for (const auto& next : step.next) {
         if (next.condition.empty()) {
           report(next.pos, "missing-condition",
@@ -110,53 +107,8 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
            "Revisjonsintervallet «" + p.review_interval + "» er ikke en gyldig ISO 8601-varighet.");
   }
 
-  // Reachability from the start step.
-  if (!by_id.count(p.start_step)) {
-    report(p.pos, "unknown-start-step",
-           "Starttrinnet «" + p.start_step + "» finnes ikke i prosedyren.");
-  } else {
-    std::set<std::string> seen{p.start_step};
-    std::deque<std::string> queue{p.start_step};
-    while (!queue.empty()) {
-      const auto* step = by_id[queue.front()];
-      queue.pop_front();
-      for (const auto& next : step->next) {
-        if (by_id.count(next.step) && seen.insert(next.step).second) queue.push_back(next.step);
-      }
-    }
-    for (const auto& step : p.steps) {
-      if (!seen.count(step.id)) {
-        report(step.pos, "unreachable-step",
-               "Trinn «" + step.id + "» kan ikke nås fra starttrinnet «" + p.start_step + "».");
-      }
-    }
-  }
-
-  // Every step must have a way to an end step: a loop without an exit traps a case.
-  std::map<std::string, std::vector<std::string>> incoming;
-  for (const auto& step : p.steps) {
-    for (const auto& next : step.next) incoming[next.step].push_back(step.id);
-  }
-  std::set<std::string> can_finish;
-  std::deque<std::string> queue;
-  for (const auto& step : p.steps) {
-    if (step.is_end && can_finish.insert(step.id).second) queue.push_back(step.id);
-  }
-  while (!queue.empty()) {
-    const auto id = queue.front();
-    queue.pop_front();
-    for (const auto& from : incoming[id]) {
-      if (can_finish.insert(from).second) queue.push_back(from);
-    }
-  }
-  for (const auto& step : p.steps) {
-    if (!step.next.empty() && !can_finish.count(step.id)) {
-      report(step.pos, "no-exit",
-             "Fra trinn «" + step.id +
-                 "» finnes ingen vei til et sluttrinn (en løkke uten "
-                 "utgang).");
-    }
-  }
+  lint_detail::lint_graph(p, by_id, report);
+  lint_detail::lint_model_1_2(p, by_id, units, report);
 
   // Four eyes: whoever wrote a version cannot approve it.
   if (!p.approver.empty() && p.approver == p.author) {
@@ -185,6 +137,7 @@ void lint_procedure(const Procedure& p, const std::string& file, const UnitRegis
     report(p.pos, "changelog-missing-version",
            "Endringsloggen har ingen oppføring for versjon " + p.version.str() + ".");
   }
+  lint_detail::mark_schema_duplicates(out, first_lint);
 }
 
 void check_version_sequence(const std::vector<std::pair<std::string, const Procedure*>>& versions,

@@ -142,8 +142,11 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
     m.pos = positions.at(node);
     m.name = text_of(child(node, "name"));
     m.chair = attr(child(node, "chair"), "unit");
-    for (auto member : children(node, "member"))
+    if (auto chair = child(node, "chair")) m.chair_pos = positions.at(chair);
+    for (auto member : children(node, "member")) {
       m.members.emplace_back(attr(member, "ref"), text_of(member));
+      m.member_pos.push_back(positions.at(member));
+    }
     if (auto cadence = child(node, "cadence")) {
       m.cadence = attr(cadence, "interval");
       m.cadence_text = text_of(cadence);
@@ -184,6 +187,7 @@ Procedure read_procedure(const pugi::xml_node& root, const PositionMap& position
       if (auto r = child(step_node, "recurrence")) s.recurrence = attr(r, "interval");
       for (auto l : children(step_node, "legalRef")) {
         s.legal_refs.emplace_back(attr(l, "source"), attr(l, "provision"));
+        s.legal_ref_pos.push_back(positions.at(l));
       }
       for (auto u : children(step_node, "participatingParty")) {
         s.participating_parties.push_back({attr(u, "party"), text_of(u), positions.at(u)});

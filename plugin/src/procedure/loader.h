@@ -57,4 +57,10 @@ void lint_procedure(const Procedure& procedure, const std::string& file, const U
 void check_version_sequence(const std::vector<std::pair<std::string, const Procedure*>>& versions,
                             Diagnostics& out);
 
+/// `boligflyt procedure validate`'s citation check (issue 13, part 5): WARNINGS (severity
+/// "warning", never making a file invalid) for every legalRef or deadline citing a source
+/// whose own validFrom/validTo exclude the version's effective date. A provision whose own
+/// dates exclude it is an error of the linter instead (provision-not-in-force).
+Diagnostics citation_warnings(const Procedure& procedure, const std::string& file);
+
 }  // namespace boligflyt::procedure

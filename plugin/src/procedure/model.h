@@ -122,6 +122,7 @@ struct Step {
   SourcePos parallel_pos;
   /// join="split-id": this step waits for every branch of that parallel split.
   std::string join;
+  std::vector<SourcePos> legal_ref_pos;  // where each of legal_refs is, same order
 };
 
 struct Phase {
@@ -177,6 +178,8 @@ struct Meeting {
   std::string cadence_text;
   std::string mandate;
   SourcePos pos;
+  SourcePos chair_pos;
+  std::vector<SourcePos> member_pos;  // same order as members
 };
 
 struct Document {
