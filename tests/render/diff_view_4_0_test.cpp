@@ -77,13 +77,15 @@ TEST_F(DiffViewFourZero, ParallelTracksMeetingsAndEscalationsAreNamed) {
   EXPECT_NE(petition.find("Grenene over gjøres samtidig; de samles i"), std::string::npos)
       << petition;
   EXPECT_NE(petition.find("Fravikelse eller trukket begjæring"), std::string::npos);
-  EXPECT_NE(petition.find("tidligst"), std::string::npos) << petition;
+  EXPECT_NE(petition.find("Tidligst 2 uker"), std::string::npos) << petition;
+  EXPECT_EQ(petition.find("(tidligst"), std::string::npos) << "said once";
+  EXPECT_NE(petition.find("lovfestet (Tvangsfullbyrdelsesloven § 4-18)"), std::string::npos);
   EXPECT_NE(article("husbanken-screening").find("Starter når alle grenene fra"), std::string::npos);
   const auto meeting = article("tildelingsmote");
   EXPECT_NE(meeting.find("Møte"), std::string::npos);
   EXPECT_NE(meeting.find("Tildelingsmøtet"), std::string::npos) << meeting;
   EXPECT_NE(
-      article("institusjon-husleieavklaring").find("etter 14 dager til Boligsosial koordinator"),
+      article("institusjon-husleieavklaring").find("Etter 14 dager til Boligsosial koordinator"),
       std::string::npos);
   // The version-level changes are in the summary.
   EXPECT_NE(html_.find("Ny ekstern part «Statsforvalteren» (statsforvalteren)."),

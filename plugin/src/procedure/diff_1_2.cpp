@@ -152,10 +152,10 @@ std::string unit_or_party_name(const std::string& id, const Procedure& p,
   return id;
 }
 
-std::string deadline_binding_words(const Deadline& d, const Procedure& p,
-                                   const UnitRegistry* units) {
+std::string deadline_binding_words(const Deadline& d, const Procedure& p, const UnitRegistry* units,
+                                   bool with_kind) {
   std::vector<std::string> parts;
-  if (d.kind == "earliest") parts.emplace_back("tidligst");
+  if (with_kind && d.kind == "earliest") parts.emplace_back("tidligst");
   if (!d.binds.empty()) parts.push_back("binder " + unit_or_party_name(d.binds, p, units));
   std::string basis;
   if (d.basis == "statutory") basis = "lovfestet";
@@ -182,26 +182,31 @@ std::string flow_extras(const Step& s) {
   return joined(parts, "; ");
 }
 
+std::string handover_words(const Handover& h, const Step& s, const Procedure& p,
+                           const UnitRegistry* units) {
+  const std::string from = h.from.empty() ? s.responsible.unit : h.from;
+  std::string text =
+      h.id + ": " + unit_or_party_name(from, p, units) + " → " + unit_or_party_name(h.to, p, units);
+  if (!h.within.empty()) text += " innen " + duration_words(h.within);
+  if (!h.channel.empty()) text += " (" + h.channel + ")";
+  if (!h.what.empty()) text += ": " + h.what;
+  return text;
+}
+
+std::string escalation_words(const Escalation& e, const Procedure& p, const UnitRegistry* units) {
+  return "etter " + duration_words(e.after) + " til " + unit_or_party_name(e.to, p, units) +
+         (e.text.empty() ? "" : ": " + e.text);
+}
+
 std::string handovers_of(const Step& s, const Procedure& p, const UnitRegistry* units) {
   std::vector<std::string> parts;
-  for (const auto& h : s.handovers) {
-    const std::string from = h.from.empty() ? s.responsible.unit : h.from;
-    std::string text = h.id + ": " + unit_or_party_name(from, p, units) + " → " +
-                       unit_or_party_name(h.to, p, units);
-    if (!h.within.empty()) text += " innen " + duration_words(h.within);
-    if (!h.channel.empty()) text += " (" + h.channel + ")";
-    if (!h.what.empty()) text += ": " + h.what;
-    parts.push_back(std::move(text));
-  }
+  for (const auto& h : s.handovers) parts.push_back(handover_words(h, s, p, units));
   return parts.empty() ? "ingen" : joined(parts, "; ");
 }
 
 std::string escalations_of(const Step& s, const Procedure& p, const UnitRegistry* units) {
   std::vector<std::string> parts;
-  for (const auto& e : s.escalations) {
-    parts.push_back("etter " + duration_words(e.after) + " til " +
-                    unit_or_party_name(e.to, p, units) + (e.text.empty() ? "" : ": " + e.text));
-  }
+  for (const auto& e : s.escalations) parts.push_back(escalation_words(e, p, units));
   return parts.empty() ? "ingen" : joined(parts, "; ");
 }
 

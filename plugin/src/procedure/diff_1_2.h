@@ -19,9 +19,17 @@ std::string unit_or_party_name(const std::string& id, const Procedure& p,
                                const UnitRegistry* units);
 
 /// "binder Søkeren eller leietakeren, lovfestet (Forvaltningsloven § 29)"; "" for a
-/// deadline that says none of it. Earliest deadlines are marked "tidligst".
-std::string deadline_binding_words(const Deadline& d, const Procedure& p,
-                                   const UnitRegistry* units);
+/// deadline that says none of it. Earliest deadlines are marked "tidligst" unless
+/// `with_kind` is false (for wording that says so already).
+std::string deadline_binding_words(const Deadline& d, const Procedure& p, const UnitRegistry* units,
+                                   bool with_kind = true);
+
+/// One handover: "id: fra → til innen 1 dag (kanal): hva".
+std::string handover_words(const Handover& h, const Step& s, const Procedure& p,
+                           const UnitRegistry* units);
+
+/// One escalation: "etter 14 dager til Boligsosial koordinator: tekst".
+std::string escalation_words(const Escalation& e, const Procedure& p, const UnitRegistry* units);
 
 /// The parallel split, join and outcome codes of a step, appended to its flow; "" when none.
 std::string flow_extras(const Step& s);

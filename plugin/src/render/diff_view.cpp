@@ -109,7 +109,7 @@ class DiffWriter {
     std::string html = "<ul class=\"plain\">";
     for (const auto& d : s.deadlines) {
       // Whom the deadline binds and on what basis (format 1.2), when the version says so.
-      const auto binding = procedure::deadline_binding_words(d, p, &units_);
+      const auto binding = procedure::deadline_binding_words(d, p, &units_, false);
       html += "<li>" + esc(capitalized(deadline_in_words(d, p))) +
               (binding.empty() ? "" : " (" + esc(binding) + ")") + "</li>";
     }
@@ -168,6 +168,23 @@ class DiffWriter {
     return esc(text.empty() ? "ingen" : text);
   }
 
+  // Format 1.2: one handover or escalation per line, in the words of its own version.
+  std::string handovers(const Procedure& p, const Step& s) const {
+    std::string html = "<ul class=\"plain\">";
+    for (const auto& h : s.handovers) {
+      html += "<li>" + esc(procedure::handover_words(h, s, p, &units_)) + "</li>";
+    }
+    return html + (s.handovers.empty() ? "<li>Ingen</li>" : "") + "</ul>";
+  }
+
+  std::string escalations(const Procedure& p, const Step& s) const {
+    std::string html = "<ul class=\"plain\">";
+    for (const auto& e : s.escalations) {
+      html += "<li>" + esc(capitalized(procedure::escalation_words(e, p, &units_))) + "</li>";
+    }
+    return html + (s.escalations.empty() ? "<li>Ingen</li>" : "") + "</ul>";
+  }
+
   // One row of the before/now table, in words taken from the two versions themselves.
   void comparison_row(const StepChange& c, const Step& before, const Step& now) {
     std::string was;
@@ -210,7 +227,13 @@ class DiffWriter {
         is = legal(to_, now);
         break;
       case ChangeKind::kHandoversChanged:
+        was = handovers(from_, before);
+        is = handovers(to_, now);
+        break;
       case ChangeKind::kEscalationsChanged:
+        was = escalations(from_, before);
+        is = escalations(to_, now);
+        break;
       case ChangeKind::kPartiesChanged:
       case ChangeKind::kMeetingChanged:
         // The diff's own short renderings, already in words from each version.
