@@ -237,8 +237,8 @@ class DiffWriter {
       case ChangeKind::kPartiesChanged:
       case ChangeKind::kMeetingChanged:
         // The diff's own short renderings, already in words from each version.
-        was = esc(c.before);
-        is = esc(c.after);
+        was = esc(capitalized(c.before));
+        is = esc(capitalized(c.after));
         break;
       case ChangeKind::kAdded:
       case ChangeKind::kRemoved: return;
