@@ -167,6 +167,10 @@
     flow_changed: 'Endret flyt',
     documents_changed: 'Endrede dokumenter',
     legal_basis_changed: 'Endret hjemmel',
+    handovers_changed: 'Endrede overleveringer',
+    escalations_changed: 'Endret eskalering',
+    parties_changed: 'Endrede eksterne parter',
+    meeting_changed: 'Endret møte',
   };
 
   let unitsCache = null;

@@ -304,37 +304,38 @@ TEST_F(ArchiveExportTest, PublishedVersionIsArchivedWithItsDocumentAndXmlOrigina
   ASSERT_NO_FATAL_FAILURE(start_archiving_host());
   const std::string base = "/api/v1/procedures/boligflytprosedyre/versions";
   const auto upload =
-      call("prosedyreeier", "POST", base, boligflyt::testing::draft_4_0(), "application/xml");
+      call("prosedyreeier", "POST", base, boligflyt::testing::draft_revision(), "application/xml");
   ASSERT_EQ(upload.status, 201u) << upload.body;
   Headers if_match = bearer(token("prosedyreeier"));
   if_match.emplace_back("Content-Type", "application/json");
   if_match.emplace_back("If-Match", upload.header("ETag"));
-  ASSERT_EQ(http_request(host_->port(), "POST", base + "/4.0/consultation", if_match,
+  ASSERT_EQ(http_request(host_->port(), "POST", base + "/4.1/consultation", if_match,
                          R"({"deadline":"2099-12-31"})")
                 .status,
             200u);
   for (const char* unit : {"nav", "boligkontor"}) {
-    ASSERT_EQ(call(std::string("leder-") + unit, "PUT", base + "/4.0/consultation/answers/" + unit,
+    ASSERT_EQ(call(std::string("leder-") + unit, "PUT", base + "/4.1/consultation/answers/" + unit,
                    R"({"answer":"agree"})")
                   .status,
               200u);
   }
-  ASSERT_EQ(call("godkjenner", "POST", base + "/4.0/approval").status, 200u);
+  ASSERT_EQ(call("godkjenner", "POST", base + "/4.1/approval").status, 200u);
   const auto published =
-      call("godkjenner", "POST", base + "/4.0/publication", R"({"effective_from":"2027-01-01"})");
+      call("godkjenner", "POST", base + "/4.1/publication",
+           std::string(R"({"effective_from":")") + boligflyt::testing::kDraftEffectiveFrom + "\"}");
   ASSERT_EQ(published.status, 200u) << published.body;
 
-  const auto folder = wait_for_message("prosedyre-boligflytprosedyre-4.0");
+  const auto folder = wait_for_message("prosedyre-boligflytprosedyre-4.1");
   ASSERT_TRUE(folder) << host_->stderr_text();
   pugi::xml_document doc;
   ASSERT_NO_FATAL_FAILURE(expect_complete_message(*folder, v1_arkivmelding_xsd(), doc));
   // The XML original is the published version itself.
   const std::string original = read_file(*folder / "prosedyre.xml");
-  EXPECT_NE(original.find("version=\"4.0\""), std::string::npos);
+  EXPECT_NE(original.find("version=\"4.1\""), std::string::npos);
   const auto text = run({"pdftotext", (*folder / "prosedyre.pdf").string(), "-"});
   EXPECT_NE(text.out.find("Boligflytprosedyre"), std::string::npos) << text.out.substr(0, 400);
   EXPECT_TRUE(
-      wait_until([&] { return export_state("procedure:boligflytprosedyre:4.0") == "sendt"; }));
+      wait_until([&] { return export_state("procedure:boligflytprosedyre:4.1") == "sendt"; }));
 }
 
 }  // namespace

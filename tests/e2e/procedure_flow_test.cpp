@@ -9,7 +9,9 @@
 namespace boligflyt::e2e {
 namespace {
 
-using boligflyt::testing::draft_4_0;
+using boligflyt::testing::draft_revision;
+using boligflyt::testing::kDraftEffectiveFrom;
+using boligflyt::testing::kDraftVersion;
 
 class ProcedureFlowTest : public HostTest {
  protected:
@@ -27,11 +29,11 @@ class ProcedureFlowTest : public HostTest {
 
 TEST_F(ProcedureFlowTest, DraftHoringApprovalPublicationWithFourEyes) {
   ASSERT_NO_FATAL_FAILURE(start_host());
-  const std::string v4 = base_ + "/4.0";
+  const std::string v4 = base_ + "/" + kDraftVersion;
 
-  EXPECT_EQ(call("leder-nav", "POST", base_, draft_4_0(), "application/xml").status, 403u)
+  EXPECT_EQ(call("leder-nav", "POST", base_, draft_revision(), "application/xml").status, 403u)
       << "unit leaders do not draft";
-  const auto upload = call("prosedyreeier", "POST", base_, draft_4_0(), "application/xml");
+  const auto upload = call("prosedyreeier", "POST", base_, draft_revision(), "application/xml");
   ASSERT_EQ(upload.status, 201u) << upload.body;
   EXPECT_EQ(upload.header("Location"), v4);
 
@@ -56,11 +58,11 @@ TEST_F(ProcedureFlowTest, DraftHoringApprovalPublicationWithFourEyes) {
   ASSERT_EQ(approval.status, 200u) << approval.body;
   EXPECT_EQ(json_at(approval.body, "/status"), "approved");
 
-  const auto published =
-      call("godkjenner", "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})");
+  const auto published = call("godkjenner", "POST", v4 + "/publication",
+                              std::string(R"({"effective_from":")") + kDraftEffectiveFrom + "\"}");
   ASSERT_EQ(published.status, 200u) << published.body;
   EXPECT_EQ(json_at(published.body, "/status"), "published");
-  EXPECT_EQ(json_at(published.body, "/superseded/0"), "3.1");
+  EXPECT_EQ(json_at(published.body, "/superseded/0"), "4.0");
 
   // The host's document library got the printable document (the reference host writes it to
   // the data folder).
@@ -73,10 +75,10 @@ TEST_F(ProcedureFlowTest, DraftHoringApprovalPublicationWithFourEyes) {
 
   ASSERT_EQ(host_->stop(), 0) << host_->stderr_text();
   ASSERT_NO_FATAL_FAILURE(start_host());
-  const auto in_force = get("/api/v1/procedures/boligflytprosedyre/in-force?date=2027-02-01",
+  const auto in_force = get("/api/v1/procedures/boligflytprosedyre/in-force?date=2027-08-01",
                             bearer(token("leder-nav")));
   ASSERT_EQ(in_force.status, 200u) << in_force.body;
-  EXPECT_EQ(json_at(in_force.body, "/version"), "4.0");
+  EXPECT_EQ(json_at(in_force.body, "/version"), kDraftVersion);
   const auto document = get(v4 + "/document", bearer(token("leder-nav")));
   EXPECT_EQ(document.status, 200u);
   EXPECT_NE(document.body.find("<html lang=\"nb\""), std::string::npos);

@@ -57,7 +57,8 @@ class DirectoryHost final : public ports::HostServices {
   std::vector<std::pair<std::string, std::string>> documents;
 };
 
-using testing::draft_4_0;
+using testing::draft_revision;
+using testing::kDraftEffectiveFrom;
 
 class ProcedureLifecycle : public ::testing::Test {
  protected:
@@ -105,22 +106,24 @@ class ProcedureLifecycle : public ::testing::Test {
 };
 
 TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
-  // Shipped versions as publishing them in turn would have left them: 3.1 follows 3.0, so
-  // 3.0 is superseded in the store although its file still says published.
+  // Shipped versions as publishing them in turn would have left them: 4.0 (in force from
+  // 2027) follows 3.1, so 3.0 and 3.1 are superseded in the store although their files
+  // still say published.
   for (const auto& [version, status] :
        std::vector<std::pair<std::string, std::string>>{{"1.0", "superseded"},
                                                         {"2.0", "superseded"},
                                                         {"3.0", "superseded"},
-                                                        {"3.1", "published"}}) {
+                                                        {"3.1", "superseded"},
+                                                        {"4.0", "published"}}) {
     auto got = call(owner_, "GET", base_ + "/" + version);
     ASSERT_EQ(got.status, 200) << got.body;
     EXPECT_EQ(json::parse(got.body).at("status").as_string(), status) << version;
   }
-  auto upload = call(owner_, "POST", base_, draft_4_0(), "application/xml");
+  auto upload = call(owner_, "POST", base_, draft_revision(), "application/xml");
   ASSERT_EQ(upload.status, 201) << upload.body;
   EXPECT_EQ(json::parse(upload.body).at("status").as_string(), "draft");
 
-  const std::string v4 = base_ + "/4.0";
+  const std::string v4 = base_ + "/" + testing::kDraftVersion;
   auto hearing = call(owner_, "POST", v4 + "/consultation", R"({"deadline":"2099-12-31"})",
                       "application/json", etag(upload));
   ASSERT_EQ(hearing.status, 200) << hearing.body;
@@ -170,16 +173,20 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
       call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2024-01-01"})").status,
       409)
       << "must apply after the version in force";
-  auto published =
-      call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})");
+  EXPECT_EQ(
+      call(approver_, "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})").status,
+      409)
+      << "4.0 applies from 2027-01-01 already";
+  auto published = call(approver_, "POST", v4 + "/publication",
+                        std::string(R"({"effective_from":")") + kDraftEffectiveFrom + "\"}");
   ASSERT_EQ(published.status, 200) << published.body;
   auto body = json::parse(published.body).as_object();
   EXPECT_EQ(body.at("status").as_string(), "published");
   ASSERT_EQ(body.at("superseded").as_array().size(), 1u) << published.body;
-  EXPECT_EQ(body.at("superseded").at(0).as_string(), "3.1");
+  EXPECT_EQ(body.at("superseded").at(0).as_string(), "4.0");
   // The host's document library received the printable document of the new version.
   ASSERT_EQ(host_->documents.size(), 1u);
-  EXPECT_NE(host_->documents[0].first.find("\"version\":\"4.0\""), std::string::npos);
+  EXPECT_NE(host_->documents[0].first.find("\"version\":\"4.1\""), std::string::npos);
   EXPECT_NE(host_->documents[0].second.find("<html"), std::string::npos);
 
   // The published bytes carry the approval and are what the hash says.
@@ -190,7 +197,9 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
   get_xml.principal = testing::leader_of("nav");
   auto xml = instance_->handle(get_xml);
   EXPECT_NE(xml.body.find(R"(person="godkjenner")"), std::string::npos);
-  EXPECT_NE(xml.body.find("<effectiveFrom>2027-01-01</effectiveFrom>"), std::string::npos);
+  EXPECT_NE(
+      xml.body.find("<effectiveFrom>" + std::string(kDraftEffectiveFrom) + "</effectiveFrom>"),
+      std::string::npos);
   EXPECT_NE(xml.body.find(R"(status="published")"), std::string::npos);
 
   auto in_force_before = call(approver_, "GET", "/api/v1/procedures/boligflytprosedyre/in-force");
@@ -200,6 +209,8 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
   later.query = "date=2027-02-01";
   later.principal = approver_;
   EXPECT_EQ(json::parse(instance_->handle(later).body).at("version").as_string(), "4.0");
+  later.query = "date=2027-08-01";
+  EXPECT_EQ(json::parse(instance_->handle(later).body).at("version").as_string(), "4.1");
 
   // Read confirmations: who has read it, and which leaders have not yet.
   ASSERT_EQ(call(testing::leader_of("nav"), "POST", v4 + "/read-confirmations").status, 200);
@@ -213,9 +224,10 @@ TEST_F(ProcedureLifecycle, DraftConsultationApprovalPublication) {
 
 TEST_F(ProcedureLifecycle, FourEyesHoldEvenForSomeoneWithBothRoles) {
   ASSERT_EQ(
-      call(owner_and_approver_, "POST", base_, draft_4_0("dobbeltrolle"), "application/xml").status,
+      call(owner_and_approver_, "POST", base_, draft_revision("dobbeltrolle"), "application/xml")
+          .status,
       201);
-  const std::string v4 = base_ + "/4.0";
+  const std::string v4 = base_ + "/" + testing::kDraftVersion;
   ASSERT_EQ(call(owner_and_approver_, "POST", v4 + "/consultation", R"({"deadline":"2099-01-01"})")
                 .status,
             200);
@@ -226,11 +238,12 @@ TEST_F(ProcedureLifecycle, FourEyesHoldEvenForSomeoneWithBothRoles) {
 }
 
 TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
-  EXPECT_EQ(call(testing::leader_of("nav"), "POST", base_, draft_4_0(), "application/xml").status,
-            403);
-  EXPECT_EQ(call(owner_, "POST", base_, draft_4_0(), "application/json").status, 415);
+  EXPECT_EQ(
+      call(testing::leader_of("nav"), "POST", base_, draft_revision(), "application/xml").status,
+      403);
+  EXPECT_EQ(call(owner_, "POST", base_, draft_revision(), "application/json").status, 415);
 
-  auto broken = draft_4_0();
+  auto broken = draft_revision();
   broken.replace(broken.find(R"(<responsibleUnit unit="nav"/>)"), 29,
                  R"(<responsibleUnit unit="hvem"/>)");
   auto invalid = call(owner_, "POST", base_, broken, "application/xml");
@@ -239,23 +252,23 @@ TEST_F(ProcedureLifecycle, RolesAndBadDrafts) {
   ASSERT_FALSE(errors.empty());
   EXPECT_GT(errors[0].at("line").as_int64(), 0);
 
-  std::string old = draft_4_0();
-  old = std::regex_replace(old, std::regex(R"(version="4\.0" status)"), R"(version="2.5" status)");
-  old = std::regex_replace(old, std::regex(R"(<supersedes>3\.1)"), R"(<supersedes>2.0)");
-  old = std::regex_replace(old, std::regex(R"(<entry version="4\.0")"), R"(<entry version="2.5")");
+  std::string old = draft_revision();
+  old = std::regex_replace(old, std::regex(R"(version="4\.1" status)"), R"(version="2.5" status)");
+  old = std::regex_replace(old, std::regex(R"(<supersedes>4\.0)"), R"(<supersedes>2.0)");
+  old = std::regex_replace(old, std::regex(R"(<entry version="4\.1")"), R"(<entry version="2.5")");
   auto stale = call(owner_, "POST", base_, old, "application/xml");
   EXPECT_EQ(stale.status, 409) << stale.body;
 
   EXPECT_EQ(call(owner_, "POST", base_, "<procedure", "application/xml").status, 422);
   // Nothing published changed.
   EXPECT_EQ(call(approver_, "GET", base_).status, 200);
-  EXPECT_EQ(json::parse(call(approver_, "GET", base_).body).at("items").as_array().size(), 4u);
+  EXPECT_EQ(json::parse(call(approver_, "GET", base_).body).at("items").as_array().size(), 5u);
 }
 
 TEST_F(ProcedureLifecycle, StaleIfMatchIsRefused) {
-  auto upload = call(owner_, "POST", base_, draft_4_0(), "application/xml");
+  auto upload = call(owner_, "POST", base_, draft_revision(), "application/xml");
   ASSERT_EQ(upload.status, 201);
-  auto wrong = call(owner_, "POST", base_ + "/4.0/consultation", R"({"deadline":"2099-01-01"})",
+  auto wrong = call(owner_, "POST", base_ + "/4.1/consultation", R"({"deadline":"2099-01-01"})",
                     "application/json", "\"7-abc\"");
   EXPECT_EQ(wrong.status, 412);
 }
@@ -265,7 +278,8 @@ TEST_F(ProcedureLifecycle, ReviewsAreDueOneIntervalAfterTheEffectiveDate) {
   r.method = "GET";
   r.path = "/api/v1/procedure-reviews";
   // While 3.0 (from 2025-01-01, reviewed yearly) was in force, its review fell due on
-  // 2026-01-01; 3.1, in force from 2026-10-01, is not due before 2027-10-01.
+  // 2026-01-01; 3.1, in force from 2026-10-01, would be due on 2027-10-01, but 4.0 takes over
+  // on 2027-01-01 and is due on 2028-01-01.
   r.query = "date=2026-09-21&overdue=true";
   r.principal = approver_;
   auto body = json::parse(instance_->handle(r).body).as_object();
@@ -273,9 +287,12 @@ TEST_F(ProcedureLifecycle, ReviewsAreDueOneIntervalAfterTheEffectiveDate) {
   EXPECT_EQ(body.at("items").at(0).at("review_due").as_string(), "2026-01-01");
   EXPECT_TRUE(body.at("items").at(0).at("overdue").as_bool());
   r.query = "date=2027-10-02&overdue=true";
+  EXPECT_TRUE(json::parse(instance_->handle(r).body).at("items").as_array().empty());
+  r.query = "date=2028-01-02&overdue=true";
   body = json::parse(instance_->handle(r).body).as_object();
   ASSERT_EQ(body.at("items").as_array().size(), 1u);
-  EXPECT_EQ(body.at("items").at(0).at("review_due").as_string(), "2027-10-01");
+  EXPECT_EQ(body.at("items").at(0).at("version").as_string(), "4.0");
+  EXPECT_EQ(body.at("items").at(0).at("review_due").as_string(), "2028-01-01");
   r.query = "date=2026-11-21&overdue=true";
   EXPECT_TRUE(json::parse(instance_->handle(r).body).at("items").as_array().empty());
 }

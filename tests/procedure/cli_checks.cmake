@@ -15,11 +15,15 @@ endfunction()
 # 1. The shipped versions validate, together (which also checks the version series).
 execute_process(COMMAND ${CLI} procedure validate ${dir}/boligflytprosedyre-1.0.xml
                         ${dir}/boligflytprosedyre-2.0.xml ${dir}/boligflytprosedyre-3.0.xml
+                        ${dir}/boligflytprosedyre-3.1.xml ${dir}/boligflytprosedyre-4.0.xml
+                        --units ${SOURCE}/procedures/units.xml
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 expect_exit(0)
-if(NOT out MATCHES "OK  boligflytprosedyre 3.0")
-  message(FATAL_ERROR "validate did not report 3.0 as OK: ${out}")
-endif()
+foreach(v 3.0 3.1 4.0)
+  if(NOT out MATCHES "OK  boligflytprosedyre ${v}")
+    message(FATAL_ERROR "validate did not report ${v} as OK: ${out}")
+  endif()
+endforeach()
 
 # 2. diff 2.0 → 3.0 as JSON names every kind of change the issue lists; exit 1 = differences.
 execute_process(COMMAND ${CLI} procedure diff ${dir}/boligflytprosedyre-2.0.xml

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "fixtures.h"
 #include "procedure/loader.h"
 
@@ -65,6 +68,93 @@ TEST(ProcedureDiff, FindsEveryKindOfChange) {
       << text;
   EXPECT_NE(text.find("3 uker"), std::string::npos) << text;
   EXPECT_NE(text.find("4 uker"), std::string::npos) << text;
+}
+
+// Every element of format 1.2, changed one at a time on the shared fixture, is a change the
+// diff names, with the words a reviewer needs.
+TEST(ProcedureDiff, FindsEveryChangeToTheElementsOfFormatOneTwo) {
+  std::ifstream in(BOLIGFLYT_SOURCE_DIR "/tests/procedure/data/modell-1.2.xml");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const auto before = load_ok(buffer.str());
+  ASSERT_FALSE(before.external_parties.empty());
+  EXPECT_TRUE(diff_procedures(before, before).changes.empty());
+  EXPECT_TRUE(diff_procedures(before, before).metadata_changes.empty());
+
+  auto after = before;
+  auto step = [&](const char* id) { return const_cast<Step*>(after.find_step(id)); };
+  step("okonomivurdering")->handovers.at(0).within = "P5D";
+  step("okonomivurdering")->escalations.at(0).to = "boligkontor";
+  step("klage")->participating_parties.clear();
+  step("tildeling")->meeting.clear();
+  step("vedtak")->next.at(1).outcome = "avvist";
+  step("mottak")->parallel_join.clear();
+  step("behovsvurdering")->deadlines.at(0).basis = "statutory";
+  step("klage")->deadlines.at(0).binds.clear();
+  after.legal_basis.at(1).provision_validity["§ 9-11"].to = "2026-12-31";
+  after.external_parties.at(1).name = "Statsforvalteren i Innlandet";
+  after.meetings.at(0).cadence = "R/P7D";
+
+  UnitRegistry units{{{"nav", "NAV-kontoret", "", "unit_leader", ""},
+                      {"boligkontor", "Boligkontoret", "", "unit_leader", ""},
+                      {"kommunedirektor", "Kommunedirektøren", "", "unit_leader", ""}}};
+  const auto diff = diff_procedures(before, after, &units);
+  auto find = [&](ChangeKind kind, const std::string& id) -> const StepChange* {
+    for (const auto& c : diff.changes) {
+      if (c.kind == kind && c.step_id == id) return &c;
+    }
+    return nullptr;
+  };
+  const auto* handover = find(ChangeKind::kHandoversChanged, "okonomivurdering");
+  ASSERT_NE(handover, nullptr);
+  EXPECT_NE(handover->before.find("innen 2 dager"), std::string::npos) << handover->before;
+  EXPECT_NE(handover->after.find("okonomi-til-boligkontor: NAV-kontoret → Boligkontoret innen 5 "
+                                 "dager (Sikker melding i fagsystemet)"),
+            std::string::npos)
+      << handover->after;
+  const auto* escalation = find(ChangeKind::kEscalationsChanged, "okonomivurdering");
+  ASSERT_NE(escalation, nullptr);
+  EXPECT_NE(escalation->before.find("etter 4 uker til Kommunedirektøren"), std::string::npos);
+  EXPECT_NE(escalation->after.find("til Boligkontoret"), std::string::npos);
+  const auto* parties = find(ChangeKind::kPartiesChanged, "klage");
+  ASSERT_NE(parties, nullptr);
+  EXPECT_EQ(parties->before, "Statsforvalteren") << "the name in the older version";
+  EXPECT_EQ(parties->after, "ingen");
+  const auto* meeting = find(ChangeKind::kMeetingChanged, "tildeling");
+  ASSERT_NE(meeting, nullptr);
+  EXPECT_EQ(meeting->before, "Tildelingsmøtet");
+  const auto* outcome = find(ChangeKind::kFlowChanged, "vedtak");
+  ASSERT_NE(outcome, nullptr);
+  EXPECT_NE(outcome->before.find("avslag → klage"), std::string::npos) << outcome->before;
+  EXPECT_NE(outcome->after.find("avvist → klage"), std::string::npos) << outcome->after;
+  const auto* split = find(ChangeKind::kFlowChanged, "mottak");
+  ASSERT_NE(split, nullptr);
+  EXPECT_NE(split->before.find("samtidig, samles i tildeling"), std::string::npos);
+  EXPECT_EQ(split->after.find("samles i"), std::string::npos);
+  const auto* basis = find(ChangeKind::kDeadlinesChanged, "behovsvurdering");
+  ASSERT_NE(basis, nullptr);
+  EXPECT_NE(basis->before.find("lokal"), std::string::npos);
+  EXPECT_NE(basis->after.find("lovfestet"), std::string::npos);
+  const auto* binding = find(ChangeKind::kDeadlinesChanged, "klage");
+  ASSERT_NE(binding, nullptr);
+  EXPECT_NE(binding->before.find("binder Søkeren"), std::string::npos) << binding->before;
+  EXPECT_EQ(binding->after.find("binder"), std::string::npos);
+  // The join step says it waits, in both versions, so it did not change.
+  EXPECT_EQ(find(ChangeKind::kFlowChanged, "tildeling"), nullptr);
+
+  const auto text = diff_as_text(diff);
+  EXPECT_NE(text.find("Husleieloven § 9-11 er merket «gjaldt fra 1999-03-26 til og med "
+                      "2026-12-31» (før: «i kraft fra 1999-03-26»)."),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Den eksterne parten «Statsforvalteren i Innlandet» (statsforvalteren) er "
+                      "endret."),
+            std::string::npos);
+  EXPECT_NE(text.find("Møtet «Tildelingsmøtet» (tildelingsmote) har endret hyppighet."),
+            std::string::npos);
+  EXPECT_NE(text.find("Endret eskalering:"), std::string::npos);
+  EXPECT_STREQ(change_kind_name(ChangeKind::kHandoversChanged), "handovers_changed");
+  EXPECT_STREQ(change_kind_name(ChangeKind::kMeetingChanged), "meeting_changed");
 }
 
 }  // namespace

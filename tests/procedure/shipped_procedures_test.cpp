@@ -39,16 +39,19 @@ TEST_F(ShippedProcedures, AllVersionsLoadWithoutDiagnostics) {
   for (const auto& d : *problems_) text += format_diagnostic(d) + "\n";
   EXPECT_TRUE(problems_->empty()) << text;
   EXPECT_EQ(catalog_->units().units.size(), 10u);
-  ASSERT_EQ(catalog_->versions("boligflytprosedyre").size(), 4u);
+  ASSERT_EQ(catalog_->versions("boligflytprosedyre").size(), 5u);
   EXPECT_GE(version(3).steps.size(), 30u);
   EXPECT_EQ(version(3, 1).status, "published");
+  // 4.0 is approved and published, but applies only from 2027-01-01.
+  EXPECT_EQ(version(4).status, "published");
+  EXPECT_EQ(version(4).effective_from, "2027-01-01");
   // 3.0's published bytes stay as they were shipped (an installation has stored them).
   EXPECT_EQ(version(3).status, "published");
   EXPECT_EQ(version(2).status, "superseded");
 }
 
 TEST_F(ShippedProcedures, EveryStepHasExactlyOneKnownResponsibleUnit) {
-  for (const auto& [major, minor] : {std::pair{1, 0}, {2, 0}, {3, 0}, {3, 1}}) {
+  for (const auto& [major, minor] : {std::pair{1, 0}, {2, 0}, {3, 0}, {3, 1}, {4, 0}}) {
     for (const auto& step : version(major, minor).steps) {
       EXPECT_NE(catalog_->units().find(step.responsible.unit), nullptr) << step.id;
     }
@@ -68,6 +71,12 @@ TEST_F(ShippedProcedures, ExactlyOneVersionIsInForceOnAnyDate) {
   EXPECT_EQ(now->procedure.version, (Version{3, 1}));
   EXPECT_EQ(now->procedure.effective_from, "2026-10-01");
   EXPECT_EQ(now->sha256.size(), 64u);
+  const auto* last_day = catalog_->in_force("boligflytprosedyre", "2026-12-31");
+  ASSERT_NE(last_day, nullptr);
+  EXPECT_EQ(last_day->procedure.version, (Version{3, 1}));
+  const auto* next = catalog_->in_force("boligflytprosedyre", "2027-01-01");
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->procedure.version, (Version{4, 0}));
 }
 
 TEST_F(ShippedProcedures, SecondVersionIntroducesTheAllocationMeetingAndHusbanken) {

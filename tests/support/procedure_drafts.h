@@ -1,7 +1,9 @@
 #pragma once
 // A revision as a procedure owner would write it, for tests of the revision flow (in-process
-// and over HTTP): version 4.0 derived from the shipped 3.1 (in force), NAV taking over early
-// contact on rent arrears, no approval yet. Needs BOLIGFLYT_SOURCE_DIR.
+// and over HTTP): version 4.1 derived from the newest shipped version, 4.0 (published, in
+// force from 2027-01-01), NAV taking over early contact on rent arrears, no approval yet.
+// It changes one step, so the høring goes to that step's units only. Needs
+// BOLIGFLYT_SOURCE_DIR.
 
 #include <fstream>
 #include <regex>
@@ -10,18 +12,22 @@
 
 namespace boligflyt::testing {
 
-inline std::string draft_4_0(const std::string& author = "prosedyreeier") {
+inline constexpr const char* kDraftVersion = "4.1";
+/// The earliest date the revision can be published from: after 4.0's 2027-01-01.
+inline constexpr const char* kDraftEffectiveFrom = "2027-07-01";
+
+inline std::string draft_revision(const std::string& author = "prosedyreeier") {
   std::ifstream in(BOLIGFLYT_SOURCE_DIR
-                   "/procedures/boligflytprosedyre/boligflytprosedyre-3.1.xml");
+                   "/procedures/boligflytprosedyre/boligflytprosedyre-4.0.xml");
   std::stringstream buffer;
   buffer << in.rdbuf();
   std::string xml = buffer.str();
-  xml = std::regex_replace(xml, std::regex(R"(version="3\.1" status="published")"),
-                           R"(version="4.0" status="draft")");
+  xml = std::regex_replace(xml, std::regex(R"(version="4\.0" status="published")"),
+                           R"(version="4.1" status="draft")");
   xml = std::regex_replace(xml, std::regex(R"(\s*<approver [^>]*>[^<]*</approver>)"), "");
   xml = std::regex_replace(xml, std::regex(R"(\s*<effectiveFrom>[^<]*</effectiveFrom>)"), "");
-  xml = std::regex_replace(xml, std::regex(R"(<supersedes>3\.0</supersedes>)"),
-                           "<supersedes>3.1</supersedes>");
+  xml = std::regex_replace(xml, std::regex(R"(<supersedes>3\.1</supersedes>)"),
+                           "<supersedes>4.0</supersedes>");
   xml = std::regex_replace(xml, std::regex(R"(<author person="prosedyreeier">)"),
                            "<author person=\"" + author + "\">");
   const auto step = xml.find(R"(<step id="husleierestanse-kontakt">)");
@@ -31,7 +37,7 @@ inline std::string draft_4_0(const std::string& author = "prosedyreeier") {
   xml.replace(xml.find(participant, step), participant.size(),
               R"(<participatingUnit unit="boligkontor">)");
   xml.replace(xml.find("  </changelog>"), 0,
-              "    <entry version=\"4.0\" date=\"2026-11-01\"><summary>NAV tar ansvaret for tidlig "
+              "    <entry version=\"4.1\" date=\"2026-12-02\"><summary>NAV tar ansvaret for tidlig "
               "kontakt ved restanse.</summary></entry>\n");
   return xml;
 }

@@ -308,12 +308,13 @@ test('markup and script in every free-text field are shown literally, and no scr
 });
 
 test('a procedure owner uploads a draft with an error, fixes it, sends it on høring; a leader answers; the approver publishes; a leader confirms reading', async () => {
-  let xml = readFileSync(path.join(sourceDir, 'procedures/boligflytprosedyre/boligflytprosedyre-3.1.xml'), 'utf8');
-  xml = xml.replace(/version="3\.1" status="published"/, 'version="4.0" status="draft"')
+  // A revision of the newest shipped version, 4.0 (published, in force from 2027-01-01).
+  let xml = readFileSync(path.join(sourceDir, 'procedures/boligflytprosedyre/boligflytprosedyre-4.0.xml'), 'utf8');
+  xml = xml.replace(/version="4\.0" status="published"/, 'version="4.1" status="draft"')
     .replace(/\s*<approver [^>]*>[^<]*<\/approver>/, '')
     .replace(/\s*<effectiveFrom>[^<]*<\/effectiveFrom>/, '')
-    .replace('<supersedes>3.0</supersedes>', '<supersedes>3.1</supersedes>')
-    .replace('  </changelog>', '    <entry version="4.0" date="2026-11-01"><summary>NAV tar ansvaret for tidlig kontakt ved restanse.</summary></entry>\n  </changelog>');
+    .replace('<supersedes>3.1</supersedes>', '<supersedes>4.0</supersedes>')
+    .replace('  </changelog>', '    <entry version="4.1" date="2026-12-02"><summary>NAV tar ansvaret for tidlig kontakt ved restanse.</summary></entry>\n  </changelog>');
   const stepAt = xml.indexOf('<step id="husleierestanse-kontakt">');
   const responsibleAt = xml.indexOf('<responsibleUnit unit="boligkontor"/>', stepAt);
   xml = xml.slice(0, responsibleAt) + '<responsibleUnit unit="nav"/>' + xml.slice(responsibleAt + '<responsibleUnit unit="boligkontor"/>'.length);
@@ -334,7 +335,7 @@ test('a procedure owner uploads a draft with an error, fixes it, sends it on hø
 
   await page.getByLabel('Utkast (XML-fil)').setInputFiles({ name: 'utkast.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
   await page.getByRole('button', { name: 'Last opp utkastet' }).click();
-  await page.waitForURL(/versjon=4\.0/);
+  await page.waitForURL(/versjon=4\.1/);
   await ready(page);
   assert.match(await page.locator('#visning').innerText(), /Forskjeller fra gjeldende versjon 3\.1/);
   assert.match(await page.locator('#visning').innerText(), /Ny ansvarlig enhet/);
@@ -359,21 +360,22 @@ test('a procedure owner uploads a draft with an error, fixes it, sends it on hø
   await screenshots(nav, 'revisjon-horing');
 
   const approverContext = await newContext(browser, host);
-  const approver = await signIn(approverContext, host, 'godkjenner', '/revisjon?versjon=4.0');
+  const approver = await signIn(approverContext, host, 'godkjenner', '/revisjon?versjon=4.1');
   const reason = approver.getByLabel(/Begrunnelse for å godkjenne uten alle svar/);
   if (await reason.count()) await reason.fill('Boligkontoret er enig muntlig i styringsgruppen.');
   await approver.getByRole('button', { name: 'Godkjenn versjonen' }).click();
   await approver.waitForURL(/ok=godkjent/);
   await ready(approver);
-  await approver.getByLabel('Gjelder fra').fill(todayIso());
+  // After 4.0, which applies from 2027-01-01.
+  await approver.getByLabel('Gjelder fra').fill('2027-07-01');
   await expectAccessible(approver, 'publisering');
   await approver.getByRole('button', { name: 'Publiser versjonen' }).click();
   await approver.waitForURL(/ok=publisert/);
   await ready(approver);
-  const published = await apiCall(host, 'leder-nav', 'GET', '/api/v1/procedures/boligflytprosedyre/in-force');
-  assert.equal(published.json.version, '4.0');
+  const published = await apiCall(host, 'leder-nav', 'GET', '/api/v1/procedures/boligflytprosedyre/in-force?date=2027-08-01');
+  assert.equal(published.json.version, '4.1');
 
-  await goto(nav, host, '/revisjon?versjon=4.0');
+  await goto(nav, host, '/revisjon?versjon=4.1');
   await nav.getByRole('button', { name: 'Jeg bekrefter at jeg har lest versjonen' }).click();
   await nav.waitForURL(/ok=lest/);
   await ready(nav);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "procedure/diff_1_2.h"
 #include "procedure/iso_duration.h"
 
 namespace boligflyt::procedure {
@@ -64,9 +65,13 @@ std::string deadline_words(const Deadline& d) {
   return words + (d.relation == "before" ? " før " : " etter ") + anchor_words(d);
 }
 
-std::string deadlines_of(const Step& s) {
+std::string deadlines_of(const Step& s, const Procedure& p, const UnitRegistry* units) {
   std::vector<std::string> parts;
-  for (const auto& d : s.deadlines) parts.push_back(d.duration + " (" + deadline_words(d) + ")");
+  for (const auto& d : s.deadlines) {
+    const auto binding = deadline_binding_words(d, p, units);
+    parts.push_back(d.duration + " (" + deadline_words(d) +
+                    (binding.empty() ? "" : "; " + binding) + ")");
+  }
   if (!s.recurrence.empty()) {
     auto r = parse_iso_recurrence(s.recurrence);
     parts.push_back(s.recurrence + (r ? " (" + r->in_words() + ")" : ""));
@@ -79,7 +84,8 @@ std::string flow_of(const Step& s) {
   for (const auto& n : s.next)
     parts.push_back(n.step + (n.condition.empty() ? "" : " [" + n.condition + "]"));
   if (s.is_end) parts.push_back("(slutt)");
-  return join(parts);
+  const auto extras = flow_extras(s);
+  return join(parts) + (extras.empty() ? "" : " {" + extras + "}");
 }
 
 std::string documents_of(const Step& s) {
@@ -117,6 +123,10 @@ const char* change_kind_name(ChangeKind kind) {
     case ChangeKind::kFlowChanged: return "flow_changed";
     case ChangeKind::kDocumentsChanged: return "documents_changed";
     case ChangeKind::kLegalBasisChanged: return "legal_basis_changed";
+    case ChangeKind::kHandoversChanged: return "handovers_changed";
+    case ChangeKind::kEscalationsChanged: return "escalations_changed";
+    case ChangeKind::kPartiesChanged: return "parties_changed";
+    case ChangeKind::kMeetingChanged: return "meeting_changed";
   }
   return "unknown";
 }
@@ -167,6 +177,36 @@ void add_category_and_personal_data_changes(const Procedure& from, const Procedu
   }
 }
 
+// Handovers, escalations, external parties and meetings of one step that exists in both
+// versions (format 1.2); nothing when neither version uses them.
+template <typename Add>
+void add_step_changes_1_2(const Step& old, const Step& s, const Procedure& from,
+                          const Procedure& to, const UnitRegistry* units, const std::string& name,
+                          Add& add) {
+  if (old.handovers != s.handovers) {
+    const auto was = handovers_of(old, from, units);
+    const auto is = handovers_of(s, to, units);
+    add(ChangeKind::kHandoversChanged, s.id, was, is,
+        end_sentence("Overleveringene i trinn " + name + " er endret fra " + was + " til " + is));
+  }
+  if (old.escalations != s.escalations) {
+    const auto was = escalations_of(old, from, units);
+    const auto is = escalations_of(s, to, units);
+    add(ChangeKind::kEscalationsChanged, s.id, was, is,
+        end_sentence("Eskaleringen i trinn " + name + " er endret fra " + was + " til " + is));
+  }
+  if (parties_of(old, from) != parties_of(s, to)) {
+    add(ChangeKind::kPartiesChanged, s.id, parties_of(old, from), parties_of(s, to),
+        "Eksterne parter i trinn " + name + " er endret fra " + parties_of(old, from) + " til " +
+            parties_of(s, to) + ".");
+  }
+  if (meeting_of(old, from) != meeting_of(s, to)) {
+    add(ChangeKind::kMeetingChanged, s.id, meeting_of(old, from), meeting_of(s, to),
+        "Trinn " + name + " holdes nå i møtet " + meeting_of(s, to) +
+            " (før: " + meeting_of(old, from) + ").");
+  }
+}
+
 }  // namespace
 
 ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
@@ -208,9 +248,10 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
               " til " + participants_of(s, units) + ".");
     }
     if (old->deadlines != s.deadlines || old->recurrence != s.recurrence) {
-      add(ChangeKind::kDeadlinesChanged, s.id, deadlines_of(*old), deadlines_of(s),
-          "Fristene i trinn " + name + " er endret fra " + deadlines_of(*old) + " til " +
-              deadlines_of(s) + ".");
+      const auto was = deadlines_of(*old, from, units);
+      const auto is = deadlines_of(s, to, units);
+      add(ChangeKind::kDeadlinesChanged, s.id, was, is,
+          "Fristene i trinn " + name + " er endret fra " + was + " til " + is + ".");
     }
     if (old->description != s.description) {
       add(ChangeKind::kTextChanged, s.id, old->description, s.description,
@@ -231,6 +272,7 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
           "Hjemmelen for trinn " + name + " er endret fra " + legal_refs_of(*old) + " til " +
               legal_refs_of(s) + ".");
     }
+    add_step_changes_1_2(*old, s, from, to, units, name, add);
   }
   for (const auto& old : from.steps) {
     if (!to.find_step(old.id)) {
@@ -248,6 +290,7 @@ ProcedureDiff diff_procedures(const Procedure& from, const Procedure& to,
   meta("Starttrinnet", from.start_step, to.start_step);
   meta("Eierenheten", from.owner_unit, to.owner_unit);
   add_category_and_personal_data_changes(from, to, diff.metadata_changes);
+  add_model_1_2_changes(from, to, units, diff.metadata_changes);
   return diff;
 }
 
@@ -265,7 +308,11 @@ std::string diff_as_text(const ProcedureDiff& diff) {
                                       ChangeKind::kTextChanged,
                                       ChangeKind::kFlowChanged,
                                       ChangeKind::kDocumentsChanged,
-                                      ChangeKind::kLegalBasisChanged};
+                                      ChangeKind::kLegalBasisChanged,
+                                      ChangeKind::kHandoversChanged,
+                                      ChangeKind::kEscalationsChanged,
+                                      ChangeKind::kPartiesChanged,
+                                      ChangeKind::kMeetingChanged};
   static const char* kHeadings[] = {"Nye trinn",
                                     "Fjernede trinn",
                                     "Nye navn",
@@ -276,7 +323,11 @@ std::string diff_as_text(const ProcedureDiff& diff) {
                                     "Endret tekst",
                                     "Endret flyt",
                                     "Endrede dokumenter",
-                                    "Endret hjemmel"};
+                                    "Endret hjemmel",
+                                    "Endrede overleveringer",
+                                    "Endret eskalering",
+                                    "Endrede eksterne parter",
+                                    "Endret møte"};
   for (std::size_t k = 0; k < std::size(kOrder); ++k) {
     bool heading = false;
     for (const auto& c : diff.changes) {

@@ -21,6 +21,11 @@ enum class ChangeKind {
   kFlowChanged,        // next steps or their conditions, or end marker
   kDocumentsChanged,   // inputs/outputs
   kLegalBasisChanged,  // the step's legal references
+  // Format 1.2 (appended so the values above keep their meaning).
+  kHandoversChanged,    // what the step hands over, to whom, by when, how
+  kEscalationsChanged,  // when and to whom the step is escalated
+  kPartiesChanged,      // external parties taking part in the step
+  kMeetingChanged,      // the meeting (forum) the step is held in
 };
 
 /// Stable machine name: "added", "removed", "renamed", "moved", "responsible_changed", ...

@@ -39,6 +39,12 @@ std::vector<std::string> units_touched(const Procedure* base, const Procedure& v
     if (!s) return;
     units.insert(s->responsible.unit);
     for (const auto& p : s->participants) units.insert(p.unit);
+    // Format 1.2: a unit that receives a handover or an escalation is concerned as well.
+    // (External parties are not units and get no høring.)
+    for (const auto& h : s->handovers) {
+      if (version.find_party(h.to) == nullptr) units.insert(h.to);
+    }
+    for (const auto& e : s->escalations) units.insert(e.to);
   };
   if (!base) {
     for (const auto& s : version.steps) add_step_units(&s);
@@ -245,7 +251,14 @@ Result<std::shared_ptr<const StoredVersion>> ProcedureService::find(
 
 std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog& catalog,
                                                           const StoredVersion& version) const {
-  const auto* base = catalog.in_force(version.procedure.id, util::norway_today());
+  // A draft is written against the version it says it supersedes; with a published version
+  // that is not yet in force (4.0 from 2027), "what changes" is relative to that one, not to
+  // today's.
+  const StoredVersion* base = nullptr;
+  if (version.procedure.supersedes) {
+    base = catalog.find(version.procedure.id, *version.procedure.supersedes);
+  }
+  if (base == nullptr) base = catalog.in_force(version.procedure.id, util::norway_today());
   return units_touched(base && base != &version ? &base->procedure : nullptr, version.procedure);
 }
 

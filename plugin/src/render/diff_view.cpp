@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "procedure/diff.h"
+#include "procedure/diff_1_2.h"
 #include "render/html_page.h"
 #include "render/markup.h"
 #include "render/swimlane_svg.h"
@@ -35,6 +36,10 @@ const char* change_label(ChangeKind kind) {
     case ChangeKind::kFlowChanged: return "Neste trinn";
     case ChangeKind::kDocumentsChanged: return "Dokumenter";
     case ChangeKind::kLegalBasisChanged: return "Rettsgrunnlag";
+    case ChangeKind::kHandoversChanged: return "Overleveringer";
+    case ChangeKind::kEscalationsChanged: return "Eskalering";
+    case ChangeKind::kPartiesChanged: return "Eksterne parter";
+    case ChangeKind::kMeetingChanged: return "Møte";
   }
   return "Endring";
 }
@@ -103,7 +108,10 @@ class DiffWriter {
   std::string deadlines(const Procedure& p, const Step& s) const {
     std::string html = "<ul class=\"plain\">";
     for (const auto& d : s.deadlines) {
-      html += "<li>" + esc(capitalized(deadline_in_words(d, p))) + "</li>";
+      // Whom the deadline binds and on what basis (format 1.2), when the version says so.
+      const auto binding = procedure::deadline_binding_words(d, p, &units_, false);
+      html += "<li>" + esc(capitalized(deadline_in_words(d, p))) +
+              (binding.empty() ? "" : " (" + esc(binding) + ")") + "</li>";
     }
     if (!s.recurrence.empty()) {
       html += "<li>Gjentas " + esc(recurrence_in_words(s.recurrence)) + "</li>";
@@ -119,7 +127,20 @@ class DiffWriter {
       const Step* target = p.find_step(s.next[k].step);
       html += "<li>";
       if (!s.next[k].condition.empty()) html += esc(s.next[k].condition) + ": ";
-      html += esc(target ? numbered(numbers, *target) : s.next[k].step) + "</li>";
+      html += esc(target ? numbered(numbers, *target) : s.next[k].step);
+      if (!s.next[k].outcome.empty()) html += " (utfall: " + esc(s.next[k].outcome) + ")";
+      html += "</li>";
+    }
+    // Format 1.2: branches that start at once, and a step that waits for all of them.
+    if (s.parallel) {
+      const Step* join = p.find_step(s.parallel_join);
+      html += "<li>Grenene over gjøres samtidig" +
+              (join ? "; de samles i " + esc(numbered(numbers, *join)) : std::string()) + "</li>";
+    }
+    if (!s.join.empty()) {
+      const Step* split = p.find_step(s.join);
+      html += "<li>Starter når alle grenene fra " +
+              esc(split ? numbered(numbers, *split) : s.join) + " er ferdige</li>";
     }
     if (s.is_end)
       html += "<li>Sluttrinn" + (s.end_text.empty() ? "" : ": " + esc(s.end_text)) + "</li>";
@@ -145,6 +166,23 @@ class DiffWriter {
       text += (text.empty() ? "" : ", ") + name + (provision.empty() ? "" : " " + provision);
     }
     return esc(text.empty() ? "ingen" : text);
+  }
+
+  // Format 1.2: one handover or escalation per line, in the words of its own version.
+  std::string handovers(const Procedure& p, const Step& s) const {
+    std::string html = "<ul class=\"plain\">";
+    for (const auto& h : s.handovers) {
+      html += "<li>" + esc(procedure::handover_words(h, s, p, &units_)) + "</li>";
+    }
+    return html + (s.handovers.empty() ? "<li>Ingen</li>" : "") + "</ul>";
+  }
+
+  std::string escalations(const Procedure& p, const Step& s) const {
+    std::string html = "<ul class=\"plain\">";
+    for (const auto& e : s.escalations) {
+      html += "<li>" + esc(capitalized(procedure::escalation_words(e, p, &units_))) + "</li>";
+    }
+    return html + (s.escalations.empty() ? "<li>Ingen</li>" : "") + "</ul>";
   }
 
   // One row of the before/now table, in words taken from the two versions themselves.
@@ -187,6 +225,20 @@ class DiffWriter {
       case ChangeKind::kLegalBasisChanged:
         was = legal(from_, before);
         is = legal(to_, now);
+        break;
+      case ChangeKind::kHandoversChanged:
+        was = handovers(from_, before);
+        is = handovers(to_, now);
+        break;
+      case ChangeKind::kEscalationsChanged:
+        was = escalations(from_, before);
+        is = escalations(to_, now);
+        break;
+      case ChangeKind::kPartiesChanged:
+      case ChangeKind::kMeetingChanged:
+        // The diff's own short renderings, already in words from each version.
+        was = esc(capitalized(c.before));
+        is = esc(capitalized(c.after));
         break;
       case ChangeKind::kAdded:
       case ChangeKind::kRemoved: return;
