@@ -87,6 +87,16 @@ Grid make_grid(const Procedure& p) {
     gs.slot = stacked[{gs.lane, gs.column}]++;
   }
   grid.start = grid.find(p.start_step);
+  const auto add_party = [&](const std::string& id) {
+    if (p.find_party(id) &&
+        std::find(grid.parties.begin(), grid.parties.end(), id) == grid.parties.end()) {
+      grid.parties.push_back(id);
+    }
+  };
+  for (const auto& s : p.steps) {
+    for (const auto& part : s.participating_parties) add_party(part.party);
+    for (const auto& h : s.handovers) add_party(h.to);
+  }
   return grid;
 }
 

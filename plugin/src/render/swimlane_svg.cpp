@@ -93,6 +93,7 @@ std::string flow_description(const Context& c, const RoutedFlow& f) {
       return "Slutt etter " + name(f.from) + (s.end_text.empty() ? "" : ": " + s.end_text);
     }
     case FlowKind::kGateway: return name(f.from);
+    case FlowKind::kJoin: return name(f.to);
     case FlowKind::kIncomingConnector: return "Fra en annen del til " + name(f.to);
     default: break;
   }
@@ -251,7 +252,10 @@ void draw_boxes(std::string& out, const Context& c, const BandLayout& band) {
 int draw_band(std::string& out, const Context& c, const BandLayout& band,
               const std::string& marker) {
   draw_lanes_and_phases(out, c, band);
+  draw_party_lanes(out, c, band);
+  draw_handovers(out, c, band, marker);
   draw_flows(out, c, band, marker);
+  draw_parallel_bars(out, c, band);
   draw_markers(out, c, band);
   draw_boxes(out, c, band);
   const auto key = connector_key(c, band);
@@ -348,6 +352,7 @@ std::vector<SvgBand> render_swimlane_svg_bands(const Procedure& p, const UnitReg
       first = false;
     }
     desc += ". Nummererte merker viser at en pil fortsetter i en annen del.";
+    if (const std::string parties = parties_summary(c); !parties.empty()) desc += " " + parties;
     std::string& svg = result.svg;
     svg += svg_open(band.width, band_height_with_key(c, band), c.id(local + "-title"),
                     c.id(local + "-desc"));
