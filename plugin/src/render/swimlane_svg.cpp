@@ -99,7 +99,11 @@ std::string flow_description(const Context& c, const RoutedFlow& f) {
   }
   const auto& next = c.step(f.from).next[f.next];
   std::string d = "Fra " + name(f.from) + " til " + name(f.to);
-  if (!next.condition.empty()) d += " når: " + next.condition;
+  if (c.step(f.from).parallel) {
+    d += ", samtidig med de andre grenene" + (next.condition.empty() ? "" : ": " + next.condition);
+  } else if (!next.condition.empty()) {
+    d += " når: " + next.condition;
+  }
   return d;
 }
 

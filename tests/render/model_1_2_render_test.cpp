@@ -1,0 +1,544 @@
+// What procedure format 1.2 adds to the three renderings, checked from the model for every
+// file in BOLIGFLYT_RENDER_MODEL_FILES (tests/render/CMakeLists.txt): each meeting, external
+// party, handover, escalation, parallel split and join, outcome code and deadline basis of the
+// file must show in the HTML document, the swimlane SVG and the BPMN export. The assertions
+// are derived from the file, so a new version (4.0) is tested by adding it to that list.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "render/bpmn_export.h"
+#include "render/html_document.h"
+#include "render/markup.h"
+#include "render/swimlane_svg.h"
+#include "render/wording.h"
+#include "render_test_support.h"
+
+namespace boligflyt::render {
+namespace {
+
+using procedure::Procedure;
+using procedure::Step;
+using testing::by_name;
+using testing::elements;
+using testing::parse;
+using testing::text_of;
+
+struct Model {
+  std::string file;
+  procedure::UnitRegistry units;
+  Procedure p;
+};
+
+std::vector<std::string> model_files() {
+  std::vector<std::string> files;
+  std::stringstream list(BOLIGFLYT_RENDER_MODEL_FILES);
+  for (std::string file; std::getline(list, file, ',');) {
+    if (!file.empty()) files.push_back(file);
+  }
+  return files;
+}
+
+const Model& model(const std::string& file) {
+  static std::map<std::string, std::unique_ptr<Model>> cache;
+  auto& slot = cache[file];
+  if (!slot) {
+    const procedure::ProcedureLoader loader(BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
+    auto units = loader.load_units_file(BOLIGFLYT_SOURCE_DIR "/procedures/units.xml");
+    if (!units.ok()) throw std::runtime_error("units.xml does not load");
+    slot = std::make_unique<Model>();
+    slot->file = file;
+    slot->units = *units.registry;
+    auto loaded =
+        loader.load_procedure_file(std::string(BOLIGFLYT_SOURCE_DIR "/") + file, &slot->units);
+    if (!loaded.ok()) throw std::runtime_error(file + " does not load");
+    slot->p = std::move(*loaded.procedure);
+  }
+  return *slot;
+}
+
+pugi::xml_node by_id(const pugi::xml_node& root, const std::string& id) {
+  const auto found =
+      elements(root, [&](const pugi::xml_node& n) { return id == n.attribute("id").value(); });
+  return found.size() == 1 ? found.front() : pugi::xml_node();
+}
+
+std::string party_or_unit(const Model& m, const std::string& id) {
+  if (const auto* party = m.p.find_party(id)) return party->name;
+  return unit_name(m.units, id);
+}
+
+class Model12 : public ::testing::TestWithParam<std::string> {
+ protected:
+  const Model& m() const { return model(GetParam()); }
+};
+
+// Every 1.2 element of the file, so a file without one of them cannot pass unnoticed.
+TEST_P(Model12, FileUsesTheElementsTheseTestsCover) {
+  const Procedure& p = m().p;
+  EXPECT_FALSE(p.meetings.empty());
+  EXPECT_FALSE(p.external_parties.empty());
+  const auto any = [&](auto pred) { return std::any_of(p.steps.begin(), p.steps.end(), pred); };
+  EXPECT_TRUE(any([](const Step& s) { return !s.handovers.empty(); }));
+  EXPECT_TRUE(any([](const Step& s) { return !s.escalations.empty(); }));
+  EXPECT_TRUE(any([](const Step& s) { return s.parallel && !s.parallel_join.empty(); }));
+  EXPECT_TRUE(any([](const Step& s) { return !s.join.empty(); }));
+}
+
+TEST_P(Model12, HtmlShowsMeetingsWithChairMembersCadenceMandateAndTheirSteps) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  const auto toc = by_name(doc, "nav");
+  ASSERT_FALSE(toc.empty());
+  EXPECT_NE(text_of(toc.front()).find("Møter"), std::string::npos);
+  for (const auto& meeting : m().p.meetings) {
+    const auto heading = by_id(doc, "mote-" + meeting.id);
+    ASSERT_TRUE(heading) << meeting.id;
+    EXPECT_EQ(text_of(heading), meeting.name);
+    const std::string facts = text_of(heading.next_sibling("dl"));
+    EXPECT_NE(facts.find(unit_name(m().units, meeting.chair)), std::string::npos) << facts;
+    EXPECT_NE(facts.find(meeting.mandate), std::string::npos) << facts;
+    for (const auto& [ref, note] : meeting.members) {
+      EXPECT_NE(facts.find(party_or_unit(m(), ref)), std::string::npos) << ref;
+    }
+    if (!meeting.cadence_text.empty()) {
+      EXPECT_NE(facts.find(meeting.cadence_text), std::string::npos) << facts;
+    }
+    for (const auto& s : m().p.steps) {
+      if (s.meeting != meeting.id) continue;
+      const auto article = by_id(doc, "trinn-" + s.id);
+      const auto links = elements(article, [&](const pugi::xml_node& n) {
+        return std::string(n.attribute("href").value()) == "#mote-" + meeting.id;
+      });
+      EXPECT_EQ(links.size(), 1U) << s.id << " does not name its meeting";
+      EXPECT_NE(facts.find(s.title), std::string::npos) << s.id << " missing under the meeting";
+    }
+  }
+}
+
+TEST_P(Model12, HtmlShowsExternalPartiesAsASectionAndOnTheirSteps) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  for (const auto& party : m().p.external_parties) {
+    const auto row = by_id(doc, "part-" + party.id);
+    ASSERT_TRUE(row) << party.id;
+    EXPECT_NE(text_of(row).find(party.name), std::string::npos);
+  }
+  for (const auto& s : m().p.steps) {
+    const std::string article = text_of(by_id(doc, "trinn-" + s.id));
+    for (const auto& part : s.participating_parties) {
+      EXPECT_NE(article.find("Eksterne parter"), std::string::npos) << s.id;
+      EXPECT_NE(article.find(party_or_unit(m(), part.party)), std::string::npos) << s.id;
+    }
+  }
+}
+
+TEST_P(Model12, HtmlShowsEveryHandoverAndEscalationOnItsStep) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  for (const auto& s : m().p.steps) {
+    const auto article = by_id(doc, "trinn-" + s.id);
+    for (const auto& h : s.handovers) {
+      const auto item = by_id(article, "overlevering-" + h.id);
+      ASSERT_TRUE(item) << h.id << " is not on step " << s.id;
+      const std::string text = text_of(item);
+      const std::string from = unit_name(m().units, h.from.empty() ? s.responsible.unit : h.from);
+      EXPECT_NE(text.find(from + " \u2192 " + party_or_unit(m(), h.to)), std::string::npos) << text;
+      EXPECT_NE(text.find(h.what), std::string::npos) << text;
+      if (!h.within.empty()) {
+        EXPECT_NE(text.find("Innen " + duration_in_words(h.within)), std::string::npos) << text;
+      }
+      if (!h.channel.empty()) {
+        EXPECT_NE(text.find(h.channel), std::string::npos) << text;
+      }
+    }
+    const std::string text = text_of(article);
+    for (const auto& e : s.escalations) {
+      EXPECT_NE(
+          text.find("Etter " + duration_in_words(e.after) + " til " + unit_name(m().units, e.to)),
+          std::string::npos)
+          << s.id << ": " << text;
+    }
+  }
+}
+
+TEST_P(Model12, HtmlSaysWhomEachDeadlineBindsAndOnWhatBasis) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  for (const auto& s : m().p.steps) {
+    const std::string text = text_of(by_id(doc, "trinn-" + s.id));
+    const auto deadlines_with = [&](auto pred) {
+      return std::count_if(s.deadlines.begin(), s.deadlines.end(), pred);
+    };
+    EXPECT_EQ(testing::occurrences(text, "Lovfestet frist"),
+              deadlines_with([](const auto& d) { return d.basis == "statutory"; }))
+        << s.id;
+    EXPECT_EQ(testing::occurrences(text, "Lokal frist som kommunen selv har valgt"),
+              deadlines_with([](const auto& d) { return d.basis == "local"; }))
+        << s.id;
+    for (const auto& d : s.deadlines) {
+      if (!d.binds.empty()) {
+        EXPECT_NE(text.find("Fristen gjelder " + party_or_unit(m(), d.binds)), std::string::npos)
+            << s.id;
+      }
+      if (d.basis == "statutory" && !d.provision.empty()) {
+        EXPECT_NE(text.find(d.provision), std::string::npos) << s.id;
+      }
+      if (m().p.find_party(d.binds)) {
+        EXPECT_NE(text.find("ikke et avvik"), std::string::npos) << s.id;
+      }
+    }
+  }
+}
+
+TEST_P(Model12, HtmlShowsParallelTracksJoinsAndOutcomeCodes) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  for (const auto& s : m().p.steps) {
+    const auto article = by_id(doc, "trinn-" + s.id);
+    const std::string text = text_of(article);
+    std::set<std::string> hrefs;
+    for (const auto& a : by_name(article, "a")) hrefs.insert(a.attribute("href").value());
+    if (s.parallel) {
+      EXPECT_NE(text.find("Disse trinnene gjøres samtidig"), std::string::npos) << s.id;
+      for (const auto& next : s.next) EXPECT_TRUE(hrefs.count("#trinn-" + next.step)) << s.id;
+      if (!s.parallel_join.empty()) {
+        EXPECT_NE(text.find("Grenene samles i"), std::string::npos) << s.id;
+        EXPECT_TRUE(hrefs.count("#trinn-" + s.parallel_join)) << s.id;
+      }
+    } else {
+      EXPECT_EQ(text.find("gjøres samtidig"), std::string::npos) << s.id;
+    }
+    if (!s.join.empty()) {
+      EXPECT_NE(text.find("Starter når alle de parallelle grenene"), std::string::npos) << s.id;
+      EXPECT_TRUE(hrefs.count("#trinn-" + s.join)) << s.id;
+    }
+    for (const auto& next : s.next) {
+      if (!next.outcome.empty()) {
+        EXPECT_NE(text.find("Utfall: " + next.outcome), std::string::npos) << s.id;
+      }
+    }
+  }
+}
+
+TEST_P(Model12, HtmlIdsStayUnique) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  std::set<std::string> seen;
+  for (const auto& node : elements(doc, [](const auto& n) { return n.attribute("id"); })) {
+    EXPECT_TRUE(seen.insert(node.attribute("id").value()).second) << node.attribute("id").value();
+  }
+}
+
+struct SvgRect {
+  int x = 0, y = 0, w = 0, h = 0;
+};
+
+SvgRect first_rect(const pugi::xml_node& g) {
+  const auto r = g.child("rect");
+  return {r.attribute("x").as_int(), r.attribute("y").as_int(), r.attribute("width").as_int(),
+          r.attribute("height").as_int()};
+}
+
+// "M x y0 L x y1" of a handover arrow.
+std::vector<int> numbers_in(const std::string& d) {
+  std::vector<int> out;
+  static const std::regex number("-?[0-9]+");
+  for (auto it = std::sregex_iterator(d.begin(), d.end(), number); it != std::sregex_iterator();
+       ++it) {
+    out.push_back(std::stoi(it->str()));
+  }
+  return out;
+}
+
+TEST_P(Model12, SvgGivesExternalPartiesTheirOwnLanesBelowTheUnits) {
+  SvgOptions options;
+  options.max_band_width = 0;  // one band: one lane element per unit and party
+  const std::string svg = render_swimlane_svg(m().p, m().units, options);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, svg), "");
+  const auto unit_lanes = elements(doc, [](const auto& n) { return n.attribute("data-lane"); });
+  const auto party_lanes = elements(doc, [](const auto& n) { return n.attribute("data-party"); });
+  std::set<std::string> named;  // parties a step names
+  for (const auto& s : m().p.steps) {
+    for (const auto& part : s.participating_parties) named.insert(part.party);
+    for (const auto& h : s.handovers) {
+      if (m().p.find_party(h.to)) named.insert(h.to);
+    }
+  }
+  ASSERT_EQ(party_lanes.size(), named.size());
+  int lowest_unit = 0;
+  for (const auto& lane : unit_lanes) {
+    const SvgRect r = first_rect(lane);
+    lowest_unit = std::max(lowest_unit, r.y + r.h);
+  }
+  for (const auto& lane : party_lanes) {
+    EXPECT_TRUE(named.count(lane.attribute("data-party").value()));
+    EXPECT_GE(first_rect(lane).y, lowest_unit) << "a party's lane lies among the units' lanes";
+    // Visibly different from a unit's lane: its own fill, and marked as external.
+    EXPECT_NE(std::string(lane.child("rect").attribute("fill").value()),
+              std::string(unit_lanes.front().child("rect").attribute("fill").value()));
+    EXPECT_NE(text_of(lane).find("EKSTERN PART"), std::string::npos);
+  }
+  // Each participation is drawn in its party's lane, under its step.
+  for (const auto& s : m().p.steps) {
+    const auto marks = elements(
+        doc, [&](const auto& n) { return s.id == n.attribute("data-participation").value(); });
+    EXPECT_EQ(marks.size(), s.participating_parties.size()) << s.id;
+  }
+}
+
+TEST_P(Model12, SvgDrawsHandoversAsArrowsIntoTheReceivingLane) {
+  SvgOptions options;
+  options.max_band_width = 0;
+  const std::string svg = render_swimlane_svg(m().p, m().units, options);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, svg), "");
+  std::map<std::string, SvgRect> lanes;
+  for (const auto& lane : elements(doc, [](const auto& n) { return n.attribute("data-lane"); })) {
+    lanes[lane.attribute("data-lane").value()] = first_rect(lane);
+  }
+  for (const auto& lane : elements(doc, [](const auto& n) { return n.attribute("data-party"); })) {
+    lanes[lane.attribute("data-party").value()] = first_rect(lane);
+  }
+  for (const auto& s : m().p.steps) {
+    for (const auto& h : s.handovers) {
+      const auto arrows = elements(
+          doc, [&](const auto& n) { return h.id == n.attribute("data-handover").value(); });
+      if (h.to == s.responsible.unit) {
+        EXPECT_TRUE(arrows.empty()) << h.id;
+        continue;
+      }
+      ASSERT_EQ(arrows.size(), 1U) << h.id;
+      const auto d = numbers_in(arrows.front().child("path").attribute("d").value());
+      ASSERT_EQ(d.size(), 4U) << h.id;
+      ASSERT_TRUE(lanes.count(h.to)) << h.id;
+      const SvgRect& to = lanes.at(h.to);
+      EXPECT_GT(d[3], to.y) << h.id << " ends above the receiving lane";
+      EXPECT_LT(d[3], to.y + to.h) << h.id << " ends below the receiving lane";
+      const SvgRect& from = lanes.at(s.responsible.unit);
+      EXPECT_GE(d[1], from.y) << h.id << " does not start in the step's lane";
+      EXPECT_LE(d[1], from.y + from.h) << h.id << " does not start in the step's lane";
+      EXPECT_NE(text_of(arrows.front()).find(h.what), std::string::npos);
+    }
+  }
+}
+
+TEST_P(Model12, SvgDrawsAParallelBarAcrossEverySplitAndJoin) {
+  SvgOptions options;
+  options.max_band_width = 0;
+  const std::string svg = render_swimlane_svg(m().p, m().units, options);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, svg), "");
+  for (const auto& s : m().p.steps) {
+    const auto bars =
+        elements(doc, [&](const auto& n) { return s.id == n.attribute("data-parallel").value(); });
+    const std::size_t expected = (s.parallel ? 1U : 0U) + (s.join.empty() ? 0U : 1U);
+    ASSERT_EQ(bars.size(), expected) << s.id;
+    if (!s.parallel) continue;
+    // The split's bar crosses every branch where it leaves the step.
+    const SvgRect bar = first_rect(bars.front());
+    const auto flows = elements(doc, [&](const auto& n) {
+      return s.id == n.attribute("data-from").value() && n.child("path");
+    });
+    ASSERT_EQ(flows.size(), s.next.size()) << s.id;
+    for (const auto& flow : flows) {
+      const auto d = numbers_in(flow.child("path").attribute("d").value());
+      ASSERT_GE(d.size(), 2U);
+      EXPECT_GE(d[1], bar.y) << s.id;
+      EXPECT_LE(d[1], bar.y + bar.h) << s.id;
+      EXPECT_LT(d[0], bar.x + bar.w) << s.id;
+    }
+    // Parallel branches all start: none is a choice with a condition.
+    for (const auto& flow : flows) {
+      const std::string title = flow.child_value("title");
+      EXPECT_EQ(title.find(" når: "), std::string::npos) << title;
+      EXPECT_NE(title.find("samtidig"), std::string::npos) << title;
+    }
+  }
+}
+
+class Model12Bpmn : public Model12 {
+ protected:
+  void SetUp() override {
+    xml_ = export_bpmn(m().p, m().units);
+    ASSERT_EQ(parse(doc_, xml_), "");
+    root_ = doc_.child("bpmn:definitions");
+    ASSERT_TRUE(root_);
+    for (const auto& n : elements(root_, [](const auto& x) { return x.attribute("id"); })) {
+      by_id_[n.attribute("id").value()] = n;
+    }
+    for (const auto& shape : by_name(root_, "bpmndi:BPMNShape")) {
+      const auto b = shape.child("dc:Bounds");
+      shapes_[shape.attribute("bpmnElement").value()] = {
+          b.attribute("x").as_int(), b.attribute("y").as_int(), b.attribute("width").as_int(),
+          b.attribute("height").as_int()};
+    }
+    for (const auto& edge : by_name(root_, "bpmndi:BPMNEdge")) {
+      edges_[edge.attribute("bpmnElement").value()] = by_name(edge, "di:waypoint").size();
+    }
+    for (const auto& flow : by_name(root_, "bpmn:sequenceFlow")) flows_.push_back(flow);
+  }
+  pugi::xml_node node(const std::string& id) const {
+    const auto it = by_id_.find(id);
+    return it == by_id_.end() ? pugi::xml_node() : it->second;
+  }
+  std::vector<pugi::xml_node> flows(const char* end, const std::string& id) const {
+    std::vector<pugi::xml_node> out;
+    for (const auto& f : flows_) {
+      if (id == f.attribute(end).value()) out.push_back(f);
+    }
+    return out;
+  }
+  std::string xml_;
+  pugi::xml_document doc_;
+  pugi::xml_node root_;
+  std::map<std::string, pugi::xml_node> by_id_;
+  std::map<std::string, SvgRect> shapes_;
+  std::map<std::string, std::size_t> edges_;
+  std::vector<pugi::xml_node> flows_;
+};
+
+TEST_P(Model12Bpmn, ParallelSplitAndJoinAreParallelGateways) {
+  for (const auto& s : m().p.steps) {
+    if (s.parallel) {
+      const std::string id = to_ncname("Gateway_" + s.id);
+      const auto gateway = node(id);
+      ASSERT_TRUE(gateway) << id;
+      EXPECT_STREQ(gateway.name(), "bpmn:parallelGateway");
+      const auto out = flows("sourceRef", id);
+      EXPECT_EQ(out.size(), s.next.size());
+      for (const auto& f : out) EXPECT_FALSE(f.child("bpmn:conditionExpression")) << id;
+      EXPECT_TRUE(shapes_.count(id));
+    }
+    if (!s.join.empty()) {
+      const std::string id = to_ncname("Gateway_join_" + s.id);
+      const auto gateway = node(id);
+      ASSERT_TRUE(gateway) << id;
+      EXPECT_STREQ(gateway.name(), "bpmn:parallelGateway");
+      const auto* split = m().p.find_step(s.join);
+      ASSERT_NE(split, nullptr);
+      EXPECT_GE(flows("targetRef", id).size(), split->next.size()) << id;
+      const auto out = flows("sourceRef", id);
+      ASSERT_EQ(out.size(), 1U);
+      EXPECT_EQ(std::string(out.front().attribute("targetRef").value()),
+                to_ncname("Activity_" + s.id));
+      // The gateway sits in front of the step: left of its task, level with its middle.
+      ASSERT_TRUE(shapes_.count(id));
+      const SvgRect g = shapes_.at(id);
+      const SvgRect t = shapes_.at(to_ncname("Activity_" + s.id));
+      EXPECT_LT(g.x + g.w, t.x);
+      EXPECT_EQ(g.y + g.h / 2, t.y + t.h / 2);
+    }
+  }
+}
+
+TEST_P(Model12Bpmn, EscalationsAreTimerBoundaryEventsOnTheTask) {
+  for (const auto& s : m().p.steps) {
+    for (std::size_t k = 0; k < s.escalations.size(); ++k) {
+      const std::string id = to_ncname("Event_escalation_" + s.id + "_" + std::to_string(k + 1));
+      const auto event = node(id);
+      ASSERT_TRUE(event) << id;
+      EXPECT_STREQ(event.name(), "bpmn:boundaryEvent");
+      const std::string task = to_ncname("Activity_" + s.id);
+      EXPECT_EQ(std::string(event.attribute("attachedToRef").value()), task);
+      EXPECT_STREQ(event.attribute("cancelActivity").value(), "false");
+      EXPECT_EQ(text_of(event.child("bpmn:timerEventDefinition").child("bpmn:timeDuration")),
+                s.escalations[k].after);
+      EXPECT_NE(std::string(event.attribute("name").value())
+                    .find(unit_name(m().units, s.escalations[k].to)),
+                std::string::npos);
+      // Drawn on the task's bottom edge, as BPMN tools attach boundary events.
+      ASSERT_TRUE(shapes_.count(id));
+      const SvgRect e = shapes_.at(id);
+      const SvgRect t = shapes_.at(task);
+      EXPECT_EQ(e.y + e.h / 2, t.y + t.h);
+      EXPECT_GE(e.x, t.x);
+      EXPECT_LE(e.x + e.w, t.x + t.w);
+    }
+  }
+}
+
+TEST_P(Model12Bpmn, ExternalPartiesAreCollapsedPoolsReachedByMessageFlows) {
+  const auto collaboration = root_.child("bpmn:collaboration");
+  for (const auto& party : m().p.external_parties) {
+    const std::string id = to_ncname("Participant_" + party.id);
+    const auto pool = node(id);
+    ASSERT_TRUE(pool) << id;
+    EXPECT_STREQ(pool.name(), "bpmn:participant");
+    EXPECT_FALSE(pool.attribute("processRef")) << id << " is not collapsed";
+    EXPECT_EQ(std::string(pool.attribute("name").value()), party.name);
+    ASSERT_TRUE(shapes_.count(id));
+  }
+  std::size_t expected = 0;
+  for (const auto& s : m().p.steps) {
+    for (const auto& h : s.handovers) {
+      if (!m().p.find_party(h.to)) continue;
+      ++expected;
+      const std::string id = to_ncname("MessageFlow_" + h.id);
+      const auto flow = node(id);
+      ASSERT_TRUE(flow) << id;
+      EXPECT_EQ(flow.parent(), collaboration);
+      EXPECT_EQ(std::string(flow.attribute("sourceRef").value()), to_ncname("Activity_" + s.id));
+      EXPECT_EQ(std::string(flow.attribute("targetRef").value()), to_ncname("Participant_" + h.to));
+      EXPECT_GE(edges_[id], 2U) << id;
+    }
+  }
+  EXPECT_EQ(by_name(root_, "bpmn:messageFlow").size(), expected);
+  // Schema order inside the collaboration: participants, message flows, then groups.
+  std::string order;
+  for (const auto& child : collaboration.children()) {
+    const std::string name = child.name();
+    const char kind = name == "bpmn:participant" ? 'p' : name == "bpmn:messageFlow" ? 'm' : 'g';
+    if (order.empty() || order.back() != kind) order += kind;
+  }
+  EXPECT_TRUE(order == "pmg" || order == "pg" || order == "pm" || order == "p") << order;
+}
+
+TEST_P(Model12, HostileTextInNewElementsIsEscaped) {
+  Procedure p = m().p;
+  const std::string hostile = "<script>alert(\"x\")</script> & 'y'";
+  for (auto& s : p.steps) {
+    for (auto& h : s.handovers) h.what = hostile;
+    for (auto& e : s.escalations) e.text = hostile;
+    for (auto& part : s.participating_parties) part.note = hostile;
+  }
+  for (auto& party : p.external_parties) party.name = hostile;
+  for (auto& meeting : p.meetings) meeting.mandate = hostile;
+  for (const std::string& out : {render_html_document(p, m().units),
+                                 render_swimlane_svg(p, m().units), export_bpmn(p, m().units)}) {
+    pugi::xml_document doc;
+    EXPECT_EQ(parse(doc, out), "");
+    EXPECT_EQ(out.find("<script>"), std::string::npos);
+  }
+}
+
+// Test names from the file's name: "modell_1_2".
+std::string file_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param.substr(info.param.find_last_of('/') + 1);
+  name = name.substr(0, name.rfind(".xml"));
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, Model12, ::testing::ValuesIn(model_files()), file_test_name);
+INSTANTIATE_TEST_SUITE_P(Files, Model12Bpmn, ::testing::ValuesIn(model_files()), file_test_name);
+
+}  // namespace
+}  // namespace boligflyt::render
