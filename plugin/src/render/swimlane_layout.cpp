@@ -287,12 +287,23 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
     out.lanes.push_back(lane);
   }
   for (std::size_t k = 0; !style.bpmn && k < grid.parties.size(); ++k) {
+    // Like a unit's lane, a party's lane is collapsed in a band where nothing reaches it.
+    const std::string& party = grid.parties[k];
+    const bool used = std::any_of(out.boxes.begin(), out.boxes.end(), [&](const StepBox& box) {
+      const Step& s = step_of(box.step);
+      return std::any_of(s.participating_parties.begin(), s.participating_parties.end(),
+                         [&](const auto& part) { return part.party == party; }) ||
+             std::any_of(s.handovers.begin(), s.handovers.end(),
+                         [&](const auto& h) { return h.to == party; });
+    });
+    const int height = used ? style.party_lane_height : style.collapsed_lane_height;
     LaneBox lane;
     lane.lane = k;
-    lane.rect = {0, y, 0, style.party_lane_height};
-    lane.header = {0, y, style.lane_header_width, style.party_lane_height};
+    lane.collapsed = !used;
+    lane.rect = {0, y, 0, height};
+    lane.header = {0, y, style.lane_header_width, height};
     out.party_lanes.push_back(lane);
-    y += style.party_lane_height;
+    y += height;
   }
   out.height = y;
   const auto corridor_y = [&](const Plan& plan) {

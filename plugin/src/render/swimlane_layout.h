@@ -97,7 +97,7 @@ struct LayoutStyle {
   int column_pitch_estimate = 216;
   /// Height of the lane of an external party (format 1.2). The SVG draws such lanes below the
   /// units' lanes; the BPMN export has pools for them instead.
-  int party_lane_height = 52;
+  int party_lane_height = 60;
 };
 
 LayoutStyle bpmn_style();

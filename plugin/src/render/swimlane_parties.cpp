@@ -47,12 +47,19 @@ void draw_party_lanes(std::string& out, const Context& c, const BandLayout& band
     const std::string& id = c.grid.parties[lane.lane];
     const std::string name = party_name(c, id);
     out += "<g data-party=\"" + xml_escape(id) + "\">";
-    title_element(out, "Ekstern part: " + name);
+    title_element(out,
+                  "Ekstern part: " + name + (lane.collapsed ? " (ingen trinn i denne delen)" : ""));
     out += rect(lane.rect, "fill=\"" + std::string(kPartyFill) + "\"");
     out += rect(lane.header, "fill=\"" + std::string(kPartyHeader) + "\"");
     out += "<line x1=\"0\" y1=\"" + n(lane.rect.y) + "\" x2=\"" + n(band.width) + "\" y2=\"" +
            n(lane.rect.y) + "\" stroke=\"" + kPartyInk +
            "\" stroke-width=\"1\" stroke-dasharray=\"6 4\"/>\n";
+    if (lane.collapsed) {
+      text(out, 10, lane.header.cy() + 4, {11, false, kPartyInk, nullptr},
+           fit_with_ellipsis("Ekstern: " + name, {11, false}, c.style.lane_header_width - 16));
+      out += "</g>\n";
+      continue;
+    }
     text(out, 10, lane.rect.y + 17, {10, false, kPartyInk, nullptr}, "EKSTERN PART");
     text(out, 10, lane.rect.y + 34, {12, true, kPartyInk, nullptr},
          fit_with_ellipsis(name, {12, true}, c.style.lane_header_width - 16));
@@ -62,7 +69,8 @@ void draw_party_lanes(std::string& out, const Context& c, const BandLayout& band
       const Step& s = c.step(box.step);
       for (const auto& part : s.participating_parties) {
         if (part.party != id) continue;
-        const Rect pill{box.rect.x + 8, lane.rect.cy() - 11, box.rect.w - 16, 22};
+        // In the lower part of the lane: the upper part holds the labels of handovers.
+        const Rect pill{box.rect.x + 8, lane.rect.bottom() - 28, box.rect.w - 16, 22};
         const std::string label = c.number(s.id) + " " + (part.note.empty() ? "Deltar" : part.note);
         out += "<g data-participation=\"" + xml_escape(s.id) + "\">";
         title_element(out, name + " deltar i " + c.numbered_title(s) +
@@ -99,7 +107,7 @@ void draw_handovers(std::string& out, const Context& c, const BandLayout& band,
       const bool below = target->rect.y > box.rect.y;
       const int x = box.rect.right() - 18 - static_cast<int>(k) * 12;
       const int y0 = below ? box.rect.bottom() : box.rect.y;
-      const int y1 = below ? target->rect.y + 14 : target->rect.bottom() - 6;
+      const int y1 = below ? target->rect.y + 14 : target->rect.bottom() - 4;
       std::string label = "Overlevering: " + h.what;
       if (!h.within.empty()) label += ", innen " + duration_in_words(h.within);
       std::string tooltip = "Overlevering fra " +
@@ -115,7 +123,9 @@ void draw_handovers(std::string& out, const Context& c, const BandLayout& band,
              "marker-end=\"url(#" + xml_escape(head) + ")\"/>";
       // On a white ground, so the words stay legible where they cross a flow.
       const std::string words = fit_with_ellipsis(label, {10, true}, 230);
-      const int baseline = below ? y1 + 2 : y1 - 4;
+      // Going up, the words sit in the corridor at the top of the lane below the receiving
+      // one, where no box stands.
+      const int baseline = below ? y1 + 2 : target->rect.bottom() + 14;
       out += rect({x + 3, baseline - 10, text_width(words, {10, true}) + 8, 14},
                   "rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.9\"");
       text(out, x + 7, baseline, {10, true, kHandover, nullptr}, words);
