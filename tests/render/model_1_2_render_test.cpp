@@ -234,6 +234,21 @@ TEST_P(Model12, HtmlShowsParallelTracksJoinsAndOutcomeCodes) {
   }
 }
 
+TEST_P(Model12, HtmlOverviewExplainsWhatThePictureDrawsForTheModel) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  const auto overview = by_id(doc, "oversikt").parent();
+  std::string legend;
+  for (const auto& ul : by_name(overview, "ul")) {
+    if (std::string(ul.attribute("class").value()) == "legend") legend += text_of(ul) + "|";
+  }
+  EXPECT_NE(legend.find("Parallelle grener"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("Overlevering"), std::string::npos) << legend;
+  EXPECT_NE(legend.find("Ekstern part"), std::string::npos) << legend;
+  EXPECT_NE(text_of(overview).find("gjøres samtidig"), std::string::npos);
+}
+
 TEST_P(Model12, HtmlIdsStayUnique) {
   const std::string html = render_html_document(m().p, m().units);
   pugi::xml_document doc;
@@ -443,6 +458,21 @@ TEST_P(Model12Bpmn, ParallelSplitAndJoinAreParallelGateways) {
       const SvgRect t = shapes_.at(to_ncname("Activity_" + s.id));
       EXPECT_LT(g.x + g.w, t.x);
       EXPECT_EQ(g.y + g.h / 2, t.y + t.h / 2);
+    }
+  }
+}
+
+TEST_P(Model12Bpmn, OutcomeCodesAreDocumentedOnTheirFlows) {
+  for (const auto& s : m().p.steps) {
+    for (std::size_t k = 0; k < s.next.size(); ++k) {
+      const auto flow = node(to_ncname("Flow_" + s.id + "_" + std::to_string(k + 1)));
+      ASSERT_TRUE(flow) << s.id << " " << k;
+      const std::string documentation = text_of(flow.child("bpmn:documentation"));
+      if (s.next[k].outcome.empty()) {
+        EXPECT_EQ(documentation, "") << s.id;
+      } else {
+        EXPECT_EQ(documentation, "Utfall: " + s.next[k].outcome) << s.id;
+      }
     }
   }
 }

@@ -54,6 +54,7 @@ struct Flow {
   std::string name;
   const RoutedFlow* route = nullptr;
   bool parallel = false;  // leaves a parallel gateway: every branch starts, no condition
+  std::string outcome;    // format 1.2: the outcome code of the branch
 };
 
 std::string n(int v) { return std::to_string(v); }
@@ -219,6 +220,7 @@ std::string export_bpmn(const Procedure& p, const UnitRegistry& units) {
         f.target = join_ids.count(route.to) ? join_ids.at(route.to) : task_ids[route.to];
         f.name = step_of(route.from).next[route.next].condition;
         f.parallel = step_of(route.from).parallel;
+        f.outcome = step_of(route.from).next[route.next].outcome;
         break;
       case FlowKind::kJoin:
         f.id = ids.make("Flow_", grid.steps[route.to].id + "_join");
@@ -394,11 +396,20 @@ std::string export_bpmn(const Procedure& p, const UnitRegistry& units) {
     out += "    <bpmn:sequenceFlow" + attr("id", f.id);
     if (!f.name.empty()) out += attr("name", f.name);
     out += attr("sourceRef", f.source) + attr("targetRef", f.target);
-    if (f.name.empty() || f.parallel) {
+    const bool condition = !f.name.empty() && !f.parallel;
+    if (!condition && f.outcome.empty()) {
       out += " />\n";
       continue;
     }
     out += ">\n";
+    if (!f.outcome.empty()) {
+      // The machine-readable code, for tools that follow decisions; BPMN has no field for it.
+      element(out, 6, "<bpmn:documentation>", "Utfall: " + f.outcome, "</bpmn:documentation>");
+    }
+    if (!condition) {
+      out += "    </bpmn:sequenceFlow>\n";
+      continue;
+    }
     element(out, 6, "<bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">", f.name,
             "</bpmn:conditionExpression>");
     out += "    </bpmn:sequenceFlow>\n";

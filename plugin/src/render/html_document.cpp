@@ -285,6 +285,7 @@ class DocumentWriter {
         "<li><span class=\"swatch stop\"></span>Slutt</li>"
         "<li><span class=\"letter\">a</span>Valg med betingelse</li>"
         "<li><span class=\"swatch connector\"></span>Fortsetter i en annen del</li></ul>\n";
+    out_ += overview_notes(p_);
 
     SvgOptions svg;
     svg.max_band_width = options_.diagram_band_width;

@@ -215,6 +215,46 @@ std::string parties_section(const Procedure& p, const DocumentLinks& links) {
   return out + "</tbody>\n</table>\n</section>\n";
 }
 
+std::string overview_notes(const Procedure& p) {
+  const auto any = [&](auto pred) { return std::any_of(p.steps.begin(), p.steps.end(), pred); };
+  const bool parallel = any([](const Step& s) { return s.parallel; });
+  const bool handovers = any([](const Step& s) { return !s.handovers.empty(); });
+  // The picture gives a party a lane when a step names it.
+  const bool parties = any([&](const Step& s) {
+    return !s.participating_parties.empty() ||
+           std::any_of(s.handovers.begin(), s.handovers.end(),
+                       [&](const auto& h) { return p.find_party(h.to) != nullptr; });
+  });
+  if (!parallel && !handovers && !parties) return {};
+  std::string text;
+  std::string legend;
+  if (parallel) {
+    text +=
+        " En svart strek på tvers av pilene betyr at trinnene etter streken gjøres samtidig, og "
+        "en strek foran et trinn at trinnet venter til alle grenene er ferdige.";
+    legend +=
+        "<li><span class=\"swatch\" style=\"width: .35rem; background: #14212e; border-color: "
+        "#14212e\"></span>Parallelle grener</li>";
+  }
+  if (handovers) {
+    text +=
+        " En stiplet lilla pil er en overlevering: den går fra trinnet til banen som tar imot, "
+        "og sier hva som overleveres.";
+    legend +=
+        "<li><span class=\"swatch\" style=\"height: 0; border-width: 2px 0 0; border-style: "
+        "dashed; border-color: #6b3fa0; border-radius: 0\"></span>Overlevering</li>";
+  }
+  if (parties) {
+    text +=
+        " Eksterne parter har egne sandfargede baner nederst. De deltar eller tar imot, men er "
+        "aldri ansvarlige for et trinn.";
+    legend +=
+        "<li><span class=\"swatch\" style=\"background: #efe3c4; border-style: dashed; "
+        "border-color: #5a4310\"></span>Ekstern part</li>";
+  }
+  return "<p>" + text.substr(1) + "</p>\n<ul class=\"legend\">" + legend + "</ul>\n";
+}
+
 std::string validity_html(const procedure::Validity& v) {
   if (v.from.empty() && v.to.empty()) return {};
   std::string out = " <span class=\"muted\">(";

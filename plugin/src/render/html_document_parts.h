@@ -55,6 +55,10 @@ std::string meetings_toc(const procedure::Procedure& procedure);
 std::string parties_section(const procedure::Procedure& procedure, const DocumentLinks& links);
 std::string parties_toc(const procedure::Procedure& procedure);
 
+/// What the picture draws for parallel tracks, handovers and external parties, in words and
+/// as a legend; empty when the version has none of them.
+std::string overview_notes(const procedure::Procedure& procedure);
+
 /// " (i kraft fra 1. januar 2024, opphevet 31. desember 2024)", or empty.
 std::string validity_html(const procedure::Validity& validity);
 

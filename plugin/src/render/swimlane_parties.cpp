@@ -121,14 +121,20 @@ void draw_handovers(std::string& out, const Context& c, const BandLayout& band,
       out += "<path d=\"M" + n(x) + " " + n(y0) + " L" + n(x) + " " + n(y1) + "\" fill=\"none\" " +
              "stroke=\"" + kHandover + "\" stroke-width=\"1.6\" stroke-dasharray=\"6 3\" " +
              "marker-end=\"url(#" + xml_escape(head) + ")\"/>";
-      // On a white ground, so the words stay legible where they cross a flow.
-      const std::string words = fit_with_ellipsis(label, {10, true}, 230);
+      // On a white ground, so the words stay legible where they cross a flow; right of the
+      // arrow, or left of it where the band ends too soon.
       // Going up, the words sit in the corridor at the top of the lane below the receiving
       // one, where no box stands.
       const int baseline = below ? y1 + 2 : target->rect.bottom() + 14;
-      out += rect({x + 3, baseline - 10, text_width(words, {10, true}) + 8, 14},
+      const int room_right = band.width - x - 14;
+      const bool right = room_right >= 120;
+      const int room = right ? room_right : x - c.style.lane_header_width - 14;
+      const std::string words = fit_with_ellipsis(label, {10, true}, std::min(230, room));
+      const int w = text_width(words, {10, true});
+      const int left = right ? x + 7 : x - 7 - w;
+      out += rect({left - 4, baseline - 10, w + 8, 14},
                   "rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.9\"");
-      text(out, x + 7, baseline, {10, true, kHandover, nullptr}, words);
+      text(out, left, baseline, {10, true, kHandover, nullptr}, words);
       out += "</g>\n";
     }
   }
