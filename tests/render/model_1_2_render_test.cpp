@@ -353,6 +353,41 @@ TEST_P(Model12, SvgDrawsHandoversAsArrowsIntoTheReceivingLane) {
   }
 }
 
+TEST_P(Model12, SvgGivesAUnitThatOnlyReceivesAHandoverALane) {
+  Procedure p = m().p;
+  const auto responsible = [&](const std::string& unit) {
+    return std::any_of(p.steps.begin(), p.steps.end(),
+                       [&](const Step& s) { return s.responsible.unit == unit; });
+  };
+  std::string idle;  // a unit of the registry that is responsible for no step
+  for (const auto& unit : m().units.units) {
+    if (!responsible(unit.id)) idle = unit.id;
+  }
+  ASSERT_FALSE(idle.empty());
+  Step* giver = nullptr;
+  for (auto& s : p.steps) {
+    if (!s.handovers.empty()) giver = &s;
+  }
+  ASSERT_NE(giver, nullptr);
+  giver->handovers.front().to = idle;
+  const std::string id = giver->handovers.front().id;
+  SvgOptions options;
+  options.max_band_width = 0;
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, render_swimlane_svg(p, m().units, options)), "");
+  const auto lanes =
+      elements(doc, [&](const auto& n) { return idle == n.attribute("data-lane").value(); });
+  ASSERT_EQ(lanes.size(), 1U);
+  const SvgRect lane = first_rect(lanes.front());
+  const auto arrows =
+      elements(doc, [&](const auto& n) { return id == n.attribute("data-handover").value(); });
+  ASSERT_EQ(arrows.size(), 1U);
+  const auto d = numbers_in(arrows.front().child("path").attribute("d").value());
+  ASSERT_EQ(d.size(), 4U);
+  EXPECT_GT(d[3], lane.y);
+  EXPECT_LT(d[3], lane.y + lane.h);
+}
+
 TEST_P(Model12, SvgDrawsAParallelBarAcrossEverySplitAndJoin) {
   SvgOptions options;
   options.max_band_width = 0;

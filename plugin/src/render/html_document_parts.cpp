@@ -19,7 +19,7 @@ std::string fact(std::string_view label, const std::string& value_html) {
 }
 
 std::string party_link(const Procedure& p, const UnitRegistry& units, const std::string& id) {
-  const std::string name = esc(party_or_unit_name(p, units, id));
+  std::string name = esc(party_or_unit_name(p, units, id));
   if (!p.find_party(id)) return name;
   return "<a href=\"#part-" + esc(id) + "\">" + name + "</a>";
 }

@@ -97,6 +97,16 @@ Grid make_grid(const Procedure& p) {
     for (const auto& part : s.participating_parties) add_party(part.party);
     for (const auto& h : s.handovers) add_party(h.to);
   }
+  // A unit that receives a handover gets a lane even when it is responsible for no step, so
+  // every handover is an arrow between two lanes.
+  for (const auto& s : p.steps) {
+    for (const auto& h : s.handovers) {
+      if (!p.find_party(h.to) &&
+          std::find(grid.lanes.begin(), grid.lanes.end(), h.to) == grid.lanes.end()) {
+        grid.lanes.push_back(h.to);
+      }
+    }
+  }
   return grid;
 }
 

@@ -291,7 +291,14 @@ std::string render_swimlane_svg(const Procedure& p, const UnitRegistry& units,
   if (!p.effective_from.empty())
     subtitle += " \u00b7 gjelder fra " + date_in_words(p.effective_from);
   subtitle += " \u00b7 " + n(static_cast<int>(p.steps.size())) + " trinn, " +
-              n(static_cast<int>(c.grid.lanes.size())) + " ansvarlige enheter";
+              n(static_cast<int>(std::count_if(
+                  c.grid.lanes.begin(), c.grid.lanes.end(),
+                  [&](const std::string& unit) {
+                    // A lane may only receive handovers (format 1.2).
+                    return std::any_of(p.steps.begin(), p.steps.end(),
+                                       [&](const Step& s) { return s.responsible.unit == unit; });
+                  }))) +
+              " ansvarlige enheter";
   text(body, kMargin, y + 44, {13, false, kMuted, nullptr}, subtitle);
   y += 64;
   const std::string marker = c.id("arrow");
