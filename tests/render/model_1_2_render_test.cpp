@@ -249,6 +249,34 @@ TEST_P(Model12, HtmlOverviewExplainsWhatThePictureDrawsForTheModel) {
   EXPECT_NE(text_of(overview).find("gjøres samtidig"), std::string::npos);
 }
 
+TEST_P(Model12, HtmlShowsWhenLegalSourcesAndProvisionsAreInForce) {
+  const std::string html = render_html_document(m().p, m().units);
+  pugi::xml_document doc;
+  ASSERT_EQ(parse(doc, html), "");
+  const auto in_words = [](const procedure::Validity& v) {
+    std::string words;
+    if (!v.from.empty()) words = "i kraft fra " + date_in_words(v.from);
+    if (!v.to.empty())
+      words += (words.empty() ? "" : ", ") + std::string("gjaldt til ") + date_in_words(v.to);
+    return words;
+  };
+  std::size_t checked = 0;
+  for (const auto& source : m().p.legal_basis) {
+    const auto term = by_id(doc, "lov-" + source.id);
+    ASSERT_TRUE(term) << source.id;
+    const std::string text = text_of(term.next_sibling("dd"));
+    if (!source.validity.from.empty() || !source.validity.to.empty()) {
+      EXPECT_NE(text.find(in_words(source.validity)), std::string::npos) << text;
+      ++checked;
+    }
+    for (const auto& [ref, validity] : source.provision_validity) {
+      EXPECT_NE(text.find(in_words(validity)), std::string::npos) << ref << ": " << text;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 0U) << "the file gives no validity dates";
+}
+
 TEST_P(Model12, HtmlIdsStayUnique) {
   const std::string html = render_html_document(m().p, m().units);
   pugi::xml_document doc;
