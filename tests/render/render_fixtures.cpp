@@ -6,8 +6,9 @@
 //   boligflytprosedyre-3.0-avvik.svg      the picture with an avvik overlay (sample counts)
 //   boligflytprosedyre-3.0.bpmn           the BPMN 2.0 export
 //   boligflytprosedyre-diff-2.0-3.0.html  the comparison of 2.0 and 3.0
+//   <name>.html, <name>.svg, <name>.bpmn  each --model FILE (format 1.2), named as the file
 //
-// usage: boligflyt-render-fixtures --source-dir DIR --out DIR
+// usage: boligflyt-render-fixtures --source-dir DIR --out DIR [--model FILE ...]
 
 #include <cstdio>
 #include <exception>
@@ -17,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "procedure/loader.h"
 #include "render/bpmn_export.h"
@@ -49,10 +51,12 @@ Procedure load(const ProcedureLoader& loader, const fs::path& file, const UnitRe
 int main(int argc, char** argv) {
   fs::path source;
   fs::path out;
+  std::vector<fs::path> models;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
     if (flag == "--source-dir") source = argv[i + 1];
     else if (flag == "--out") out = argv[i + 1];
+    else if (flag == "--model") models.emplace_back(argv[i + 1]);
   }
   if (source.empty() || out.empty()) {
     std::fprintf(stderr, "usage: boligflyt-render-fixtures --source-dir DIR --out DIR\n");
@@ -80,6 +84,13 @@ int main(int argc, char** argv) {
           render::render_swimlane_svg(v3, units, overlay));
     write(out / "boligflytprosedyre-3.0.bpmn", render::export_bpmn(v3, units));
     write(out / "boligflytprosedyre-diff-2.0-3.0.html", render::render_diff_html(v2, v3, units));
+    for (const auto& file : models) {
+      const Procedure model = load(loader, file, units);
+      const std::string stem = file.stem().string();  // "modell-1.2" of "modell-1.2.xml"
+      write(out / (stem + ".html"), render::render_html_document(model, units));
+      write(out / (stem + ".svg"), render::render_swimlane_svg(model, units));
+      write(out / (stem + ".bpmn"), render::export_bpmn(model, units));
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "boligflyt-render-fixtures: %s\n", e.what());
     return 1;

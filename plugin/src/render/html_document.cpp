@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "render/html_document_parts.h"
 #include "render/html_page.h"
 #include "render/markup.h"
 #include "render/swimlane_layout.h"
@@ -73,6 +74,8 @@ class DocumentWriter {
     whats_new();
     overview();
     for (std::size_t i = 0; i < p_.phases.size(); ++i) phase(i);
+    out_ += meetings_section(p_, units_, links());
+    out_ += parties_section(p_, links());
     legal_basis();
     documents();
     changelog();
@@ -83,6 +86,11 @@ class DocumentWriter {
   }
 
  private:
+  DocumentLinks links() const {
+    return {[this](const std::string& id) { return step_link(id); },
+            [this](const std::pair<std::string, std::string>& ref) { return legal_ref(ref); }};
+  }
+
   std::string number(const std::string& step_id) const {
     const auto it = numbers_.find(step_id);
     return it == numbers_.end() ? std::string() : it->second;
@@ -183,6 +191,7 @@ class DocumentWriter {
       }
       out_ += "</ol></li>\n";
     }
+    out_ += meetings_toc(p_) + parties_toc(p_);
     out_ += "<li><a href=\"#rettsgrunnlag\">Rettsgrunnlag</a></li>\n";
     if (!p_.documents.empty())
       out_ += "<li><a href=\"#dokumenter\">Dokumenter og skjemaer</a></li>\n";
@@ -206,10 +215,16 @@ class DocumentWriter {
                                   : "<a href=\"" + esc(source.href) + "\">" + esc(name) + "</a>";
       out_ += "</dt>\n<dd>";
       if (!source.title.empty() && source.title != name) out_ += esc(source.title);
+      out_ += validity_html(source.validity);
       if (!source.provisions.empty()) {
         out_ += "<ul>";
         for (const auto& [ref, text] : source.provisions) {
-          out_ += "<li><strong>" + esc(ref) + "</strong> " + esc(text) + "</li>";
+          out_ += "<li><strong>" + esc(ref) + "</strong> " + esc(text);
+          if (const auto v = source.provision_validity.find(ref);
+              v != source.provision_validity.end()) {
+            out_ += validity_html(v->second);
+          }
+          out_ += "</li>";
         }
         out_ += "</ul>";
       }
@@ -270,6 +285,7 @@ class DocumentWriter {
         "<li><span class=\"swatch stop\"></span>Slutt</li>"
         "<li><span class=\"letter\">a</span>Valg med betingelse</li>"
         "<li><span class=\"swatch connector\"></span>Fortsetter i en annen del</li></ul>\n";
+    out_ += overview_notes(p_);
 
     SvgOptions svg;
     svg.max_band_width = options_.diagram_band_width;
@@ -363,15 +379,20 @@ class DocumentWriter {
       }
       fact("Deltar", list + "</ul>");
     }
+    out_ += step_party_facts(p_, units_, s, links());
     if (!s.deadlines.empty()) {
       std::string list = "<ul class=\"plain\">";
       for (const auto& d : s.deadlines) {
         list += "<li><strong>" + esc(capitalized(deadline_in_words(d, p_))) + ".</strong>";
         if (!d.text.empty()) list += " " + esc(d.text);
+        const std::string detail = deadline_detail_html(p_, units_, d, links());
+        if (!detail.empty() && !d.text.empty() && d.text.back() != '.') list += ".";
+        list += detail;
         list += "</li>";
       }
       fact(s.deadlines.size() == 1 ? "Frist" : "Frister", list + "</ul>");
     }
+    out_ += step_handover_facts(p_, units_, s);
     if (!s.recurrence.empty()) fact("Gjentas", esc(capitalized(recurrence_in_words(s.recurrence))));
     const auto documents = [&](const std::vector<std::string>& ids) {
       std::string list;
@@ -387,7 +408,9 @@ class DocumentWriter {
       }
       fact("Rettsgrunnlag", list);
     }
-    if (!s.next.empty()) {
+    if (s.parallel) {
+      out_ += parallel_next_fact(s, links());
+    } else if (!s.next.empty()) {
       const bool lettered = std::any_of(s.next.begin(), s.next.end(),
                                         [](const auto& n) { return !n.condition.empty(); });
       std::string list = "<ol class=\"branches\">";
@@ -395,7 +418,7 @@ class DocumentWriter {
         list += "<li>";
         if (lettered) list += "<span class=\"letter\">" + branch_letter(k) + "</span>";
         if (!s.next[k].condition.empty()) list += esc(s.next[k].condition) + ": ";
-        list += step_link(s.next[k].step) + "</li>";
+        list += step_link(s.next[k].step) + outcome_html(s.next[k]) + "</li>";
       }
       fact("Neste trinn", list + "</ol>");
     }

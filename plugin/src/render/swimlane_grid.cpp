@@ -87,6 +87,26 @@ Grid make_grid(const Procedure& p) {
     gs.slot = stacked[{gs.lane, gs.column}]++;
   }
   grid.start = grid.find(p.start_step);
+  const auto add_party = [&](const std::string& id) {
+    if (p.find_party(id) &&
+        std::find(grid.parties.begin(), grid.parties.end(), id) == grid.parties.end()) {
+      grid.parties.push_back(id);
+    }
+  };
+  for (const auto& s : p.steps) {
+    for (const auto& part : s.participating_parties) add_party(part.party);
+    for (const auto& h : s.handovers) add_party(h.to);
+  }
+  // A unit that receives a handover gets a lane even when it is responsible for no step, so
+  // every handover is an arrow between two lanes.
+  for (const auto& s : p.steps) {
+    for (const auto& h : s.handovers) {
+      if (!p.find_party(h.to) &&
+          std::find(grid.lanes.begin(), grid.lanes.end(), h.to) == grid.lanes.end()) {
+        grid.lanes.push_back(h.to);
+      }
+    }
+  }
   return grid;
 }
 

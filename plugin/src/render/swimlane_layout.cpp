@@ -99,8 +99,9 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
   const auto gateway_of = [&](std::size_t gi) { return style.bpmn && has_gateway(step_of(gi)); };
   const auto branches_lettered = [&](std::size_t gi) {
     const auto& next = step_of(gi).next;
-    return !style.bpmn && std::any_of(next.begin(), next.end(),
-                                      [](const auto& ns) { return !ns.condition.empty(); });
+    return !style.bpmn && !step_of(gi).parallel &&
+           std::any_of(next.begin(), next.end(),
+                       [](const auto& ns) { return !ns.condition.empty(); });
   };
 
   // Boxes and rows.
@@ -219,7 +220,8 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
       case FlowKind::kEnd: request(f.from, Side::kRight, i, true, row_key(f.from)); break;
       case FlowKind::kIncomingConnector:
       case FlowKind::kStart: request(f.to, Side::kLeft, i, false, row_key(f.to)); break;
-      case FlowKind::kGateway: break;
+      case FlowKind::kGateway:
+      case FlowKind::kJoin: break;
     }
   }
   for (auto& sides : ports) {
@@ -283,6 +285,25 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
     lane.rect = {0, top, 0, y - top};
     lane.header = {0, top, style.lane_header_width, y - top};
     out.lanes.push_back(lane);
+  }
+  for (std::size_t k = 0; !style.bpmn && k < grid.parties.size(); ++k) {
+    // Like a unit's lane, a party's lane is collapsed in a band where nothing reaches it.
+    const std::string& party = grid.parties[k];
+    const bool used = std::any_of(out.boxes.begin(), out.boxes.end(), [&](const StepBox& box) {
+      const Step& s = step_of(box.step);
+      return std::any_of(s.participating_parties.begin(), s.participating_parties.end(),
+                         [&](const auto& part) { return part.party == party; }) ||
+             std::any_of(s.handovers.begin(), s.handovers.end(),
+                         [&](const auto& h) { return h.to == party; });
+    });
+    const int height = used ? style.party_lane_height : style.collapsed_lane_height;
+    LaneBox lane;
+    lane.lane = k;
+    lane.collapsed = !used;
+    lane.rect = {0, y, 0, height};
+    lane.header = {0, y, style.lane_header_width, height};
+    out.party_lanes.push_back(lane);
+    y += height;
   }
   out.height = y;
   const auto corridor_y = [&](const Plan& plan) {
@@ -400,6 +421,13 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
       case FlowKind::kStart:
         widen(right_zone[gi_index(col_of(f.to) - 1)], style.bpmn ? 60 : 44);
         break;
+      case FlowKind::kJoin: break;
+    }
+  }
+  for (const auto& box : out.boxes) {
+    // Room for the join gateway in front of the step (BPMN).
+    if (style.bpmn && !step_of(box.step).join.empty()) {
+      widen(right_zone[gi_index(col_of(box.step) - 1)], 64);
     }
   }
   std::vector<int> gutter_x(static_cast<std::size_t>(n + 1), 0);
@@ -425,6 +453,7 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
   };
 
   for (auto& lane : out.lanes) lane.rect.w = out.width;
+  for (auto& lane : out.party_lanes) lane.rect.w = out.width;
   out.lanes_area = {style.lane_header_width, style.phase_header_height,
                     out.width - style.lane_header_width, out.height - style.phase_header_height};
   for (std::size_t b = 0; b < out.boxes.size(); ++b) {
@@ -524,9 +553,11 @@ BandLayout layout_band(const Procedure& p, const Grid& grid, const std::vector<C
         out.gateways.push_back({f.from, diamond, 0, false, kNone, kNone});
         break;
       }
+      case FlowKind::kJoin: break;  // place_join_gateways adds these
     }
     out.flows.push_back(f);
   }
+  if (style.bpmn) place_join_gateways(p, grid, out);
   return out;
 }
 

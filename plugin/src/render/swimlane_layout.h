@@ -62,6 +62,9 @@ struct Grid {
   std::size_t column_count = 0;
   std::vector<GridStep> steps;  // in document order
   std::size_t start = kNone;    // grid index of the start step
+  /// External parties that a step names (participation or handover), in order of first
+  /// appearance. Empty for procedures before format 1.2.
+  std::vector<std::string> parties;
 
   /// Grid index of a step, or kNone.
   std::size_t find(std::string_view step_id) const;
@@ -92,6 +95,9 @@ struct LayoutStyle {
   bool bpmn = false;
   /// Estimated width of a column with its gutter, for splitting into bands.
   int column_pitch_estimate = 216;
+  /// Height of the lane of an external party (format 1.2). The SVG draws such lanes below the
+  /// units' lanes; the BPMN export has pools for them instead.
+  int party_lane_height = 60;
 };
 
 LayoutStyle bpmn_style();
@@ -109,6 +115,7 @@ enum class FlowKind {
   kStart,              // start event → start step
   kEnd,                // end step → end event
   kGateway,            // step → its gateway (BPMN only)
+  kJoin,               // parallel join gateway → the step that waits for the branches (BPMN)
 };
 
 struct RoutedFlow {
@@ -164,6 +171,12 @@ struct BandLayout {
   std::vector<Marker> gateways;  // BPMN only
   std::vector<Marker> ends;
   std::vector<Marker> starts;  // at most one
+  /// BPMN only: the parallel gateway in front of each join step (Step::join); the flows into
+  /// the step end there, and one kJoin flow leads on to the step.
+  std::vector<Marker> joins;
+  /// SVG only: one lane per Grid::parties entry below the units' lanes (`lane` indexes
+  /// Grid::parties).
+  std::vector<LaneBox> party_lanes;
 
   const StepBox* box_of(std::size_t grid_step) const;
 };
@@ -174,7 +187,12 @@ BandLayout layout_band(const procedure::Procedure& procedure, const Grid& grid,
                        const std::vector<ColumnRange>& bands, std::size_t band,
                        const LayoutStyle& style, const std::vector<int>& min_box_heights = {});
 
-/// Whether the BPMN export puts an exclusive gateway after this step.
+/// Whether the BPMN export puts a gateway after this step (parallel for a parallel split,
+/// exclusive otherwise).
 bool has_gateway(const procedure::Step& step);
+
+/// BPMN: puts the join gateways of `band` in front of their steps and ends the flows into a
+/// join step at its gateway (swimlane_parallel.cpp).
+void place_join_gateways(const procedure::Procedure& procedure, const Grid& grid, BandLayout& band);
 
 }  // namespace boligflyt::render

@@ -99,7 +99,8 @@ std::string summary(const Context& c) {
          n(static_cast<int>(c.p.phases.size())) +
          " faser. Hver bane er én ansvarlig enhet: " + lanes +
          ". Hvert trinn er en boks i banen til enheten som har ansvaret, og pilene viser hva som "
-         "skjer etterpå. Bokstaver på pilene viser til betingelsene for hvert valg.";
+         "skjer etterpå. Bokstaver på pilene viser til betingelsene for hvert valg." +
+         (parties_summary(c).empty() ? "" : " " + parties_summary(c));
 }
 
 // The legend: what the shapes mean, then the condition of every lettered branch.
@@ -153,6 +154,7 @@ int draw_legend(std::string& out, const Context& c, int x0, int y0, int width) {
     x += 36 + text_width("Markert trinn", {12, false}) + 24;
   }
   y += 26;
+  y += draw_model_legend(out, c, x0, y);
   if (c.max_avvik > 0) {
     x = x0;
     text(out, x, y + 2, {12, true, kInk, nullptr}, "Avvik per trinn:");

@@ -93,12 +93,17 @@ std::string flow_description(const Context& c, const RoutedFlow& f) {
       return "Slutt etter " + name(f.from) + (s.end_text.empty() ? "" : ": " + s.end_text);
     }
     case FlowKind::kGateway: return name(f.from);
+    case FlowKind::kJoin: return name(f.to);
     case FlowKind::kIncomingConnector: return "Fra en annen del til " + name(f.to);
     default: break;
   }
   const auto& next = c.step(f.from).next[f.next];
   std::string d = "Fra " + name(f.from) + " til " + name(f.to);
-  if (!next.condition.empty()) d += " når: " + next.condition;
+  if (c.step(f.from).parallel) {
+    d += ", samtidig med de andre grenene" + (next.condition.empty() ? "" : ": " + next.condition);
+  } else if (!next.condition.empty()) {
+    d += " når: " + next.condition;
+  }
   return d;
 }
 
@@ -251,7 +256,10 @@ void draw_boxes(std::string& out, const Context& c, const BandLayout& band) {
 int draw_band(std::string& out, const Context& c, const BandLayout& band,
               const std::string& marker) {
   draw_lanes_and_phases(out, c, band);
+  draw_party_lanes(out, c, band);
+  draw_handovers(out, c, band, marker);
   draw_flows(out, c, band, marker);
+  draw_parallel_bars(out, c, band);
   draw_markers(out, c, band);
   draw_boxes(out, c, band);
   const auto key = connector_key(c, band);
@@ -283,7 +291,14 @@ std::string render_swimlane_svg(const Procedure& p, const UnitRegistry& units,
   if (!p.effective_from.empty())
     subtitle += " \u00b7 gjelder fra " + date_in_words(p.effective_from);
   subtitle += " \u00b7 " + n(static_cast<int>(p.steps.size())) + " trinn, " +
-              n(static_cast<int>(c.grid.lanes.size())) + " ansvarlige enheter";
+              n(static_cast<int>(std::count_if(
+                  c.grid.lanes.begin(), c.grid.lanes.end(),
+                  [&](const std::string& unit) {
+                    // A lane may only receive handovers (format 1.2).
+                    return std::any_of(p.steps.begin(), p.steps.end(),
+                                       [&](const Step& s) { return s.responsible.unit == unit; });
+                  }))) +
+              " ansvarlige enheter";
   text(body, kMargin, y + 44, {13, false, kMuted, nullptr}, subtitle);
   y += 64;
   const std::string marker = c.id("arrow");
@@ -348,6 +363,7 @@ std::vector<SvgBand> render_swimlane_svg_bands(const Procedure& p, const UnitReg
       first = false;
     }
     desc += ". Nummererte merker viser at en pil fortsetter i en annen del.";
+    if (const std::string parties = parties_summary(c); !parties.empty()) desc += " " + parties;
     std::string& svg = result.svg;
     svg += svg_open(band.width, band_height_with_key(c, band), c.id(local + "-title"),
                     c.id(local + "-desc"));

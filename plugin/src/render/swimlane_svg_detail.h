@@ -187,8 +187,9 @@ inline Context::Context(const Procedure& procedure, const UnitRegistry& registry
 }
 
 inline bool branches_lettered(const Step& s) {
-  return std::any_of(s.next.begin(), s.next.end(),
-                     [](const auto& next) { return !next.condition.empty(); });
+  // Parallel branches all start: their texts say what each does, not when to take it.
+  return !s.parallel && std::any_of(s.next.begin(), s.next.end(),
+                                    [](const auto& next) { return !next.condition.empty(); });
 }
 
 struct KeyEntry {
@@ -206,5 +207,16 @@ std::string summary(const Context& c);
 int draw_legend(std::string& out, const Context& c, int x0, int y0, int width);
 std::string svg_open(int width, int height, const std::string& title_id,
                      const std::string& desc_id);
+
+// swimlane_parties.cpp: what format 1.2 adds to the picture. Each draws nothing (and the
+// picture of an older procedure stays byte for byte as it was) when its element is absent.
+void draw_party_lanes(std::string& out, const Context& c, const BandLayout& band);
+void draw_parallel_bars(std::string& out, const Context& c, const BandLayout& band);
+void draw_handovers(std::string& out, const Context& c, const BandLayout& band,
+                    const std::string& marker);
+/// A legend row for parallel bars, handovers and party lanes; returns the height used.
+int draw_model_legend(std::string& out, const Context& c, int x0, int y0);
+/// A sentence for the picture's description about the parties' lanes, or empty.
+std::string parties_summary(const Context& c);
 
 }  // namespace boligflyt::render::svg_detail
