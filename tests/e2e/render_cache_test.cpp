@@ -9,7 +9,7 @@
 namespace boligflyt::e2e {
 namespace {
 
-using boligflyt::testing::draft_4_0;
+using boligflyt::testing::draft_revision;
 
 class RenderCacheTest : public HostTest {
  protected:
@@ -55,9 +55,9 @@ TEST_F(RenderCacheTest, AChangedVersionGetsANewETagAndItsNewRendering) {
   ASSERT_NO_FATAL_FAILURE(start_host());
   Headers owner = bearer(token("prosedyreeier"));
   owner.emplace_back("Content-Type", "application/xml");
-  const auto upload = http_request(host_->port(), "POST", base_, owner, draft_4_0());
+  const auto upload = http_request(host_->port(), "POST", base_, owner, draft_revision());
   ASSERT_EQ(upload.status, 201u) << upload.body;
-  const std::string target = base_ + "/4.0/document";
+  const std::string target = base_ + "/" + boligflyt::testing::kDraftVersion + "/document";
   const auto draft = get_with(target, "");
   ASSERT_EQ(draft.status, 200u) << draft.body;
   const std::string draft_etag = draft.header("ETag");
@@ -66,8 +66,9 @@ TEST_F(RenderCacheTest, AChangedVersionGetsANewETagAndItsNewRendering) {
   Headers json = bearer(token("prosedyreeier"));
   json.emplace_back("Content-Type", "application/json");
   json.emplace_back("If-Match", upload.header("ETag"));
-  const auto hearing = http_request(host_->port(), "POST", base_ + "/4.0/consultation", json,
-                                    R"({"deadline":"2099-12-31"})");
+  const auto hearing = http_request(
+      host_->port(), "POST", base_ + "/" + boligflyt::testing::kDraftVersion + "/consultation",
+      json, R"({"deadline":"2099-12-31"})");
   ASSERT_EQ(hearing.status, 200u) << hearing.body;
 
   const auto after = get_with(target, draft_etag);

@@ -8,6 +8,10 @@
 # consecutive versions, and `boligflyt procedure diff` as text and JSON. A structural check
 # beside it: each output has one element per <step> of the source.
 #
+# One intended change since: the diff 2.0 -> 3.0 (text, JSON, comparison page) now also lists
+# the legal source 3.0 added ("Ny rettskilde: Boligsosialloven"), because the diff learnt the
+# legal basis with format 1.2. Every single-version rendering is still as at 0516df3.
+#
 # WRITE_GOLDEN=ON rewrites the goldens; do that only when a change to old output is intended
 # and say so in the commit.
 cmake_minimum_required(VERSION 3.25)
