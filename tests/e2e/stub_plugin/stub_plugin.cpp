@@ -1,6 +1,8 @@
 // A stand-in plugin for testing the host on its own: it echoes what crosses the ABI and
-// calls the host services on request. Built three ways (see CMakeLists.txt) to also play a
-// plugin whose create() fails and one that speaks a newer ABI minor.
+// calls the host services on request. Built several ways (see CMakeLists.txt) to also play a
+// plugin whose create() fails, one that speaks a newer ABI minor, one built against ABI 1.0
+// (its table and responses as small as 1.0 made them) and one whose table is too small even
+// for 1.0.
 //
 // Routes:  /healthz            200
 //          /stub/echo          the request as JSON (method, path, query, headers, body, principal)
@@ -82,7 +84,11 @@ OwnedResponse* make(int status, std::string content_type, std::string body) {
   auto* owned = new OwnedResponse();
   owned->content_type_text = std::move(content_type);
   owned->body_text = std::move(body);
+#ifdef STUB_ABI_1_0
+  owned->struct_size = BOLIGFLYT_RESPONSE_SIZE_1_0;
+#else
   owned->struct_size = sizeof(boligflyt_response);
+#endif
   owned->status = status;
   return owned;
 }
@@ -238,11 +244,22 @@ boligflyt_status stub_destroy(boligflyt_instance* handle, char*, size_t) {
 
 #ifdef STUB_NEWER_ABI
 constexpr uint32_t kStubAbiMinor = BOLIGFLYT_ABI_MINOR + 1;
+#elif defined(STUB_ABI_1_0) || defined(STUB_TABLE_TOO_SMALL)
+constexpr uint32_t kStubAbiMinor = 0;
 #else
 constexpr uint32_t kStubAbiMinor = BOLIGFLYT_ABI_MINOR;
 #endif
 
-const boligflyt_plugin_api kApi = {sizeof(boligflyt_plugin_api),
+#ifdef STUB_ABI_1_0
+constexpr size_t kStubTableSize = BOLIGFLYT_PLUGIN_API_SIZE_1_0;
+#elif defined(STUB_TABLE_TOO_SMALL)
+// As if destroy() were missing: the host would read past the end of the table.
+constexpr size_t kStubTableSize = BOLIGFLYT_PLUGIN_API_SIZE_1_0 - sizeof(void*);
+#else
+constexpr size_t kStubTableSize = sizeof(boligflyt_plugin_api);
+#endif
+
+const boligflyt_plugin_api kApi = {kStubTableSize,
                                    BOLIGFLYT_ABI_MAJOR,
                                    kStubAbiMinor,
                                    "boligflyt-stub",
