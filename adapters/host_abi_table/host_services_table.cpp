@@ -90,6 +90,8 @@ class TableHostServices final : public ports::HostServices {
     return {};
   }
 
+  bool can_notify() const override { return table_.notify != nullptr; }
+
   bool can_mirror_deviations() const override { return table_.mirror_deviation != nullptr; }
 
   Result<void> mirror_deviation(const std::string& json) override {

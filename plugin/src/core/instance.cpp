@@ -16,6 +16,7 @@
 #include "deviation/mirror.h"
 #include "host_abi_table/host_directory.h"
 #include "procedure/loader.h"
+#include "smtp/mail_deliverer.h"
 #include "store_postgresql/postgresql_store.h"
 #include "store_sqlite/sqlite_store.h"
 #include "util/norway_time.h"
@@ -91,7 +92,14 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   retry.max_delay_seconds =
       std::max(config_.notification_max_retry_seconds, config_.notification_first_retry_seconds);
   retry.max_attempts = config_.notification_max_attempts;
-  notifications_ = std::make_unique<outbox::NotificationDeliverer>(*host_);
+  if (config_.mail) {
+    mail_ = adapters::make_mail_deliverer(*config_.mail, *directory_, logger_);
+    relay_->add_topic(std::string(outbox::kMailTopic), *mail_, retry);
+    logger_.info("mail_enabled",
+                 {{"server", config_.mail->server}, {"port", std::to_string(config_.mail->port)}});
+  }
+  notifications_ = std::make_unique<outbox::NotificationDeliverer>(
+      *host_, config_.mail ? store_.get() : nullptr, relay_.get());
   relay_->add_topic(std::string(outbox::kNotificationTopic), *notifications_, retry);
   if (mirror_messages_) {
     mirrors_ = std::make_unique<outbox::MirrorDeliverer>(*host_);

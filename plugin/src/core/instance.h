@@ -71,6 +71,7 @@ class Instance {
   std::unique_ptr<archive::ExportService> exports_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<outbox::MirrorDeliverer> mirrors_;  // destroyed before host_ (declared after)
+  std::unique_ptr<outbox::Deliverer> mail_;           // null: no mail of the plugin's own
   std::unique_ptr<BackgroundWorker> worker_;
 };
 
