@@ -9,6 +9,7 @@
 //          /stub/config        the config JSON create() received
 //          /stub/directory     body = directory query; answer or 502
 //          /stub/notify        body = notification; 204 or 502
+//          /stub/mirror        body = mirrored avvik (ABI 1.1); 204, 502, or 501 without it
 //          /stub/publish       header X-Meta = metadata, body = content; 204 or 502
 //          /stub/log           body = log line (info)
 //          /stub/fail          dispatch() returns BOLIGFLYT_E_INTERNAL
@@ -198,6 +199,15 @@ boligflyt_status stub_dispatch(boligflyt_instance* handle, const boligflyt_reque
     const int rc = services->notify(services->host_ctx, body.data(), body.size(), service_err,
                                     sizeof service_err);
     *out = finish(rc == 0 ? make(204, "", "") : make(502, "text/plain", service_err));
+  } else if (path == "/stub/mirror") {
+    if (!BOLIGFLYT_HAS_FIELD(services, boligflyt_host_services, mirror_deviation) ||
+        services->mirror_deviation == nullptr) {
+      *out = finish(make(501, "text/plain", "no mirror_deviation"));
+    } else {
+      const int rc = services->mirror_deviation(services->host_ctx, body.data(), body.size(),
+                                                service_err, sizeof service_err);
+      *out = finish(rc == 0 ? make(204, "", "") : make(502, "text/plain", service_err));
+    }
   } else if (path == "/stub/publish") {
     std::string meta;
     for (size_t i = 0; i < request->header_count; ++i) {
