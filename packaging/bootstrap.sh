@@ -32,7 +32,7 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind clang-format clang-tidy
   clang-14 libclang-rt-14-dev chromium postgresql qpdf poppler-utils
-  systemd curl
+  systemd curl opensmtpd
 )
 
 missing_packages() {

@@ -28,6 +28,7 @@ std::optional<ports::DirectoryPerson> person_of(const json::value& v) {
   if (p.id.empty()) return std::nullopt;
   p.display_name = text_of(v.as_object(), "display_name");
   if (p.display_name.empty()) p.display_name = p.id;
+  p.email = text_of(v.as_object(), "email");
   return p;
 }
 

@@ -19,6 +19,10 @@ boligflyt_host_services copy_known_fields(const boligflyt_host_services& in) {
   if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, directory_lookup)) {
     out.directory_lookup = in.directory_lookup;
   }
+  // ABI 1.1 and later: a 1.0 host's table ends before it, and the field counts as absent.
+  if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, mirror_deviation)) {
+    out.mirror_deviation = in.mirror_deviation;
+  }
   return out;
 }
 
@@ -82,6 +86,24 @@ class TableHostServices final : public ports::HostServices {
                         "Dokumentet ble ikke lagt i dokumentbiblioteket",
                         "Dokumentbiblioteket tok ikke imot dokumentet nå.", {},
                         std::string("host publish_document failed: ") + err.data());
+    }
+    return {};
+  }
+
+  bool can_notify() const override { return table_.notify != nullptr; }
+
+  bool can_mirror_deviations() const override { return table_.mirror_deviation != nullptr; }
+
+  Result<void> mirror_deviation(const std::string& json) override {
+    if (!table_.mirror_deviation) return ports::HostServices::mirror_deviation(json);
+    std::array<char, 512> err{};
+    if (table_.mirror_deviation(table_.host_ctx, json.data(), json.size(), err.data(),
+                                err.size()) != 0) {
+      err.back() = '\0';
+      return make_error(ErrorKind::kUnavailable, "mirror-failed",
+                        "Vertssystemets avviksregister tok ikke imot avviket",
+                        "Avviket kunne ikke speiles nå og blir forsøkt på nytt.", {},
+                        std::string("host mirror_deviation failed: ") + err.data());
     }
     return {};
   }

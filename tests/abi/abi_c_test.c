@@ -1,7 +1,13 @@
 /*
  * The host's side of the ABI, written in plain C99 as a host would: dlopen the built plugin,
  * negotiate the ABI, create an instance, dispatch from several threads, try bad input,
- * destroy and unload. Run under valgrind by CTest (no leaks, no threads left behind).
+ * destroy and unload. Run under valgrind by CTest (no leaks, no threads left behind, and no
+ * read past the end of a host table as small as ABI 1.0 made it).
+ *
+ * This file is a host of ABI 1.1 (BOLIGFLYT_ABI_MINOR). It plays a 1.0 host too: it asks for
+ * minor 0 and hands the plugin a host table that ends where 1.0's did. And it checks the
+ * host's rule for plugin tables: one built against 1.0 is accepted, one too small for the 1.0
+ * fields is not.
  *
  * Usage: abi_c_test /path/to/libboligflyt.so
  */
@@ -52,6 +58,7 @@ static int count_threads(void) {
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 static int log_lines = 0;
 static int log_has_secret = 0;
+static int log_register_absent = 0; /* lines saying the host has no avvik register */
 
 static void host_log(void* ctx, boligflyt_log_level level, const char* json, size_t size) {
   (void)ctx;
@@ -60,6 +67,13 @@ static void host_log(void* ctx, boligflyt_log_level level, const char* json, siz
   ++log_lines;
   /* A log line must be one JSON object and must never carry the request body. */
   if (size == 0 || json[0] != '{' || json[size - 1] != '}') log_has_secret = 1;
+  {
+    static const char event[] = "host_register_absent";
+    size_t i;
+    for (i = 0; i + sizeof event - 1 <= size; ++i) {
+      if (memcmp(json + i, event, sizeof event - 1) == 0) ++log_register_absent;
+    }
+  }
   if (size >= 6) {
     size_t i;
     for (i = 0; i + 6 <= size; ++i) {
@@ -78,6 +92,38 @@ static int host_directory(void* ctx, const char* query, size_t query_size, bolig
   if (query_size > 0 && strstr(query, "boligkontor") != NULL)
     sink(sink_ctx, answer, strlen(answer));
   return 0;
+}
+
+/* ABI 1.1 mirror_deviation: remembers the avvik the plugin mirrored. */
+static pthread_mutex_t mirror_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int mirror_calls = 0;
+static int mirror_had_free_text = 0;
+static char mirror_last[2048];
+
+static int host_mirror(void* ctx, const char* json, size_t size, char* err, size_t err_size) {
+  (void)ctx;
+  (void)err;
+  (void)err_size;
+  pthread_mutex_lock(&mirror_mutex);
+  ++mirror_calls;
+  if (size >= sizeof mirror_last) size = sizeof mirror_last - 1;
+  memcpy(mirror_last, json, size);
+  mirror_last[size] = '\0';
+  if (strstr(mirror_last, "Innkalling") != NULL || strstr(mirror_last, "Ingen innkalling") != NULL)
+    mirror_had_free_text = 1;
+  pthread_mutex_unlock(&mirror_mutex);
+  return 0;
+}
+
+static int log_mentions(const char* needle);
+
+/* The host's side of the struct_size rule for the plugin's table: every field this host reads
+   is a 1.0 field, so a table that holds them is usable, whatever minor built it. */
+static int host_accepts_table(const boligflyt_plugin_api* table) {
+  return table->struct_size >= BOLIGFLYT_PLUGIN_API_SIZE_1_0 &&
+         table->abi_major == BOLIGFLYT_ABI_MAJOR && table->abi_minor <= BOLIGFLYT_ABI_MINOR &&
+         table->create != NULL && table->dispatch != NULL && table->response_free != NULL &&
+         table->destroy != NULL;
 }
 
 static const boligflyt_plugin_api* api;
@@ -118,7 +164,9 @@ static boligflyt_response* call(const char* method, const char* path, const char
   status = api->dispatch(instance, &request, &response, err, sizeof err);
   CHECK(status == BOLIGFLYT_OK, "dispatch %s %s: %d %s", method, path, (int)status, err);
   CHECK(status != BOLIGFLYT_OK || response != NULL, "no response");
-  CHECK(response == NULL || response->struct_size >= sizeof(boligflyt_response), "struct_size");
+  /* A response from a plugin of an older minor may be smaller than this host's struct; only
+     the 1.0 fields are read. */
+  CHECK(response == NULL || response->struct_size >= BOLIGFLYT_RESPONSE_SIZE_1_0, "struct_size");
   return response;
 }
 
@@ -132,6 +180,21 @@ static int body_contains(const boligflyt_response* r, const char* needle) {
   free(copy);
   return found;
 }
+
+static int log_mentions(const char* needle) {
+  int n;
+  (void)needle; /* only the register event is counted */
+  pthread_mutex_lock(&log_mutex);
+  n = log_register_absent;
+  pthread_mutex_unlock(&log_mutex);
+  return n;
+}
+
+static const char kDeviation[] =
+    "{\"procedure_id\":\"boligflytprosedyre\",\"step_id\":\"tildelingsmote\","
+    "\"incident_date\":\"2026-11-02\",\"category\":\"uklart_ansvar\",\"severity\":\"middels\","
+    "\"title\":\"Innkalling til tildelingsm\u00f8tet kom ikke\","
+    "\"description\":\"Ingen innkalling.\"}";
 
 static void* worker(void* arg) {
   int i;
@@ -206,10 +269,31 @@ int main(int argc, char** argv) {
   /* A newer host minor is fine. */
   status = entry(BOLIGFLYT_ABI_MAJOR, BOLIGFLYT_ABI_MINOR + 3, &api, err, sizeof err);
   CHECK(status == BOLIGFLYT_OK, "newer minor refused: %s", err);
+  /* A 1.0 host: the plugin (built against 1.1, needing nothing 1.1 added) serves it and says
+     in its table that it speaks 1.0 with it, which is what a 1.0 host checks. */
+  status = entry(BOLIGFLYT_ABI_MAJOR, 0, &api, err, sizeof err);
+  CHECK(status == BOLIGFLYT_OK && api != NULL, "a 1.0 host refused: %s", err);
+  CHECK(api == NULL || api->abi_minor == 0, "table for a 1.0 host says minor %u",
+        api ? api->abi_minor : 99u);
+  CHECK(api == NULL || host_accepts_table(api), "1.0 table not acceptable");
   status = entry(BOLIGFLYT_ABI_MAJOR, BOLIGFLYT_ABI_MINOR, &api, err, sizeof err);
   CHECK(status == BOLIGFLYT_OK && api != NULL, "entry: %s", err);
   if (!api) return 1;
-  CHECK(api->struct_size >= sizeof(boligflyt_plugin_api), "api struct_size");
+  CHECK(api->abi_minor == BOLIGFLYT_ABI_MINOR, "minor %u", api->abi_minor);
+  CHECK(host_accepts_table(api), "the plugin's own table");
+  {
+    /* A table as a plugin built against 1.0 hands it over: 1.0's size and minor. Accepted. A
+       table that cannot hold the 1.0 fields (here: no room for destroy) is refused. */
+    boligflyt_plugin_api older = *api;
+    older.struct_size = BOLIGFLYT_PLUGIN_API_SIZE_1_0;
+    older.abi_minor = 0;
+    CHECK(host_accepts_table(&older), "a plugin table of ABI 1.0 refused");
+    older.struct_size = BOLIGFLYT_PLUGIN_API_SIZE_1_0 - sizeof(void*);
+    CHECK(!host_accepts_table(&older), "a table too small for ABI 1.0 accepted");
+    older = *api;
+    older.abi_minor = BOLIGFLYT_ABI_MINOR + 1;
+    CHECK(!host_accepts_table(&older), "a plugin of a newer minor accepted");
+  }
   CHECK(api->abi_major == BOLIGFLYT_ABI_MAJOR, "abi major");
   CHECK(strstr(api->manifest_json, "\"name\":\"boligflyt\"") != NULL, "manifest");
 
@@ -223,6 +307,7 @@ int main(int argc, char** argv) {
   services.struct_size = sizeof services;
   services.log = host_log;
   services.directory_lookup = host_directory; /* notify, publish_document left NULL */
+  services.mirror_deviation = host_mirror;    /* ABI 1.1 */
 
   /* Bad create calls: NULL table, malformed JSON, unknown key, relative path. */
   status = api->create(NULL, config, strlen(config), &instance, err, sizeof err);
@@ -319,6 +404,31 @@ int main(int argc, char** argv) {
     api->response_free(r);
   }
 
+  CHECK(log_mentions("host_register_absent") == 0,
+        "a 1.1 host with a register was told it has none");
+  /* ABI 1.1: a new avvik reaches the host's register through the outbox, with the plugin's id
+     as key and without its free text. */
+  r = call("POST", "/api/v1/deviations", kDeviation, NULL, 1);
+  if (r) {
+    CHECK(r->status == 201, "register avvik: %d", r->status);
+    api->response_free(r);
+  }
+  {
+    int waited, calls = 0;
+    for (waited = 0; waited < 1000 && calls == 0; ++waited) { /* at most ~10 s */
+      pthread_mutex_lock(&mirror_mutex);
+      calls = mirror_calls;
+      pthread_mutex_unlock(&mirror_mutex);
+      if (calls == 0) usleep(10000);
+    }
+    pthread_mutex_lock(&mirror_mutex);
+    CHECK(mirror_calls >= 1, "the avvik was not mirrored");
+    CHECK(strstr(mirror_last, "\"id\":\"AVVIK-") != NULL, "mirror without id: %s", mirror_last);
+    CHECK(strstr(mirror_last, "\"step_id\":\"tildelingsmote\"") != NULL, "mirror: %s", mirror_last);
+    CHECK(!mirror_had_free_text, "the mirror carried the avvik's free text");
+    pthread_mutex_unlock(&mirror_mutex);
+  }
+
   for (i = 0; i < 8; ++i) pthread_create(&threads[i], NULL, worker, NULL);
   for (i = 0; i < 8; ++i) pthread_join(threads[i], NULL);
 
@@ -326,6 +436,53 @@ int main(int argc, char** argv) {
   CHECK(status == BOLIGFLYT_OK, "destroy: %s", err);
   CHECK(count_threads() == threads_before, "threads left behind: %d, before %d", count_threads(),
         threads_before);
+
+  {
+    /* A 1.0 host: its table ends after directory_lookup. It lives in a block of exactly that
+       size, so valgrind sees any read of the 1.1 entry past its end. The plugin serves it,
+       mirrors nothing and says so once in the log. */
+    unsigned char* old_table = malloc(BOLIGFLYT_HOST_SERVICES_SIZE_1_0);
+    const size_t old_size = BOLIGFLYT_HOST_SERVICES_SIZE_1_0;
+    const boligflyt_plugin_api* api_1_0 = NULL;
+    boligflyt_instance* saved = instance;
+    int mirrored_before;
+    /* Byte copies: the block is smaller than this host's struct, so no field access. */
+    memcpy(old_table, &services, old_size);
+    memcpy(old_table + offsetof(boligflyt_host_services, struct_size), &old_size, sizeof old_size);
+    status = entry(BOLIGFLYT_ABI_MAJOR, 0, &api_1_0, err, sizeof err);
+    CHECK(status == BOLIGFLYT_OK && api_1_0 != NULL, "entry as 1.0 host: %s", err);
+    snprintf(config, sizeof config, "{\"data_dir\":\"%s/data-1.0\",\"maintenance_interval_ms\":20}",
+             data_dir);
+    pthread_mutex_lock(&mirror_mutex);
+    mirrored_before = mirror_calls;
+    pthread_mutex_unlock(&mirror_mutex);
+    if (api_1_0) {
+      status = api_1_0->create((const boligflyt_host_services*)(void*)old_table, config,
+                               strlen(config), &instance, err, sizeof err);
+      CHECK(status == BOLIGFLYT_OK && instance != NULL, "create with a 1.0 table: %s", err);
+      if (status == BOLIGFLYT_OK) {
+        CHECK(log_mentions("host_register_absent") == 1, "no single log line about the register");
+        r = call("POST", "/api/v1/deviations", kDeviation, NULL, 1);
+        if (r) {
+          CHECK(r->status == 201, "register avvik with a 1.0 host: %d", r->status);
+          api->response_free(r);
+        }
+        status = api_1_0->destroy(instance, err, sizeof err);
+        CHECK(status == BOLIGFLYT_OK, "destroy (1.0 host): %s", err);
+      }
+    }
+    pthread_mutex_lock(&mirror_mutex);
+    CHECK(mirror_calls == mirrored_before, "a 1.0 host table was given a mirror call");
+    pthread_mutex_unlock(&mirror_mutex);
+    /* The plugin copied the table at create(); the host may free it after destroy(). */
+    free(old_table);
+    instance = saved;
+    /* A table too small for ABI 1.0 (no room for directory_lookup) is refused. */
+    services.struct_size = BOLIGFLYT_HOST_SERVICES_SIZE_1_0 - sizeof(void*);
+    status = api->create(&services, config, strlen(config), &instance, err, sizeof err);
+    CHECK(status == BOLIGFLYT_E_INVALID_ARGUMENT, "host table too small for 1.0: %d", (int)status);
+    services.struct_size = sizeof services;
+  }
   CHECK(log_lines > 0, "no log line reached the host");
   CHECK(!log_has_secret, "a log line was not a JSON object or carried the request body");
   CHECK(dlclose(lib) == 0, "dlclose: %s", dlerror());

@@ -32,6 +32,7 @@ FORBIDDEN_HEADERS = (
     "api/http.h",
     "archive_file_drop/file_drop.h",
     "host_abi_table/host_directory.h",
+    "smtp/smtp_mailer.h",
     "core/instance.h",
 )
 

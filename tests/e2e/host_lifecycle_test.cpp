@@ -125,6 +125,22 @@ TEST_F(HostLifecycleTest, PluginWithNewerAbiMinorIsRefused) {
   EXPECT_NE(err.find("ABI-versjon"), std::string::npos) << err;
 }
 
+// A 1.1 host loads a plugin built against 1.0: its table and responses are only as large as
+// 1.0 made them, which is all this host reads.
+TEST_F(HostLifecycleTest, PluginBuiltAgainstAbi10IsLoadedAndServes) {
+  ASSERT_NO_FATAL_FAILURE(start_host(config_with_plugin(BOLIGFLYT_E2E_STUB_PLUGIN_ABI_1_0)));
+  const auto health = get("/healthz");
+  EXPECT_EQ(health.status, 200u) << host_->stderr_text();
+  EXPECT_NE(health.body.find("\"ok\""), std::string::npos) << health.body;
+}
+
+TEST_F(HostLifecycleTest, PluginTableTooSmallForAbi10IsRefused) {
+  const auto [code, err] = start_expecting_failure(
+      {"--config", config_with_plugin(BOLIGFLYT_E2E_STUB_PLUGIN_TABLE_TOO_SMALL).string()});
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("for liten funksjonstabell"), std::string::npos) << err;
+}
+
 TEST_F(HostLifecycleTest, BusyPortIsReported) {
   ASSERT_NO_FATAL_FAILURE(start_host());
   TempDir other;

@@ -308,8 +308,9 @@ HttpResponse ApiGateway::dispatch(const HttpRequest& request, std::string_view p
   }
 
   HttpResponse response;
-  // Fields of a future, larger response struct are ignored; a smaller one is a broken plugin.
-  if (out->struct_size < sizeof(boligflyt_response) || out->status < 100 || out->status > 599) {
+  // Fields of a future, larger response struct are ignored, and so are fields a later minor
+  // appended when an older plugin's struct lacks them; one without the 1.0 fields is broken.
+  if (out->struct_size < BOLIGFLYT_RESPONSE_SIZE_1_0 || out->status < 100 || out->status > 599) {
     logger_.log(LogLevel::kError, "plugin_response_invalid",
                 {{"struct_size", std::to_string(out->struct_size)}, {"request_id", request_id}});
     api.response_free(out);

@@ -68,12 +68,12 @@ std::unique_ptr<PluginModule> PluginModule::open(const std::filesystem::path& pa
                     "): " + buffer_text(err));
   }
   if (api == nullptr) close_and_throw(where + " returnerte ingen funksjonstabell.");
-  // Every field this host reads exists in ABI minor BOLIGFLYT_ABI_MINOR, so the table must
-  // be at least as large as the struct we were compiled with.
-  if (api->struct_size < sizeof(boligflyt_plugin_api)) {
+  // A plugin built against an older minor hands over a smaller table; this host reads only
+  // the 1.0 fields of it, so anything that holds them will do. Less than that is broken.
+  if (api->struct_size < BOLIGFLYT_PLUGIN_API_SIZE_1_0) {
     close_and_throw(where + " har en for liten funksjonstabell (struct_size " +
-                    std::to_string(api->struct_size) + ", forventet minst " +
-                    std::to_string(sizeof(boligflyt_plugin_api)) + ").");
+                    std::to_string(api->struct_size) + ", ABI 1.0 krever minst " +
+                    std::to_string(BOLIGFLYT_PLUGIN_API_SIZE_1_0) + ").");
   }
   if (api->abi_major != BOLIGFLYT_ABI_MAJOR || api->abi_minor > BOLIGFLYT_ABI_MINOR) {
     close_and_throw(where + " bruker ABI-versjon " + std::to_string(api->abi_major) + "." +

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <system_error>
+#include <utility>
 
 #include "boligflyt/host/directory.h"
 #include "boligflyt/host/secret_key_file.h"
@@ -194,6 +196,36 @@ int directory_trampoline(void* ctx, const char* query, size_t query_size, boligf
   return 1;
 }
 
+int mirror_trampoline(void* ctx, const char* json_text, size_t size, char* err, size_t err_size) {
+  try {
+    if (ctx == nullptr || (json_text == nullptr && size != 0)) {
+      copy_error("invalid arguments", err, err_size);
+      return 1;
+    }
+    std::string error;
+    if (self(ctx).mirror_deviation(std::string_view(json_text, size), error)) return 0;
+    copy_error(error, err, err_size);
+  } catch (const std::exception& e) {
+    copy_error(e.what(), err, err_size);
+  } catch (...) {
+    copy_error("unexpected failure", err, err_size);
+  }
+  return 1;
+}
+
+// The register entry's id and revision, or nothing when the line is not one.
+std::optional<std::pair<std::string, std::int64_t>> register_key(const json::value& value) {
+  if (!value.is_object()) return std::nullopt;
+  const json::object& o = value.get_object();
+  const json::value* id = o.if_contains("id");
+  const json::value* revision = o.if_contains("revision");
+  if (id == nullptr || !id->is_string() || id->get_string().empty() || revision == nullptr ||
+      !revision->is_int64()) {
+    return std::nullopt;
+  }
+  return std::pair{std::string(id->get_string()), revision->get_int64()};
+}
+
 }  // namespace
 
 std::string sanitise_file_name(std::string_view title) {
@@ -240,6 +272,17 @@ HostServices::HostServices(const HostConfig& config, std::filesystem::path data_
   table_.notify = &notify_trampoline;
   table_.publish_document = &publish_trampoline;
   table_.directory_lookup = &directory_trampoline;
+  table_.mirror_deviation = &mirror_trampoline;  // ABI 1.1
+  create_private_directory(register_file().parent_path());
+  // What the register already holds, so that a retry after a restart is still recognised.
+  std::ifstream in(register_file());
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    if (auto key = register_key(json::parse(line, ec)); key && !ec) {
+      auto& newest = register_revisions_[key->first];
+      newest = std::max(newest, key->second);
+    }
+  }
 }
 
 void HostServices::log(boligflyt_log_level level, std::string_view json_text) {
@@ -330,6 +373,35 @@ bool HostServices::publish_document(std::string_view meta_json, std::span<const 
   meta_file += ".json";
   if (!write_file_atomically(meta_file, json::serialize(meta) + "\n", error)) return false;
   logger_.log(LogLevel::kInfo, "document_published", {{"file", file.filename().string()}});
+  return true;
+}
+
+bool HostServices::mirror_deviation(std::string_view json_text, std::string& error) {
+  boost::system::error_code ec;
+  const json::value value = json::parse(json_text, ec);
+  const auto key = ec ? std::nullopt : register_key(value);
+  if (!key) {
+    error = "mirrored avvik is not a JSON object with id and revision";
+    return false;
+  }
+  std::lock_guard lock(register_mutex_);
+  if (auto it = register_revisions_.find(key->first);
+      it != register_revisions_.end() && it->second >= key->second) {
+    return true;  // a retry, or a revision overtaken by a newer one: already recorded
+  }
+  const std::string line = json::serialize(value) + "\n";
+  const std::filesystem::path path = register_file();
+  FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    error = "cannot open " + path.string() + ": " + errno_text(errno);
+    return false;
+  }
+  // Acknowledged means kept: the plugin drops its copy once this returns.
+  if (!write_all(fd.get(), line) || ::fsync(fd.get()) != 0) {
+    error = "cannot write " + path.string() + ": " + errno_text(errno);
+    return false;
+  }
+  register_revisions_[key->first] = key->second;
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <span>
 #include <string>
@@ -32,9 +33,13 @@ class HostServices {
   bool publish_document(std::string_view meta_json, std::span<const uint8_t> content,
                         std::string& error);
   bool directory_lookup(std::string_view query_json, std::string& answer, std::string& error);
+  /// ABI 1.1: the host's own avvik register, one JSON line per new revision of an avvik; a
+  /// revision it already has (a retry) or an older one is not written again.
+  bool mirror_deviation(std::string_view json, std::string& error);
 
   std::filesystem::path outbox_file() const { return data_dir_ / "outbox" / "notifications.jsonl"; }
   std::filesystem::path documents_dir() const { return data_dir_ / "documents"; }
+  std::filesystem::path register_file() const { return data_dir_ / "register" / "avvik.jsonl"; }
 
  private:
   const HostConfig& config_;
@@ -42,6 +47,8 @@ class HostServices {
   Logger& logger_;
   std::mutex outbox_mutex_;
   std::mutex documents_mutex_;
+  std::mutex register_mutex_;
+  std::map<std::string, std::int64_t, std::less<>> register_revisions_;  // id → newest kept
   boligflyt_host_services table_{};
 };
 

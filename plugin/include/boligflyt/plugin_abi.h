@@ -7,9 +7,21 @@
  *  - The host calls boligflyt_plugin_entry() with the ABI version it speaks. The plugin
  *    accepts it when the majors are equal and the plugin's minor does not exceed the host's;
  *    otherwise it returns BOLIGFLYT_E_ABI_VERSION and explains why in the error buffer.
+ *  - The plugin accepts every host of the same major whose minor is at least
+ *    BOLIGFLYT_PLUGIN_MIN_HOST_MINOR, and reports in its table's `abi_minor` the minor it
+ *    speaks with that host: the lower of the two. A host refuses a table whose `abi_minor`
+ *    exceeds its own.
  *  - Every struct that crosses the boundary begins with `struct_size` and only ever grows at
  *    its end. A reader must check `struct_size` before it touches a field that a later minor
- *    version appended (see BOLIGFLYT_HAS_FIELD).
+ *    version appended (see BOLIGFLYT_HAS_FIELD): a struct from an older minor version is
+ *    smaller than the reader's own, and the fields it lacks count as absent (NULL, 0). A
+ *    struct too small to hold the ABI 1.0 fields (BOLIGFLYT_*_SIZE_1_0 below) is refused.
+ *    Fields that a minor version appended are marked "ABI 1.x and later".
+ *  - Memory: every pointer a caller passes stays the caller's and is valid only during the
+ *    call, unless an entry says otherwise. The callee copies what it keeps.
+ *  - Threads: the host calls the plugin from any of its threads. The plugin calls host
+ *    services from its own background threads (outbox relay, housekeeping) and from the
+ *    thread of a dispatch() in progress; the host must not assume either.
  *  - Only C scalars, UTF-8 pointer + length pairs and JSON text cross. No C++ exception and
  *    no C++ type ever crosses; every entry point returns a status code and, on failure,
  *    writes a NUL-terminated UTF-8 message into a caller-supplied buffer (may be NULL/0).
@@ -30,7 +42,9 @@ extern "C" {
 #endif
 
 #define BOLIGFLYT_ABI_MAJOR 1
-#define BOLIGFLYT_ABI_MINOR 0
+#define BOLIGFLYT_ABI_MINOR 1
+/** The oldest host minor version this plugin works with (it needs nothing from 1.1). */
+#define BOLIGFLYT_PLUGIN_MIN_HOST_MINOR 0
 
 /** Name of the ELF section that carries the plugin manifest JSON (readable with objcopy). */
 #define BOLIGFLYT_MANIFEST_SECTION ".boligflyt_manifest"
@@ -43,9 +57,11 @@ extern "C" {
 #define BOLIGFLYT_EXPORT
 #endif
 
+/** Bytes from the start of `type` to the end of `field`. */
+#define BOLIGFLYT_SIZE_THROUGH(type, field) (offsetof(type, field) + sizeof(((type*)0)->field))
 /** True when a struct of the reported size contains `field` (for append-only structs). */
 #define BOLIGFLYT_HAS_FIELD(ptr, type, field) \
-  ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
+  ((ptr)->struct_size >= BOLIGFLYT_SIZE_THROUGH(type, field))
 
 /** Status codes returned by every entry point. */
 typedef enum boligflyt_status {
@@ -88,16 +104,27 @@ typedef void (*boligflyt_sink_fn)(void* sink_ctx, const char* data, size_t size)
  * Services the host offers the plugin. Any function pointer may be NULL: the plugin then
  * uses its own adapter for that service (for example stderr for log, its own outbox for
  * notify). `host_ctx` is passed back unchanged on every call. The host keeps this table
- * alive until destroy() returns. Calls may come from any plugin thread.
+ * alive until destroy() returns. Calls may come from any plugin thread, several at once.
  *
- * Functions returning int return 0 on success; on failure they may write a message
- * into err (err_size bytes, NUL-terminated).
+ * Ownership: every pointer the plugin passes (JSON, content, err) is the plugin's and valid
+ * only during the call; the host copies what it keeps. `err` is a plugin buffer of err_size
+ * bytes (at least 256) that the host may fill with a NUL-terminated reason.
+ * Functions returning int return 0 on success.
+ *
+ * Blocking: log must not block (a slow log slows every request). notify, publish_document
+ * and mirror_deviation are called only from the plugin's outbox thread, never on a request
+ * path, so they may block on the network (keep it under a minute: the outbox leases a
+ * message for two minutes). directory_lookup is called on request paths: answer from memory
+ * or a cache, within a second.
  */
 typedef struct boligflyt_host_services {
   size_t struct_size;
   void* host_ctx;
 
-  /** One structured log line: a JSON object (UTF-8, no newline). Never carries secrets. */
+  /**
+   * One structured log line: a JSON object (UTF-8, no newline). Never carries secrets.
+   * Called from any plugin thread, also during dispatch(); must not block.
+   */
   void (*log)(void* host_ctx, boligflyt_log_level level, const char* json, size_t json_size);
 
   /**
@@ -109,12 +136,14 @@ typedef struct boligflyt_host_services {
    * Texts are Norwegian and never carry personal
    * data. The same `key` may arrive again after a retry: deliver it once. Returns 0 when the
    * host accepted it; non-zero means "try again later" and the plugin keeps and retries it.
+   * Called from the outbox thread; may block.
    */
   int (*notify)(void* host_ctx, const char* json, size_t json_size, char* err, size_t err_size);
 
   /**
    * Publish a document to the host's document library. `meta_json` describes it
    * ({"title","content_type","procedure_id","version","sha256"}); content is the bytes.
+   * Both stay the plugin's. Called from the outbox thread; may block. Non-zero = retry later.
    */
   int (*publish_document)(void* host_ctx, const char* meta_json, size_t meta_size,
                           const uint8_t* content, size_t content_size, char* err, size_t err_size);
@@ -125,10 +154,32 @@ typedef struct boligflyt_host_services {
    *   {"user_id":"leder-nav"}     answer {"id","display_name","units":[...],"roles":[...]}
    *   {"leaders_of":"nav"}        answer [ user, ... ] (users with role unit_leader in it)
    * written as JSON through `sink`. An unknown id is answered with `null` and return 0:
-   * "not found" is an answer, not a failure worth retrying.
+   * "not found" is an answer, not a failure worth retrying. A user may carry an "email"
+   * (ABI 1.1 and later), which the plugin's own mail adapter uses when it is configured.
+   * The host calls `sink` zero or more times on the calling thread, before returning; the
+   * bytes are the host's and valid only during that call. Called on request paths: answer
+   * from memory or a cache, without blocking for long.
    */
   int (*directory_lookup)(void* host_ctx, const char* query_json, size_t query_size,
                           boligflyt_sink_fn sink, void* sink_ctx, char* err, size_t err_size);
+
+  /**
+   * ABI 1.1 and later. Mirror an avvik into the host's own avvik register, keyed by the
+   * plugin's id. `json` is an object:
+   * {"id":"AVVIK-2026-0001","revision":3,"status":"mottatt","procedure_id":"...",
+   *  "procedure_version":"3.1","step_id":"...","responsible_unit":"...",
+   *  "reporting_unit":"...","category":"...","severity":"...","incident_date":"YYYY-MM-DD",
+   *  "receive_due":"...Z","close_due":"...Z","link":"/api/v1/deviations/AVVIK-2026-0001",
+   *  "key":"<idempotency key>"}
+   * without free text or personal data. The plugin sends it when the avvik is registered and
+   * after every change; the host keeps the newest revision per id (an older revision arriving
+   * late is ignored) and must treat a repeated `key` as done. Returns 0 when recorded;
+   * non-zero = retry later (the plugin keeps it in its outbox). Called from the outbox
+   * thread; may block. NULL, or a host table of ABI 1.0 without it: nothing is mirrored and
+   * the plugin logs that once at create().
+   */
+  int (*mirror_deviation)(void* host_ctx, const char* json, size_t json_size, char* err,
+                          size_t err_size);
 } boligflyt_host_services;
 
 /**
@@ -175,7 +226,11 @@ typedef struct boligflyt_response {
 /** An opaque plugin instance. */
 typedef struct boligflyt_instance boligflyt_instance;
 
-/** The plugin's function table, returned by boligflyt_plugin_entry; static, never freed. */
+/**
+ * The plugin's function table, returned by boligflyt_plugin_entry; static, never freed, owned
+ * by the plugin and valid until the host dlclose()s it. `abi_minor` is the minor version the
+ * plugin speaks with this host (see the rules at the top).
+ */
 typedef struct boligflyt_plugin_api {
   size_t struct_size;
   uint32_t abi_major;
@@ -186,7 +241,10 @@ typedef struct boligflyt_plugin_api {
 
   /**
    * Create an instance from a JSON configuration (see packaging/config/plugin-config.md).
-   * `services` must not be NULL, but each of its function pointers may be.
+   * `services` must not be NULL, but each of its function pointers may be; the plugin copies
+   * the entries it knows (up to the table's struct_size) at create(); what host_ctx points
+   * to must stay valid until destroy() returns. config_json stays the host's.
+   * Blocks while the store opens and migrates (seconds); call it from a start-up thread.
    */
   boligflyt_status (*create)(const boligflyt_host_services* services, const char* config_json,
                              size_t config_size, boligflyt_instance** out_instance, char* err,
@@ -196,17 +254,20 @@ typedef struct boligflyt_plugin_api {
    * Handle one request. On BOLIGFLYT_OK, *out_response is set and must be released with
    * response_free(). Thread-safe. Even errors of the request itself (unknown route, bad
    * JSON, ...) return BOLIGFLYT_OK with a problem+json response; a non-OK status means the
-   * call itself was unusable (NULL pointers, shutting down, internal failure).
+   * call itself was unusable (NULL pointers, shutting down, internal failure). The request
+   * stays the host's; the plugin copies what it needs before returning. Blocks for the
+   * store's work (milliseconds, more under write contention); never on the network.
    */
   boligflyt_status (*dispatch)(boligflyt_instance* instance, const boligflyt_request* request,
                                boligflyt_response** out_response, char* err, size_t err_size);
 
-  /** Release a response from dispatch(). NULL is allowed. */
+  /** Release a response from dispatch(), from any thread. NULL is allowed. Never blocks. */
   void (*response_free)(boligflyt_response* response);
 
   /**
    * Stop every thread of the instance, flush and close its store, release it. Must be the
-   * last call on the instance and must not race with dispatch().
+   * last call on the instance and must not race with dispatch(). Blocks until the
+   * background threads have stopped (an outbox delivery in progress is finished first).
    */
   boligflyt_status (*destroy)(boligflyt_instance* instance, char* err, size_t err_size);
 } boligflyt_plugin_api;
@@ -225,6 +286,15 @@ BOLIGFLYT_EXPORT boligflyt_status boligflyt_plugin_entry(uint32_t host_abi_major
 
 typedef boligflyt_status (*boligflyt_plugin_entry_fn)(uint32_t, uint32_t,
                                                       const boligflyt_plugin_api**, char*, size_t);
+
+/* The smallest struct_size a reader accepts: each struct as ABI 1.0 defined it. A larger
+   struct (a newer minor) is fine; the reader ignores what it does not know. */
+#define BOLIGFLYT_HOST_SERVICES_SIZE_1_0 \
+  BOLIGFLYT_SIZE_THROUGH(boligflyt_host_services, directory_lookup)
+#define BOLIGFLYT_PRINCIPAL_SIZE_1_0 BOLIGFLYT_SIZE_THROUGH(boligflyt_principal, role_count)
+#define BOLIGFLYT_REQUEST_SIZE_1_0 BOLIGFLYT_SIZE_THROUGH(boligflyt_request, principal)
+#define BOLIGFLYT_RESPONSE_SIZE_1_0 BOLIGFLYT_SIZE_THROUGH(boligflyt_response, body)
+#define BOLIGFLYT_PLUGIN_API_SIZE_1_0 BOLIGFLYT_SIZE_THROUGH(boligflyt_plugin_api, destroy)
 
 #ifdef __cplusplus
 } /* extern "C" */

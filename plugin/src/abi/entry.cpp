@@ -73,8 +73,8 @@ boligflyt_response* to_c_response(Response&& r) {
 
 boligflyt_status check_request(const boligflyt_request* r, std::string& why) {
   // The size-tagged struct idiom: the struct must reach at least to the end of this field.
-  if (r->struct_size < offsetof(boligflyt_request, principal) +
-                           sizeof(r->principal)) {  // NOLINT(bugprone-sizeof-expression)
+  // The 1.0 request ends with a pointer, whose size the macro takes on purpose.
+  if (r->struct_size < BOLIGFLYT_REQUEST_SIZE_1_0) {  // NOLINT(bugprone-sizeof-expression)
     why = "request.struct_size is smaller than ABI 1.0's boligflyt_request";
     return BOLIGFLYT_E_INVALID_ARGUMENT;
   }
@@ -93,8 +93,7 @@ boligflyt_status check_request(const boligflyt_request* r, std::string& why) {
     }
   }
   if (const auto* p = r->principal) {
-    if (p->struct_size < offsetof(boligflyt_principal, role_count) +
-                             sizeof(p->role_count)) {  // NOLINT(bugprone-sizeof-expression)
+    if (p->struct_size < BOLIGFLYT_PRINCIPAL_SIZE_1_0) {
       why = "principal.struct_size is smaller than ABI 1.0's boligflyt_principal";
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
@@ -154,9 +153,12 @@ boligflyt_status plugin_create(const boligflyt_host_services* services, const ch
                   "host services table is NULL; pass a table (its entries may be NULL)");
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
-    if (services->struct_size < offsetof(boligflyt_host_services, host_ctx) +
-                                    sizeof(void*)) {  // NOLINT(bugprone-sizeof-expression)
-      write_error(err, err_size, "host services table has a struct_size too small to be one");
+    // A 1.0 table (without mirror_deviation) is fine; one that cannot hold the 1.0 entries
+    // would have us read past its end.
+    if (services->struct_size < BOLIGFLYT_HOST_SERVICES_SIZE_1_0) {
+      write_error(err, err_size,
+                  "host services table has a struct_size smaller than ABI 1.0's "
+                  "boligflyt_host_services");
       return BOLIGFLYT_E_INVALID_ARGUMENT;
     }
     if (!config_json && config_size) {
@@ -271,25 +273,35 @@ boligflyt_status plugin_destroy(boligflyt_instance* instance, char* err, size_t 
   return BOLIGFLYT_E_INTERNAL;
 }
 
-// The plugin's minor may not exceed the host's: a 1.2 host can load a 1.0 plugin (it knows
-// every 1.0 struct), but a 1.0 host cannot know fields a 1.2 plugin might rely on.
+// A host must speak at least the minor the plugin relies on. This plugin is built against
+// 1.1 but needs nothing 1.1 added (mirroring is optional), so a 1.0 host may load it; the
+// table then says 1.0, which is what an older host checks against its own minor.
 bool abi_compatible(uint32_t host_major, uint32_t host_minor) {
-  const uint32_t plugin_minor = BOLIGFLYT_ABI_MINOR;
-  return host_major == BOLIGFLYT_ABI_MAJOR && plugin_minor <= host_minor;
+  // Through a variable: with a minimum of 0 the comparison is always true, and GCC says so.
+  const uint32_t min_host_minor = BOLIGFLYT_PLUGIN_MIN_HOST_MINOR;
+  return host_major == BOLIGFLYT_ABI_MAJOR && host_minor + 1 > min_host_minor;
 }
 
-const boligflyt_plugin_api kApi = {
-    sizeof(boligflyt_plugin_api),
-    BOLIGFLYT_ABI_MAJOR,
-    BOLIGFLYT_ABI_MINOR,
-    "boligflyt",
-    BOLIGFLYT_VERSION,
-    boligflyt::abi::kManifestJson,
-    plugin_create,
-    plugin_dispatch,
-    plugin_response_free,
-    plugin_destroy,
-};
+constexpr boligflyt_plugin_api table_for_minor(uint32_t minor) {
+  return {
+      sizeof(boligflyt_plugin_api),
+      BOLIGFLYT_ABI_MAJOR,
+      minor,
+      "boligflyt",
+      BOLIGFLYT_VERSION,
+      boligflyt::abi::kManifestJson,
+      plugin_create,
+      plugin_dispatch,
+      plugin_response_free,
+      plugin_destroy,
+  };
+}
+
+// One static table per minor the plugin can speak: the host keeps the pointer for as long as
+// the library is loaded.
+const boligflyt_plugin_api kApi_1_0 = table_for_minor(0);
+const boligflyt_plugin_api kApi = table_for_minor(BOLIGFLYT_ABI_MINOR);
+static_assert(BOLIGFLYT_ABI_MINOR == 1, "add a table for the new minor version");
 
 }  // namespace
 
@@ -306,13 +318,14 @@ boligflyt_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
       char message[256];
       std::snprintf(message, sizeof message,
                     "boligflyt plugin speaks ABI %u.%u; host speaks %u.%u. The major versions "
-                    "must be equal and the host's minor version at least the plugin's.",
+                    "must be equal and the host's minor version at least %u.",
                     static_cast<unsigned>(BOLIGFLYT_ABI_MAJOR),
-                    static_cast<unsigned>(BOLIGFLYT_ABI_MINOR), host_abi_major, host_abi_minor);
+                    static_cast<unsigned>(BOLIGFLYT_ABI_MINOR), host_abi_major, host_abi_minor,
+                    static_cast<unsigned>(BOLIGFLYT_PLUGIN_MIN_HOST_MINOR));
       write_error(err, err_size, message);
       return BOLIGFLYT_E_ABI_VERSION;
     }
-    *out_api = &kApi;
+    *out_api = host_abi_minor >= BOLIGFLYT_ABI_MINOR ? &kApi : &kApi_1_0;
     return BOLIGFLYT_OK;
   } catch (...) {
     write_error(err, err_size, "internal error");

@@ -274,6 +274,10 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
         config.attachment_max_file_bytes = static_cast<std::size_t>(tvalue.as_int64());
         attachment_limit_set = true;
       }
+    } else if (key == "mail") {
+      auto mail = adapters::parse_smtp_settings(value);
+      if (!mail) return mail.error();
+      config.mail = std::move(*mail);
     } else {
       return config_error(std::string(key), "Ukjent nøkkel «" + std::string(key) + "».");
     }

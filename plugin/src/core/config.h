@@ -3,6 +3,7 @@
 // refused so a typo does not silently fall back to a default.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,6 +11,7 @@
 
 #include "core/result.h"
 #include "observability/logger.h"
+#include "smtp/smtp_settings.h"
 
 namespace boligflyt {
 
@@ -55,6 +57,9 @@ struct PluginConfig {
   std::vector<std::pair<std::string, std::string>> cause_codes;
   // Attachments of an avvik: the largest file taken (at most max_body_bytes, which carries it).
   std::size_t attachment_max_file_bytes = 8 * 1024 * 1024;
+  // "mail": the plugin's own e-mail to the people a notification names (adapters/smtp);
+  // absent: notifications go to the host only.
+  std::optional<adapters::SmtpSettings> mail;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax

@@ -14,8 +14,10 @@
 #include "api/web_routes.h"
 #include "archive_file_drop/file_drop.h"
 #include "deviation/categories.h"
+#include "deviation/mirror.h"
 #include "host_abi_table/host_directory.h"
 #include "procedure/loader.h"
+#include "smtp/mail_deliverer.h"
 #include "store_postgresql/postgresql_store.h"
 #include "store_sqlite/sqlite_store.h"
 #include "util/norway_time.h"
@@ -54,6 +56,16 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
                                         .outbox = relay_.get(),
                                         .archiving = export_messages_.get(),
                                         .renderer = &document_renderer_});
+  // ABI 1.1: a host with its own avvik register gets every avvik mirrored there. A 1.0 host
+  // (or one that leaves the entry NULL) gets nothing, and the log says so once.
+  if (host_->can_mirror_deviations()) {
+    mirror_messages_ = std::make_unique<deviation::DeviationMirrorMessages>();
+  } else {
+    logger_.info("host_register_absent",
+                 {{"reason",
+                   "host offers no mirror_deviation (ABI 1.0 or NULL): avvik are not "
+                   "mirrored to the host's avvik register"}});
+  }
   deviation::DeviationSettings settings;
   settings.receive_within = *procedure::parse_iso_duration(config_.deviation_receive_within);
   settings.close_within = *procedure::parse_iso_duration(config_.deviation_close_within);
@@ -69,7 +81,8 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
       *store_, *procedures_, logger_, std::move(settings), deviation_clock(),
       deviation::DeviationCollaborators{.outbox = relay_.get(),
                                         .archiving = export_messages_.get(),
-                                        .directory = directory_.get()});
+                                        .directory = directory_.get(),
+                                        .mirroring = mirror_messages_.get()});
   attachments_ = std::make_unique<deviation::AttachmentService>(
       *store_, *deviations_, logger_,
       deviation::AttachmentSettings{.max_file_bytes = config_.attachment_max_file_bytes});
@@ -80,8 +93,19 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   retry.max_delay_seconds =
       std::max(config_.notification_max_retry_seconds, config_.notification_first_retry_seconds);
   retry.max_attempts = config_.notification_max_attempts;
-  notifications_ = std::make_unique<outbox::NotificationDeliverer>(*host_);
+  if (config_.mail) {
+    mail_ = adapters::make_mail_deliverer(*config_.mail, *directory_, logger_);
+    relay_->add_topic(std::string(outbox::kMailTopic), *mail_, retry);
+    logger_.info("mail_enabled",
+                 {{"server", config_.mail->server}, {"port", std::to_string(config_.mail->port)}});
+  }
+  notifications_ = std::make_unique<outbox::NotificationDeliverer>(
+      *host_, config_.mail ? store_.get() : nullptr, relay_.get());
   relay_->add_topic(std::string(outbox::kNotificationTopic), *notifications_, retry);
+  if (mirror_messages_) {
+    mirrors_ = std::make_unique<outbox::MirrorDeliverer>(*host_);
+    relay_->add_topic(std::string(deviation::kMirrorTopic), *mirrors_, retry);
+  }
   if (archiving) {
     exports_ = start_archive(archive);
     relay_->add_topic(std::string(archive::kArchiveTopic), *exports_, archive.retry);

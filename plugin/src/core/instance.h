@@ -12,9 +12,11 @@
 #include "archive/export_service.h"
 #include "core/config.h"
 #include "deviation/attachments.h"
+#include "deviation/mirror.h"
 #include "deviation/service.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
+#include "outbox/mirror_deliverer.h"
 #include "outbox/notification_deliverer.h"
 #include "outbox/relay.h"
 #include "ports/directory.h"
@@ -59,7 +61,8 @@ class Instance {
   std::unique_ptr<ports::Directory> directory_;  // over host_
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<outbox::OutboxRelay> relay_;
-  std::unique_ptr<archive::ExportMessages> export_messages_;  // null: archive disabled
+  std::unique_ptr<archive::ExportMessages> export_messages_;             // null: archive disabled
+  std::unique_ptr<deviation::DeviationMirrorMessages> mirror_messages_;  // null: host has none
   render::HtmlDocumentRenderer document_renderer_;
   std::unique_ptr<procedure::ProcedureService> procedures_;
   std::unique_ptr<deviation::DeviationService> deviations_;
@@ -67,6 +70,8 @@ class Instance {
   std::unique_ptr<outbox::NotificationDeliverer> notifications_;
   std::unique_ptr<archive::ExportService> exports_;
   std::unique_ptr<api::Router> router_;
+  std::unique_ptr<outbox::MirrorDeliverer> mirrors_;  // destroyed before host_ (declared after)
+  std::unique_ptr<outbox::Deliverer> mail_;           // null: no mail of the plugin's own
   std::unique_ptr<BackgroundWorker> worker_;
 };
 

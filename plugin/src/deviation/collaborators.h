@@ -23,10 +23,20 @@ class DeviationArchiving {
                                                         std::int64_t revision) const = 0;
 };
 
+/// The host register's interest in an avvik (ABI 1.1 mirror_deviation): the outbox message
+/// that mirrors `record` as it is after a change (registration included).
+class DeviationMirroring {
+ public:
+  virtual ~DeviationMirroring() = default;
+  virtual store::OutboxMessage mirror_of(const store::DeviationRecord& record,
+                                         std::int64_t revision) const = 0;
+};
+
 struct DeviationCollaborators {
   outbox::Wakeup* outbox = nullptr;               // told after messages were queued
   const DeviationArchiving* archiving = nullptr;  // archive export of an avvik event
   ports::Directory* directory = nullptr;          // parent units, for escalation
+  const DeviationMirroring* mirroring = nullptr;  // the host's own avvik register (ABI 1.1)
 };
 
 }  // namespace boligflyt::deviation

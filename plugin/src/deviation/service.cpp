@@ -268,6 +268,9 @@ Result<store::DeviationCreated> DeviationService::register_deviation(
             out.push_back(std::move(*exported));
           }
         }
+        if (collaborators_.mirroring != nullptr) {
+          out.push_back(collaborators_.mirroring->mirror_of(assigned, 1));
+        }
         return out;
       }(store::with_assigned_id(r)));
   if (!created) return created.error();
@@ -315,6 +318,10 @@ Result<store::DeviationRecord> DeviationService::mutate(
     std::vector<store::OutboxMessage> outbox;
     if (auto ok = mutation(record, events, outbox); !ok) return ok.error();
     record.updated_at = now_iso();
+    // The host's register follows every change, in the same transaction as the change.
+    if (collaborators_.mirroring != nullptr) {
+      outbox.push_back(collaborators_.mirroring->mirror_of(record, current_revision + 1));
+    }
     auto stored = store_.update_deviation(record, current_revision, events, outbox);
     if (stored) {
       if (!outbox.empty()) enqueued();

@@ -43,4 +43,12 @@ store::OutboxMessage notification_to_role(const std::string& role, const std::st
   return notification(std::move(recipient), subject, body, link, dedupe_key);
 }
 
+store::OutboxMessage mail_copy_of(const store::OutboxMessage& notification) {
+  store::OutboxMessage m;
+  m.topic = std::string(kMailTopic);
+  m.dedupe_key = "mail:" + notification.dedupe_key;
+  m.payload_json = notification.payload_json;
+  return m;
+}
+
 }  // namespace boligflyt::outbox

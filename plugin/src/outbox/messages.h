@@ -31,3 +31,14 @@ store::OutboxMessage notification_to_role(const std::string& role, const std::st
                                           const std::string& link, const std::string& dedupe_key);
 
 }  // namespace boligflyt::outbox
+
+namespace boligflyt::outbox {
+
+/// The plugin's own e-mail channel (adapters/smtp): one message per notification.
+inline constexpr std::string_view kMailTopic = "mail";
+
+/// The mail copy of a notification: topic "mail", dedupe key "mail:" + the notification's,
+/// the same payload.
+store::OutboxMessage mail_copy_of(const store::OutboxMessage& notification);
+
+}  // namespace boligflyt::outbox

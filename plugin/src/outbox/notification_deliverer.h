@@ -1,19 +1,36 @@
 #pragma once
 // The deliverer of topic "notification": hands each message's payload to the host's notify().
+// With the plugin's own e-mail configured it first queues the mail copy (topic "mail",
+// idempotent by key, so a retry queues nothing twice); a host without notify() is then served
+// by the mail alone.
 
 #include <string>
 
+#include "outbox/messages.h"
 #include "outbox/relay.h"
+#include "outbox/wakeup.h"
 #include "ports/host_services.h"
+#include "ports/store/outbox_repository.h"
 
 namespace boligflyt::outbox {
 
 class NotificationDeliverer final : public Deliverer {
  public:
-  explicit NotificationDeliverer(ports::HostServices& host) : host_(host) {}
+  /// `mail_outbox`: where mail copies go; null when the plugin sends no mail of its own.
+  explicit NotificationDeliverer(ports::HostServices& host,
+                                 store::OutboxRepository* mail_outbox = nullptr,
+                                 Wakeup* wakeup = nullptr)
+      : host_(host), mail_outbox_(mail_outbox), wakeup_(wakeup) {}
 
   // Deliverer
   Result<void> deliver(const store::OutboxMessage& message) override {
+    if (mail_outbox_ != nullptr) {
+      if (auto queued = mail_outbox_->enqueue_outbox({mail_copy_of(message)}); !queued) {
+        return queued.error();
+      }
+      if (wakeup_ != nullptr) wakeup_->wake();
+      if (!host_.can_notify()) return {};
+    }
     return host_.notify(message.payload_json);
   }
   /// The host's own reason (from its error buffer) says most about why it refused.
@@ -23,6 +40,8 @@ class NotificationDeliverer final : public Deliverer {
 
  private:
   ports::HostServices& host_;
+  store::OutboxRepository* mail_outbox_;
+  Wakeup* wakeup_;
 };
 
 }  // namespace boligflyt::outbox

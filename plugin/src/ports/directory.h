@@ -13,6 +13,7 @@ namespace boligflyt::ports {
 struct DirectoryPerson {
   std::string id;
   std::string display_name;  // the id when the directory has no name
+  std::string email;         // "" when the directory has none (always, before ABI 1.1)
 };
 
 struct DirectoryUnit {

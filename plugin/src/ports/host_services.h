@@ -23,6 +23,20 @@ class HostServices {
 
   /// Put a document in the host's document library (`meta_json` as in plugin_abi.h).
   virtual Result<void> publish_document(const std::string& meta_json, std::string_view content) = 0;
+
+  /// Whether the host delivers notifications itself (its notify entry is set).
+  virtual bool can_notify() const { return true; }
+
+  /// ABI 1.1: whether the host keeps an avvik register of its own that avvik are mirrored to.
+  virtual bool can_mirror_deviations() const { return false; }
+  /// Record one avvik in the host's register (`json` as in plugin_abi.h mirror_deviation).
+  /// An error means "not recorded now, keep and retry".
+  virtual Result<void> mirror_deviation(const std::string& /*json*/) {
+    return make_error(ErrorKind::kUnavailable, "mirror-unavailable",
+                      "Vertssystemets avviksregister er ikke tilgjengelig",
+                      "Avviket kunne ikke speiles nå og blir forsøkt på nytt.", {},
+                      "host has no mirror_deviation service");
+  }
 };
 
 }  // namespace boligflyt::ports

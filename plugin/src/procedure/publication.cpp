@@ -175,7 +175,8 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   notify_units(
       affected_units(*snapshot(), **published), "Ny versjon: " + v.procedure.title + " " + version,
       "En ny versjon gjelder fra " + effective_from + ". Les den og bekreft at du har lest.",
-      "published:" + procedure_id + ":" + version);
+      "published:" + procedure_id + ":" + version,
+      "/api/v1/procedures/" + procedure_id + "/versions/" + version);
   return outcome;
 }
 

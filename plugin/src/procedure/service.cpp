@@ -264,13 +264,13 @@ std::vector<std::string> ProcedureService::affected_units(const ProcedureCatalog
 
 void ProcedureService::notify_units(const std::vector<std::string>& units,
                                     const std::string& subject, const std::string& body,
-                                    const std::string& key) {
+                                    const std::string& key, const std::string& link) {
   // Through the durable outbox: a host that cannot take a notification now gets it later.
   std::vector<store::OutboxMessage> messages;
   messages.reserve(units.size());
   for (const auto& unit : units) {
     messages.push_back(
-        outbox::notification_to_unit_leaders(unit, subject, body, {}, key + ":" + unit));
+        outbox::notification_to_unit_leaders(unit, subject, body, link, key + ":" + unit));
   }
   if (messages.empty()) return;
   if (auto queued = store_.enqueue_outbox(messages); !queued) {
@@ -360,7 +360,8 @@ Result<ConsultationStatus> ProcedureService::start_consultation(
                "Et utkast som endrer trinn der enheten din deltar, er sendt på høring. Svar "
                "«enig» eller «uenig» innen " +
                    deadline + ".",
-               "consultation:" + procedure_id + ":" + version);
+               "consultation:" + procedure_id + ":" + version,
+               "/api/v1/procedures/" + procedure_id + "/versions/" + version);
   return consultation(procedure_id, version);
 }
 

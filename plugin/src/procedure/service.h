@@ -109,7 +109,7 @@ class ProcedureService {
  private:
   void rebuild();
   void notify_units(const std::vector<std::string>& units, const std::string& subject,
-                    const std::string& body, const std::string& key);
+                    const std::string& body, const std::string& key, const std::string& link = {});
 
   store::Store& store_;
   ports::HostServices& host_;

@@ -1,12 +1,15 @@
 // A stand-in plugin for testing the host on its own: it echoes what crosses the ABI and
-// calls the host services on request. Built three ways (see CMakeLists.txt) to also play a
-// plugin whose create() fails and one that speaks a newer ABI minor.
+// calls the host services on request. Built several ways (see CMakeLists.txt) to also play a
+// plugin whose create() fails, one that speaks a newer ABI minor, one built against ABI 1.0
+// (its table and responses as small as 1.0 made them) and one whose table is too small even
+// for 1.0.
 //
 // Routes:  /healthz            200
 //          /stub/echo          the request as JSON (method, path, query, headers, body, principal)
 //          /stub/config        the config JSON create() received
 //          /stub/directory     body = directory query; answer or 502
 //          /stub/notify        body = notification; 204 or 502
+//          /stub/mirror        body = mirrored avvik (ABI 1.1); 204, 502, or 501 without it
 //          /stub/publish       header X-Meta = metadata, body = content; 204 or 502
 //          /stub/log           body = log line (info)
 //          /stub/fail          dispatch() returns BOLIGFLYT_E_INTERNAL
@@ -82,7 +85,11 @@ OwnedResponse* make(int status, std::string content_type, std::string body) {
   auto* owned = new OwnedResponse();
   owned->content_type_text = std::move(content_type);
   owned->body_text = std::move(body);
+#ifdef STUB_ABI_1_0
+  owned->struct_size = BOLIGFLYT_RESPONSE_SIZE_1_0;
+#else
   owned->struct_size = sizeof(boligflyt_response);
+#endif
   owned->status = status;
   return owned;
 }
@@ -192,6 +199,15 @@ boligflyt_status stub_dispatch(boligflyt_instance* handle, const boligflyt_reque
     const int rc = services->notify(services->host_ctx, body.data(), body.size(), service_err,
                                     sizeof service_err);
     *out = finish(rc == 0 ? make(204, "", "") : make(502, "text/plain", service_err));
+  } else if (path == "/stub/mirror") {
+    if (!BOLIGFLYT_HAS_FIELD(services, boligflyt_host_services, mirror_deviation) ||
+        services->mirror_deviation == nullptr) {
+      *out = finish(make(501, "text/plain", "no mirror_deviation"));
+    } else {
+      const int rc = services->mirror_deviation(services->host_ctx, body.data(), body.size(),
+                                                service_err, sizeof service_err);
+      *out = finish(rc == 0 ? make(204, "", "") : make(502, "text/plain", service_err));
+    }
   } else if (path == "/stub/publish") {
     std::string meta;
     for (size_t i = 0; i < request->header_count; ++i) {
@@ -238,11 +254,22 @@ boligflyt_status stub_destroy(boligflyt_instance* handle, char*, size_t) {
 
 #ifdef STUB_NEWER_ABI
 constexpr uint32_t kStubAbiMinor = BOLIGFLYT_ABI_MINOR + 1;
+#elif defined(STUB_ABI_1_0) || defined(STUB_TABLE_TOO_SMALL)
+constexpr uint32_t kStubAbiMinor = 0;
 #else
 constexpr uint32_t kStubAbiMinor = BOLIGFLYT_ABI_MINOR;
 #endif
 
-const boligflyt_plugin_api kApi = {sizeof(boligflyt_plugin_api),
+#ifdef STUB_ABI_1_0
+constexpr size_t kStubTableSize = BOLIGFLYT_PLUGIN_API_SIZE_1_0;
+#elif defined(STUB_TABLE_TOO_SMALL)
+// As if destroy() were missing: the host would read past the end of the table.
+constexpr size_t kStubTableSize = BOLIGFLYT_PLUGIN_API_SIZE_1_0 - sizeof(void*);
+#else
+constexpr size_t kStubTableSize = sizeof(boligflyt_plugin_api);
+#endif
+
+const boligflyt_plugin_api kApi = {kStubTableSize,
                                    BOLIGFLYT_ABI_MAJOR,
                                    kStubAbiMinor,
                                    "boligflyt-stub",

@@ -23,6 +23,7 @@ json::object user_json(const User& user) {
   o["display_name"] = user.display_name;
   o["units"] = json::array(user.units.begin(), user.units.end());
   o["roles"] = json::array(user.roles.begin(), user.roles.end());
+  if (!user.email.empty()) o["email"] = user.email;  // ABI 1.1
   return o;
 }
 

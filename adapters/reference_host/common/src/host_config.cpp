@@ -142,6 +142,14 @@ std::vector<User> parse_users(const Reader& r, const json::object& root) {
     user.display_name = r.required_string(o, "display_name", where);
     user.units = r.string_list(o, "units", where);
     user.roles = r.string_list(o, "roles", where);
+    if (auto email = r.optional_string(o, "email", where)) {
+      // One address, no display name and nothing a mail header could be split on.
+      if (email->find('@') == std::string::npos ||
+          email->find_first_of(" \t\r\n<>,;\"") != std::string::npos) {
+        r.fail(where + ".email", "må være én e-postadresse, for eksempel kari@kommune.no");
+      }
+      user.email = *email;
+    }
     users.push_back(std::move(user));
   }
   return users;

@@ -41,6 +41,8 @@ struct User {
   std::string display_name;
   std::vector<std::string> units;
   std::vector<std::string> roles;
+  /// Where the plugin's own mail adapter writes to this user; empty when none is known.
+  std::string email;
 };
 
 struct AuthConfig {
