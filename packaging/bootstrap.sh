@@ -54,8 +54,20 @@ install_packages() {
       exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
+    # Installing starts no services (OpenSMTPD, PostgreSQL's own cluster): the tests start
+    # their own servers on loopback, and a system smtpd would hold the queue they share.
+    # Debian's service scripts ask /usr/sbin/policy-rc.d first; 101 means "do not start".
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"
+      chmod 755 "$policy"
+      own_policy=1
+    fi
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    local rc=0
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+    if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
+    if [ "$rc" -ne 0 ]; then exit "$rc"; fi
   fi
 }
 

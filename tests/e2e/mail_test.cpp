@@ -230,8 +230,9 @@ TEST_F(MailTest, MailWaitsWhileTheServerIsDownAndArrivesExactlyOnce) {
   EXPECT_EQ(wait_for_mail("Subject: Nytt avvik ", 4, 1s).size(), 4u);
 }
 
-// Version 4.0 moves early contact on rent arrears from Boligkontoret to NAV: the høring and
-// the publication go to the leaders of those two units, with a link to the version.
+// The shared draft revision (4.1 on 4.0) moves early contact on rent arrears from
+// Boligkontoret to NAV: the høring and the publication go to the leaders of those two units,
+// with a link to the version.
 TEST_F(MailTest, RevisionThatChangesStepsMailsTheLeadersOfTheAffectedUnits) {
   ASSERT_NO_FATAL_FAILURE(start_smtpd());
   ASSERT_NO_FATAL_FAILURE(start_host_with_mail());
@@ -241,10 +242,11 @@ TEST_F(MailTest, RevisionThatChangesStepsMailsTheLeadersOfTheAffectedUnits) {
     h.emplace_back("Content-Type", type);
     return http_request(host_->port(), method, target, h, body);
   };
-  const std::string v4 = "/api/v1/procedures/boligflytprosedyre/versions/4.0";
+  const std::string v4 = std::string("/api/v1/procedures/boligflytprosedyre/versions/") +
+                         boligflyt::testing::kDraftVersion;
   const auto upload =
       call("prosedyreeier", "POST", "/api/v1/procedures/boligflytprosedyre/versions",
-           boligflyt::testing::draft_4_0(), "application/xml");
+           boligflyt::testing::draft_revision(), "application/xml");
   ASSERT_EQ(upload.status, 201u) << upload.body;
   ASSERT_EQ(
       call("prosedyreeier", "POST", v4 + "/consultation", R"({"deadline":"2099-12-31"})").status,
@@ -257,11 +259,15 @@ TEST_F(MailTest, RevisionThatChangesStepsMailsTheLeadersOfTheAffectedUnits) {
   }
   ASSERT_EQ(call("godkjenner", "POST", v4 + "/approval", "").status, 200u);
   ASSERT_EQ(
-      call("godkjenner", "POST", v4 + "/publication", R"({"effective_from":"2027-01-01"})").status,
+      call("godkjenner", "POST", v4 + "/publication",
+           std::string(R"({"effective_from":")") + boligflyt::testing::kDraftEffectiveFrom + "\"}")
+          .status,
       200u);
 
   // Two mails to each of the two leaders: the høring and the new version.
-  const auto mails = wait_for_mail("http://kvalitet.kommune.test/revisjon?versjon=4.0", 4, 30s);
+  const auto mails = wait_for_mail(std::string("http://kvalitet.kommune.test/revisjon?versjon=") +
+                                       boligflyt::testing::kDraftVersion,
+                                   4, 30s);
   ASSERT_EQ(mails.size(), 4u) << host_->stderr_text();
   std::map<std::string, int> per_recipient;
   for (const auto& mail : mails) {
