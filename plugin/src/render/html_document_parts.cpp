@@ -97,7 +97,8 @@ std::string step_handover_facts(const Procedure& p, const UnitRegistry& units, c
     for (const auto& h : s.handovers) {
       std::string item = "<span id=\"overlevering-" + esc(h.id) + "\"><strong>" +
                          esc(unit_name(units, h.from.empty() ? s.responsible.unit : h.from)) +
-                         " \u2192 " + party_link(p, units, h.to) + "</strong>: " + esc(h.what);
+                         " \u2192 " + party_link(p, units, h.to) +
+                         "</strong>: " + esc(without_final_period(h.what));
       if (!h.within.empty())
         item += ". Innen " + esc(duration_in_words(h.within)) + " etter trinnet";
       if (!h.channel.empty()) item += ". Kanal: " + esc(h.channel);

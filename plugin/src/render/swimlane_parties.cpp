@@ -113,7 +113,7 @@ void draw_handovers(std::string& out, const Context& c, const BandLayout& band,
       std::string tooltip = "Overlevering fra " +
                             unit_name(c.units, h.from.empty() ? s.responsible.unit : h.from) +
                             " til " + party_or_unit_name(c, h.to) + " etter " +
-                            c.numbered_title(s) + ": " + h.what + ".";
+                            c.numbered_title(s) + ": " + without_final_period(h.what) + ".";
       if (!h.within.empty()) tooltip += " Innen " + duration_in_words(h.within) + ".";
       if (!h.channel.empty()) tooltip += " Kanal: " + h.channel + ".";
       out += "<g data-handover=\"" + xml_escape(h.id) + "\">";

@@ -124,6 +124,11 @@ std::string change_kind_in_words(std::string_view kind) {
   return "Annen endring";
 }
 
+std::string without_final_period(std::string_view text) {
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.remove_suffix(1);
+  return std::string(text);
+}
+
 std::string capitalized(std::string_view text) {
   std::string out(text);
   if (out.empty()) return out;

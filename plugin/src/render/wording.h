@@ -42,6 +42,10 @@ std::string change_kind_in_words(std::string_view kind);
 /// First letter in upper case (ASCII and æ, ø, å).
 std::string capitalized(std::string_view text);
 
+/// The text without its final full stop (and trailing spaces), for a sentence that goes on:
+/// "Søknaden og samtykket." + ". Innen 2 dager" must not read "samtykket.. Innen".
+std::string without_final_period(std::string_view text);
+
 /// The name of a unit, or its id when the registry does not know it.
 std::string unit_name(const procedure::UnitRegistry& units, std::string_view id);
 
