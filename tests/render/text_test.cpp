@@ -80,6 +80,9 @@ TEST(Wording, StatusesDatesAndKinds) {
   EXPECT_EQ(capitalized("innen"), "Innen");
   EXPECT_EQ(recurrence_in_words("R/P14D"), "hver 14. dag");
   EXPECT_EQ(change_kind_in_words("responsibleUnitChanged"), "Ny ansvarlig enhet");
+  EXPECT_EQ(without_final_period("Søknaden og samtykket. "), "Søknaden og samtykket");
+  EXPECT_EQ(without_final_period("Kopi av vedtaket"), "Kopi av vedtaket");
+  EXPECT_EQ(without_final_period("..."), "");
 }
 
 TEST(Wording, DeadlinesAreWrittenInWords) {
