@@ -135,14 +135,17 @@ void log_trampoline(void* ctx, boligflyt_log_level level, const char* json_text,
   }
 }
 
-int notify_trampoline(void* ctx, const char* json_text, size_t size, char* err, size_t err_size) {
+// Runs one host service for the plugin: 0 on success, else 1 with the reason in err. No
+// exception may cross into the plugin, so every failure becomes an error text here.
+template <typename Call>
+int guarded(char* err, size_t err_size, bool arguments_ok, Call&& call) {
   try {
-    if (ctx == nullptr || (json_text == nullptr && size != 0)) {
+    if (!arguments_ok) {
       copy_error("invalid arguments", err, err_size);
       return 1;
     }
     std::string error;
-    if (self(ctx).notify(std::string_view(json_text, size), error)) return 0;
+    if (call(error)) return 0;
     copy_error(error, err, err_size);
   } catch (const std::exception& e) {
     copy_error(e.what(), err, err_size);
@@ -150,67 +153,46 @@ int notify_trampoline(void* ctx, const char* json_text, size_t size, char* err, 
     copy_error("unexpected failure", err, err_size);
   }
   return 1;
+}
+
+int notify_trampoline(void* ctx, const char* json_text, size_t size, char* err, size_t err_size) {
+  return guarded(err, err_size, ctx != nullptr && (json_text != nullptr || size == 0),
+                 [&](std::string& error) {
+                   return self(ctx).notify(std::string_view(json_text, size), error);
+                 });
 }
 
 int publish_trampoline(void* ctx, const char* meta, size_t meta_size, const uint8_t* content,
                        size_t content_size, char* err, size_t err_size) {
-  try {
-    if (ctx == nullptr || (meta == nullptr && meta_size != 0) ||
-        (content == nullptr && content_size != 0)) {
-      copy_error("invalid arguments", err, err_size);
-      return 1;
-    }
-    std::string error;
-    if (self(ctx).publish_document(std::string_view(meta, meta_size),
-                                   std::span<const uint8_t>(content, content_size), error)) {
-      return 0;
-    }
-    copy_error(error, err, err_size);
-  } catch (const std::exception& e) {
-    copy_error(e.what(), err, err_size);
-  } catch (...) {
-    copy_error("unexpected failure", err, err_size);
-  }
-  return 1;
+  return guarded(err, err_size,
+                 ctx != nullptr && (meta != nullptr || meta_size == 0) &&
+                     (content != nullptr || content_size == 0),
+                 [&](std::string& error) {
+                   return self(ctx).publish_document(
+                       std::string_view(meta, meta_size),
+                       std::span<const uint8_t>(content, content_size), error);
+                 });
 }
 
 int directory_trampoline(void* ctx, const char* query, size_t query_size, boligflyt_sink_fn sink,
                          void* sink_ctx, char* err, size_t err_size) {
-  try {
-    if (ctx == nullptr || sink == nullptr || (query == nullptr && query_size != 0)) {
-      copy_error("invalid arguments", err, err_size);
-      return 1;
-    }
-    std::string answer;
-    std::string error;
-    if (self(ctx).directory_lookup(std::string_view(query, query_size), answer, error)) {
-      sink(sink_ctx, answer.data(), answer.size());
-      return 0;
-    }
-    copy_error(error, err, err_size);
-  } catch (const std::exception& e) {
-    copy_error(e.what(), err, err_size);
-  } catch (...) {
-    copy_error("unexpected failure", err, err_size);
-  }
-  return 1;
+  return guarded(
+      err, err_size, ctx != nullptr && sink != nullptr && (query != nullptr || query_size == 0),
+      [&](std::string& error) {
+        std::string answer;
+        if (!self(ctx).directory_lookup(std::string_view(query, query_size), answer, error)) {
+          return false;
+        }
+        sink(sink_ctx, answer.data(), answer.size());
+        return true;
+      });
 }
 
 int mirror_trampoline(void* ctx, const char* json_text, size_t size, char* err, size_t err_size) {
-  try {
-    if (ctx == nullptr || (json_text == nullptr && size != 0)) {
-      copy_error("invalid arguments", err, err_size);
-      return 1;
-    }
-    std::string error;
-    if (self(ctx).mirror_deviation(std::string_view(json_text, size), error)) return 0;
-    copy_error(error, err, err_size);
-  } catch (const std::exception& e) {
-    copy_error(e.what(), err, err_size);
-  } catch (...) {
-    copy_error("unexpected failure", err, err_size);
-  }
-  return 1;
+  return guarded(err, err_size, ctx != nullptr && (json_text != nullptr || size == 0),
+                 [&](std::string& error) {
+                   return self(ctx).mirror_deviation(std::string_view(json_text, size), error);
+                 });
 }
 
 // The register entry's id and revision, or nothing when the line is not one.
