@@ -8,28 +8,13 @@
 
 #include "procedure/catalog.h"
 #include "procedure/diff.h"
+#include "shipped_fixture.h"
 
 namespace boligflyt::procedure {
 namespace {
 
-class VersionFourZero : public ::testing::Test {
+class VersionFourZero : public testing::ShippedCatalogTest {
  protected:
-  static void SetUpTestSuite() {
-    loader_ = new ProcedureLoader(BOLIGFLYT_SOURCE_DIR "/schemas/procedure.xsd");
-    catalog_ = new ProcedureCatalog();
-    problems_ =
-        new Diagnostics(catalog_->load_directory(BOLIGFLYT_SOURCE_DIR "/procedures", *loader_));
-  }
-  static void TearDownTestSuite() {
-    delete problems_;
-    delete catalog_;
-    delete loader_;
-  }
-  static const Procedure& version(int major, int minor = 0) {
-    const auto* v = catalog_->find("boligflytprosedyre", Version{major, minor});
-    if (!v) throw std::runtime_error("missing version");
-    return v->procedure;
-  }
   static const Procedure& v4() { return version(4); }
   static const Step& step(const std::string& id) {
     const auto* s = v4().find_step(id);
@@ -63,9 +48,6 @@ class VersionFourZero : public ::testing::Test {
     }
     return nullptr;
   }
-  static inline ProcedureLoader* loader_ = nullptr;
-  static inline ProcedureCatalog* catalog_ = nullptr;
-  static inline Diagnostics* problems_ = nullptr;
 };
 
 TEST_F(VersionFourZero, LoadsWithoutDiagnosticsAndSupersedesThreeOne) {
