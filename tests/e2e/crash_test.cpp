@@ -28,6 +28,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/declared_files.h"
 #include "support/host_test.h"
 
 namespace boligflyt::e2e {
@@ -335,14 +336,7 @@ class CrashSafetyTest : public HostTest {
       ASSERT_TRUE(doc.load_file((entry.path() / "arkivmelding.xml").c_str()))
           << name << " has no readable arkivmelding.xml";
       std::size_t files = 0;
-      for (const auto& node : doc.select_nodes("//*[local-name()='dokumentobjekt']")) {
-        const auto obj = node.node();
-        const std::string file =
-            obj.select_node("*[local-name()='referanseDokumentfil']").node().text().as_string();
-        const std::string checksum =
-            obj.select_node("*[local-name()='sjekksum']").node().text().as_string();
-        const std::string size =
-            obj.select_node("*[local-name()='filstoerrelse']").node().text().as_string();
+      for (const auto& [file, checksum, size] : declared_files(doc)) {
         const fs::path path = entry.path() / file;
         ASSERT_TRUE(fs::is_regular_file(path)) << name << ": " << file << " is missing";
         EXPECT_EQ(std::to_string(fs::file_size(path)), size) << name << "/" << file;

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/declared_files.h"
 #include "support/host_test.h"
 #include "support/norway_date.h"
 #include "support/official_schemas.h"
@@ -185,14 +186,7 @@ class ArchiveExportTest : public HostTest {
     EXPECT_EQ(valid.exit_code, 0) << valid.err;
     ASSERT_TRUE(doc.load_file(xml.c_str()));
     std::set<std::string> referenced;
-    for (const auto& node : doc.select_nodes("//*[local-name()='dokumentobjekt']")) {
-      const auto obj = node.node();
-      const std::string file =
-          obj.select_node("*[local-name()='referanseDokumentfil']").node().text().as_string();
-      const std::string checksum =
-          obj.select_node("*[local-name()='sjekksum']").node().text().as_string();
-      const std::string size =
-          obj.select_node("*[local-name()='filstoerrelse']").node().text().as_string();
+    for (const auto& [file, checksum, size] : declared_files(doc)) {
       ASSERT_FALSE(file.empty());
       referenced.insert(file);
       const fs::path path = folder / file;
