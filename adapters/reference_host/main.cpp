@@ -39,6 +39,7 @@ using boligflyt::host::create_private_directory;
 using boligflyt::host::HostConfig;
 using boligflyt::host::HostServices;
 using boligflyt::host::HttpServer;
+using boligflyt::host::is_loopback_host;
 using boligflyt::host::load_host_config;
 using boligflyt::host::Logger;
 using boligflyt::host::LogLevel;
@@ -211,6 +212,9 @@ void print_banner(const HttpServer& server, const HostConfig& config,
     for (const User& user : config.users) {
       std::cout << "  " << user.id << "  " << tokens.issue(user) << "\n";
     }
+  } else if (config.auth.oidc) {
+    std::cout << "Tilgangstokener utstedes av identitetsleverandøren " << config.auth.oidc->issuer
+              << ".\n";
   } else {
     std::cout << "Tilgangstokener (RS256) utstedes av identitetsleverandøren.\n";
   }
@@ -247,6 +251,16 @@ int run(const Options& options) {
     }
     logger.log(LogLevel::kWarn, "dev_clock_offset",
                {{"seconds", std::to_string(*options.dev_clock_offset_seconds)}});
+  }
+  if (tokens->can_issue() && !is_loopback_host(server_options.address)) {
+    // Anyone who can read the data folder's secret can sign in as anyone: development
+    // tokens are for one machine, never for a host others can reach.
+    throw std::runtime_error(
+        "Verten lytter på " + server_options.address +
+        ", men bruker utviklingstokener (HS256) med nøkkelen " +
+        boligflyt::host::hs256_secret_path(data_dir).string() +
+        ". Utenfor 127.0.0.1/::1 må tokener komme fra kommunens identitetsleverandør: sett "
+        "auth.oidc (eller auth.rs256_public_key_file) i konfigurasjonen.");
   }
   const fs::path plugin_path = resolve_plugin_path(config);
   const fs::path procedures_dir = resolve_procedures_dir(config);

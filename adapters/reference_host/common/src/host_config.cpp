@@ -246,6 +246,15 @@ HostConfig parse_host_config(std::string_view json_text, const std::filesystem::
   config.units = parse_units(r, root);
   config.users = parse_users(r, root);
   validate_directory(r, config);
+  if (const json::value* auth = root.if_contains("auth"); auth != nullptr && auth->is_object()) {
+    if (const json::value* oidc = auth->get_object().if_contains("oidc");
+        oidc != nullptr && !oidc->is_null()) {
+      if (config.auth.rs256_public_key_file) {
+        r.fail("auth.oidc", "kan ikke brukes sammen med auth.rs256_public_key_file");
+      }
+      config.auth.oidc = parse_oidc_config(json::serialize(*oidc), config.source, config.units);
+    }
+  }
   return config;
 }
 

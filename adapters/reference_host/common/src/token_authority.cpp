@@ -13,6 +13,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "boligflyt/host/oidc_verifier.h"
 #include "boligflyt/host/secret_key_file.h"
 
 namespace boligflyt::host {
@@ -74,6 +75,7 @@ struct TokenAuthority::Impl {
   AuthConfig auth;
   std::vector<User> users;
   std::unique_ptr<Poco::JWT::Signer> signer;
+  std::unique_ptr<OidcVerifier> oidc;
 
   const User* find_user(std::string_view id) const {
     auto it = std::find_if(users.begin(), users.end(), [&](const User& u) { return u.id == id; });
@@ -81,6 +83,7 @@ struct TokenAuthority::Impl {
   }
 
   TokenCheck check(std::string_view token_text) const {
+    if (oidc) return oidc->verify(token_text);
     if (token_text.empty()) return {std::nullopt, "empty token"};
     if (token_text.size() > kMaxTokenBytes) return {std::nullopt, "token too long"};
 
@@ -159,8 +162,21 @@ std::unique_ptr<TokenAuthority> TokenAuthority::rs256(const std::filesystem::pat
   return std::unique_ptr<TokenAuthority>(new TokenAuthority(std::move(impl)));
 }
 
+std::unique_ptr<TokenAuthority> TokenAuthority::oidc(const HostConfig& config) {
+  if (!config.auth.oidc) throw std::logic_error("auth.oidc is not configured");
+  auto impl = std::make_unique<Impl>();
+  impl->mode = Mode::kOidc;
+  impl->auth = config.auth;
+  impl->users = config.users;
+  impl->oidc = std::make_unique<OidcVerifier>(*config.auth.oidc, config.auth.clock_skew);
+  return std::unique_ptr<TokenAuthority>(new TokenAuthority(std::move(impl)));
+}
+
+const OidcVerifier* TokenAuthority::oidc_verifier() const { return impl_->oidc.get(); }
+
 std::unique_ptr<TokenAuthority> TokenAuthority::from_config(const HostConfig& config,
                                                             const std::filesystem::path& data_dir) {
+  if (config.auth.oidc) return oidc(config);
   if (config.auth.rs256_public_key_file) return rs256(*config.auth.rs256_public_key_file, config);
   SecretKey secret = load_or_create_hs256_secret(data_dir);
   return hs256(std::move(secret.bytes), config);

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "boligflyt/host/oidc_config.h"
+
 namespace boligflyt::host {
 
 /// A configuration that cannot be used. what() is a Norwegian message for the operator.
@@ -53,6 +55,9 @@ struct AuthConfig {
   std::chrono::seconds clock_skew = std::chrono::seconds(60);
   /// When set, tokens are RS256, verified with this public key, and no dev tokens exist.
   std::optional<std::filesystem::path> rs256_public_key_file;
+  /// When set, tokens come from this OpenID Connect provider (discovery, JWKS), and no dev
+  /// tokens exist.
+  std::optional<OidcConfig> oidc;
 };
 
 struct HostConfig {

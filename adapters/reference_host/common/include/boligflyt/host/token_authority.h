@@ -29,17 +29,22 @@ struct TokenCheck {
   std::string failure;
 };
 
+class OidcVerifier;
+
 class TokenAuthority {
  public:
-  enum class Mode { kHs256Development, kRs256 };
+  enum class Mode { kHs256Development, kRs256, kOidc };
 
   /// HS256 with a shared secret: verifies and issues development tokens.
   static std::unique_ptr<TokenAuthority> hs256(std::string secret, const HostConfig& config);
   /// RS256 with an RSA public key (PEM): verifies only. Throws ConfigError.
   static std::unique_ptr<TokenAuthority> rs256(const std::filesystem::path& public_key_pem,
                                                const HostConfig& config);
-  /// RS256 when the config names a public key, otherwise HS256 with the data folder's
-  /// secret (created on first use). Throws ConfigError or SecretError.
+  /// Tokens of the OpenID Connect provider of `config.auth.oidc`: runs discovery and fetches
+  /// its JWKS now. Throws ConfigError.
+  static std::unique_ptr<TokenAuthority> oidc(const HostConfig& config);
+  /// OpenID Connect when the config has auth.oidc, RS256 when it names a public key, otherwise
+  /// HS256 with the data folder's secret (created on first use). Throws ConfigError or SecretError.
   static std::unique_ptr<TokenAuthority> from_config(const HostConfig& config,
                                                      const std::filesystem::path& data_dir);
 
@@ -58,6 +63,9 @@ class TokenAuthority {
   /// Verifies signature, algorithm, `exp`, `nbf`, `iss` and `aud`, and maps `sub` to a
   /// principal. Thread-safe; never throws.
   TokenCheck verify(std::string_view token) const;
+
+  /// The provider's verifier in OpenID Connect mode; nullptr otherwise.
+  const OidcVerifier* oidc_verifier() const;
 
  private:
   struct Impl;
