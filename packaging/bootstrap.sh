@@ -32,7 +32,7 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind clang-format clang-tidy
   clang-14 libclang-rt-14-dev chromium postgresql qpdf poppler-utils
-  systemd curl opensmtpd
+  systemd curl opensmtpd glewlwyd
 )
 
 missing_packages() {
@@ -92,6 +92,12 @@ if [ "$mode" = run ]; then
     --listen "${BOLIGFLYT_LISTEN:-127.0.0.1:8080}"
 fi
 
+# glewlwyd (the OpenID Connect provider the identity tests start on loopback) asks in its
+# postinst to create a PostgreSQL database, which fails here; the tests give it a SQLite
+# database of their own, so tell dbconfig-common to configure nothing.
+if [ "$(id -u)" -eq 0 ] && [ -n "$(missing_packages glewlwyd)" ]; then
+  echo 'glewlwyd glewlwyd/config_type select No configuration' | debconf-set-selections
+fi
 install_packages "${build_packages[@]}" "${test_packages[@]}"
 install_node
 if [ -f "$root/tests/install-npm-deps.sh" ]; then

@@ -12,6 +12,7 @@
 
 #include "api/api_gateway.h"
 #include "boligflyt/host/host_config.h"
+#include "boligflyt/host/oidc_verifier.h"
 #include "boligflyt/host/secret_key_file.h"
 #include "boligflyt/host/token_authority.h"
 #include "http/http_server.h"
@@ -280,8 +281,12 @@ int run(const Options& options) {
     // Browser sign-in lists the demo users, so it exists only where the host issues its own
     // development tokens; with an identity provider (RS256) people sign in there.
     std::unique_ptr<BrowserSessions> sessions;
-    if (tokens->can_issue() && !config.users.empty())
+    if (tokens->can_issue() && !config.users.empty()) {
       sessions = std::make_unique<BrowserSessions>(config.users);
+    } else if (const auto* oidc = tokens->oidc_verifier();
+               oidc != nullptr && !oidc->config().client_id.empty()) {
+      sessions = std::make_unique<BrowserSessions>(*oidc);
+    }
     ApiGateway gateway(*plugin, *tokens, logger, kMaxBodyBytes, sessions.get());
     HttpServer server(server_options, gateway, logger);
     print_banner(server, config, *tokens);

@@ -28,7 +28,8 @@ int64_t now_seconds() {
 std::string oidc_config(const std::string& issuer) {
   return R"({"issuer":")" + issuer + R"(","audience":")" + GlewlwydProvider::kAudience +
          R"(","client_id":")" + GlewlwydProvider::kClientId +
-         R"(","user_claim":"preferred_username","jwks_min_refresh_seconds":1,"groups":{)"
+         R"(","user_claim":"preferred_username","jwks_min_refresh_seconds":1,)"
+         R"("scopes":["openid","boligflyt"],"groups":{)"
          R"("boligflyt-boligkontor":{"units":["boligkontor"]},)"
          R"("boligflyt-ledere":{"roles":["unit_leader"]},)"
          R"("boligflyt-nav":{"units":["nav"],"roles":["employee"]}}})";
@@ -209,6 +210,43 @@ TEST_F(HostOidcTest, AHostWhoseIssuerDoesNotMatchTheProviderDoesNotStart) {
   auto host = HostProcess::start(options, temp_.path(), failure, 20s);
   EXPECT_EQ(host, nullptr);
   EXPECT_NE(failure.find("auth.oidc.issuer"), std::string::npos) << failure;
+}
+
+TEST_F(HostOidcTest, ABrowserSignsInAtTheProviderAndComesBackAsTheRightUser) {
+  // The redirect URI the host derives from the Host header this test's client sends
+  // ("127.0.0.1", no port); the test carries the browser's part back to the host's port.
+  const std::string callback_base = "http://127.0.0.1/auth/oidc/callback";
+  ASSERT_NO_THROW(provider_->set_redirect_uri(callback_base));
+
+  // A page without a session goes to sign-in, and sign-in goes to the provider.
+  const HttpResult page = get("/");
+  ASSERT_EQ(page.status, 303u);
+  const HttpResult start = get(page.header("Location"));
+  ASSERT_EQ(start.status, 303u) << start.body;
+  const std::string authorization = start.header("Location");
+  ASSERT_TRUE(authorization.starts_with(provider_->issuer() + "/auth?")) << authorization;
+  EXPECT_NE(authorization.find("code_challenge_method=S256"), std::string::npos);
+
+  const std::string back = provider_->authorize_as(kOla, authorization);
+  ASSERT_TRUE(back.starts_with(callback_base + "?")) << back;
+  const std::string callback = back.substr(std::string("http://127.0.0.1").size());
+  const HttpResult landed = get(callback);
+  ASSERT_EQ(landed.status, 200u) << landed.body << host_->stderr_text();
+  const std::string set_cookie = landed.header("Set-Cookie");
+  ASSERT_TRUE(set_cookie.starts_with("boligflyt_okt=")) << set_cookie;
+  EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(landed.body.find("url=/"), std::string::npos) << "moves on to the start page";
+
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const HttpResult me = get("/api/v1/me", {{"Cookie", cookie}});
+  ASSERT_EQ(me.status, 200u) << me.body;
+  EXPECT_EQ(json_at(me.body, "/user_id"), "ola");
+  EXPECT_EQ(json_at(me.body, "/units/0/id"), "nav");
+  EXPECT_EQ(json_at(me.body, "/roles/0"), "employee");
+  EXPECT_EQ(get("/", {{"Cookie", cookie}}).status, 200u) << "the start page, signed in";
+
+  // A code and its state are good once.
+  EXPECT_EQ(get(callback).status, 400u);
 }
 
 class HostDevelopmentTokensTest : public HostTest {};

@@ -132,6 +132,26 @@ std::string form_value(std::string_view form, std::string_view name) {
 BrowserSessions::BrowserSessions(std::vector<User> users, std::chrono::seconds idle_lifetime)
     : users_(std::move(users)), idle_lifetime_(idle_lifetime) {}
 
+BrowserSessions::BrowserSessions(const OidcVerifier& oidc, std::chrono::seconds idle_lifetime)
+    : idle_lifetime_(idle_lifetime), oidc_(std::make_unique<OidcSignIn>(oidc)) {}
+
+std::optional<HttpResponse> BrowserSessions::handle_oidc(const HttpRequest& request,
+                                                         std::string_view path,
+                                                         std::string_view query) {
+  if (path == kSignInPath) {
+    if (request.method == "GET")
+      return oidc_->begin(request, safe_next(form_value(query, "neste")));
+    return make_problem(405, "method-not-allowed", "Metoden er ikke tillatt",
+                        "Innlogging skjer hos identitetsleverandøren (GET /logg-inn).");
+  }
+  if (path == kOidcCallbackPath && request.method == "GET") {
+    OidcSignIn::Outcome outcome = oidc_->complete(request, query);
+    if (outcome.error) return std::move(*outcome.error);
+    return start_session(std::move(*outcome.principal), safe_next(outcome.next), true);
+  }
+  return std::nullopt;
+}
+
 bool BrowserSessions::cross_site(const HeaderList& headers) {
   if (const std::string* site = find_header(headers, "sec-fetch-site")) {
     if (*site == "cross-site" || *site == "same-site") return true;
@@ -167,6 +187,9 @@ std::optional<BrowserSession> BrowserSessions::find(const HeaderList& headers) {
 
 std::optional<HttpResponse> BrowserSessions::handle(const HttpRequest& request,
                                                     std::string_view path, std::string_view query) {
+  if (oidc_ && (path == kSignInPath || path == kOidcCallbackPath)) {
+    return handle_oidc(request, path, query);
+  }
   if (path == kSignInPath) {
     if (request.method == "POST") return sign_in(request);
     if (request.method == "GET") return sign_in_page(form_value(query, "neste"), {});
@@ -235,9 +258,14 @@ HttpResponse BrowserSessions::sign_in(const HttpRequest& request) {
       std::find_if(users_.begin(), users_.end(), [&](const User& u) { return u.id == user_id; });
   if (user == users_.end()) return sign_in_page(next, "Velg en av brukerne i listen.");
 
+  return start_session(Principal{user->id, user->display_name, user->units, user->roles}, next,
+                       false);
+}
+
+HttpResponse BrowserSessions::start_session(Principal principal, const std::string& next,
+                                            bool via_page) {
   const std::string id = random_token();
-  BrowserSession session{Principal{user->id, user->display_name, user->units, user->roles},
-                         random_token()};
+  BrowserSession session{std::move(principal), random_token()};
   {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
@@ -252,6 +280,27 @@ HttpResponse BrowserSessions::sign_in(const HttpRequest& request) {
     sessions_.emplace(id, Entry{std::move(session), now});
   }
   HttpResponse response = redirect(next);
+  if (via_page) {
+    // Back from the provider the browser is in a navigation another site started, in which
+    // it does not send a SameSite=Strict cookie; a page of our own that moves on starts a
+    // navigation from this site, and the new session goes with it.
+    response.status = 200;
+    response.content_type = "text/html; charset=utf-8";
+    response.headers.clear();
+    std::string target;
+    append_html_escaped(target, next);
+    response.body =
+        "<!doctype html>\n<html lang=\"nb\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta http-equiv=\"refresh\" content=\"0;url=" +
+        target +
+        "\">\n<title>Logger inn – boligflyt</title>\n</head>\n<body>\n"
+        "<p><a href=\"" +
+        target +
+        "\">Fortsett til boligflyt</a></p>\n"
+        "</body>\n</html>\n";
+    response.headers.emplace_back("Content-Security-Policy", std::string(kSignInPolicy));
+    response.headers.emplace_back("Cache-Control", "no-store");
+  }
   response.headers.emplace_back(
       "Set-Cookie", std::string(kSessionCookie) + "=" + id + "; Path=/; HttpOnly; SameSite=Strict");
   return response;

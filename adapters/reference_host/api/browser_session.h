@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "api/oidc_sign_in.h"
 #include "boligflyt/host/host_config.h"
 #include "boligflyt/host/token_authority.h"
 #include "http/http_message.h"
@@ -30,6 +32,10 @@ class BrowserSessions {
  public:
   /// `users` are offered on the sign-in page; sessions last `idle_lifetime` since last use.
   explicit BrowserSessions(std::vector<User> users,
+                           std::chrono::seconds idle_lifetime = std::chrono::hours(8));
+  /// Sign-in through the OpenID Connect provider `oidc` (which must outlive this) instead of
+  /// a list of users.
+  explicit BrowserSessions(const OidcVerifier& oidc,
                            std::chrono::seconds idle_lifetime = std::chrono::hours(8));
 
   /// Handles /logg-inn, /logg-ut and /auth/session; nullopt for every other path.
@@ -50,6 +56,9 @@ class BrowserSessions {
   };
   HttpResponse sign_in_page(std::string_view next, std::string_view error) const;
   HttpResponse sign_in(const HttpRequest& request);
+  HttpResponse start_session(Principal principal, const std::string& next, bool via_page);
+  std::optional<HttpResponse> handle_oidc(const HttpRequest& request, std::string_view path,
+                                          std::string_view query);
   HttpResponse sign_out(const HttpRequest& request);
   HttpResponse session_json(const HttpRequest& request);
   std::optional<std::string> session_id(const HeaderList& headers) const;
@@ -58,6 +67,7 @@ class BrowserSessions {
   std::chrono::seconds idle_lifetime_;
   std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> sessions_;
+  std::unique_ptr<OidcSignIn> oidc_;
 };
 
 /// The CSRF check of a cookie-authenticated write: the session's token in X-CSRF-Token, and

@@ -419,7 +419,7 @@ void GlewlwydProvider::add_user(const ProviderUser& user) {
             "add user " + user.username);
 }
 
-std::string GlewlwydProvider::access_token(const ProviderUser& user) {
+std::string GlewlwydProvider::signed_in_cookie(const ProviderUser& user) {
   const json::object sign_in = {{"username", user.username}, {"password", user.password}};
   const HttpResult signed_in =
       http_request(port_, "POST", "/api/auth/", {{"Content-Type", "application/json"}},
@@ -431,6 +431,42 @@ std::string GlewlwydProvider::access_token(const ProviderUser& user) {
                          {{"Cookie", cookie}, {"Content-Type", "application/json"}},
                          json::serialize(json::object{{"scope", scopes}})),
             "grant");
+  return cookie;
+}
+
+void GlewlwydProvider::set_redirect_uri(const std::string& uri) {
+  redirect_uri_ = uri;
+  const json::object client = {{"name", "boligflyt"},
+                               {"confidential", false},
+                               {"enabled", true},
+                               {"scope", json::array{"openid", kScope}},
+                               {"redirect_uri", json::array{uri}},
+                               {"authorization_type", json::array{"code", "refresh_token"}}};
+  expect_ok(http_request(port_, "PUT", std::string("/api/client/") + kClientId,
+                         {{"Cookie", admin_cookie()}, {"Content-Type", "application/json"}},
+                         json::serialize(client)),
+            "update client");
+}
+
+std::string GlewlwydProvider::authorize_as(const ProviderUser& user,
+                                           const std::string& authorization_url) {
+  const std::string cookie = signed_in_cookie(user);
+  const std::string origin = "http://127.0.0.1:" + std::to_string(port_);
+  if (!authorization_url.starts_with(origin + "/")) {
+    throw std::runtime_error("not this provider's URL: " + authorization_url);
+  }
+  // g_continue is what glewlwyd's own login page adds once the user has confirmed.
+  const HttpResult redirect = http_request(
+      port_, "GET", authorization_url.substr(origin.size()) + "&g_continue", {{"Cookie", cookie}});
+  if (redirect.status != 302) {
+    throw std::runtime_error("glewlwyd: authorization gave " + std::to_string(redirect.status));
+  }
+  return redirect.header("Location");
+}
+
+std::string GlewlwydProvider::access_token(const ProviderUser& user) {
+  const std::string cookie = signed_in_cookie(user);
+  const std::string scopes = std::string("openid ") + kScope;
 
   const std::string verifier = random_text(64);
   unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -53,6 +53,12 @@ class GlewlwydProvider {
   /// browser would run it (sign in, grant the scopes, follow the redirect, redeem the
   /// code). Throws std::runtime_error on failure.
   std::string access_token(const ProviderUser& user);
+  /// Registers `uri` as the client's only redirect URI. Throws std::runtime_error.
+  void set_redirect_uri(const std::string& uri);
+  /// What a browser does at the provider: `user` signs in and grants the scopes, then the
+  /// authorization URL (as the host sent it) is opened. Returns where the provider sends the
+  /// browser back to. Throws std::runtime_error.
+  std::string authorize_as(const ProviderUser& user, const std::string& authorization_url);
   /// Key rotation: a new EC P-256 key (ES256) generated with openssl becomes the
   /// provider's signing key, and the plugin is reloaded. Throws std::runtime_error.
   void rotate_to_new_es256_key();
@@ -60,6 +66,7 @@ class GlewlwydProvider {
  private:
   GlewlwydProvider() = default;
   std::string admin_cookie();
+  std::string signed_in_cookie(const ProviderUser& user);
   void configure_plugin(const std::string& jwt_type, const std::filesystem::path& key, bool create);
 
   std::filesystem::path dir_;

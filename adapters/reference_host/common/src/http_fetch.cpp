@@ -62,14 +62,21 @@ std::optional<Url> parse_url(std::string_view text) {
 // that accepts and then says nothing costs us `timeout`, never a hung request thread.
 template <class Stream>
 FetchResult exchange(asio::io_context& ioc, Stream& stream, beast::tcp_stream& tcp_layer,
-                     const Url& url, std::chrono::milliseconds timeout, std::size_t max_body,
+                     const Url& url, std::optional<std::string_view> form,
+                     std::chrono::milliseconds timeout, std::size_t max_body,
                      const tcp::resolver::results_type& endpoints) {
   FetchResult result;
   beast::error_code failure;
-  http::request<http::empty_body> request{http::verb::get, url.target, 11};
+  http::request<http::string_body> request{form ? http::verb::post : http::verb::get, url.target,
+                                           11};
   request.set(http::field::host, url.host);
   request.set(http::field::user_agent, "boligflyt-host");
   request.set(http::field::accept, "application/json");
+  if (form) {
+    request.set(http::field::content_type, "application/x-www-form-urlencoded");
+    request.body() = std::string(*form);
+    request.prepare_payload();
+  }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(max_body);
@@ -118,10 +125,8 @@ FetchResult exchange(asio::io_context& ioc, Stream& stream, beast::tcp_stream& t
   return result;
 }
 
-}  // namespace
-
-FetchResult http_get(std::string_view url_text, std::chrono::milliseconds timeout,
-                     std::size_t max_body) {
+FetchResult fetch(std::string_view url_text, std::optional<std::string_view> form,
+                  std::chrono::milliseconds timeout, std::size_t max_body) {
   const std::optional<Url> url = parse_url(url_text);
   if (!url) return {0, {}, "unsupported URL"};
   try {
@@ -132,7 +137,7 @@ FetchResult http_get(std::string_view url_text, std::chrono::milliseconds timeou
     if (ec) return {0, {}, "resolve: " + ec.message()};
     if (!url->tls) {
       beast::tcp_stream stream(ioc);
-      return exchange(ioc, stream, stream, *url, timeout, max_body, endpoints);
+      return exchange(ioc, stream, stream, *url, form, timeout, max_body, endpoints);
     }
     asio::ssl::context tls(asio::ssl::context::tls_client);
     tls.set_default_verify_paths();
@@ -143,11 +148,23 @@ FetchResult http_get(std::string_view url_text, std::chrono::milliseconds timeou
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str())) {
       return {0, {}, "cannot set SNI"};
     }
-    return exchange(ioc, stream, beast::get_lowest_layer(stream), *url, timeout, max_body,
+    return exchange(ioc, stream, beast::get_lowest_layer(stream), *url, form, timeout, max_body,
                     endpoints);
   } catch (const std::exception& e) {
     return {0, {}, e.what()};
   }
+}
+
+}  // namespace
+
+FetchResult http_get(std::string_view url, std::chrono::milliseconds timeout,
+                     std::size_t max_body) {
+  return fetch(url, std::nullopt, timeout, max_body);
+}
+
+FetchResult http_post_form(std::string_view url, std::string_view form,
+                           std::chrono::milliseconds timeout, std::size_t max_body) {
+  return fetch(url, form, timeout, max_body);
 }
 
 }  // namespace boligflyt::host

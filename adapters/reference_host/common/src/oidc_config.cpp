@@ -132,6 +132,14 @@ OidcConfig parse_oidc_config(std::string_view json_text, std::string_view source
       r.seconds(o, "jwks_max_age_seconds", 60, 7 * 24 * 3600, config.jwks_max_age);
   config.fetch_timeout = r.seconds(o, "fetch_timeout_seconds", 1, 120, config.fetch_timeout);
 
+  config.redirect_uri = r.text(o, "redirect_uri", false);
+  if (o.contains("scopes")) {
+    config.scopes = r.texts(o, "scopes", "");
+    if (std::find(config.scopes.begin(), config.scopes.end(), "openid") == config.scopes.end()) {
+      r.fail("scopes", "må ha med «openid»");
+    }
+  }
+
   const json::value* groups = o.if_contains("groups");
   if (groups == nullptr || !groups->is_object() || groups->get_object().empty()) {
     r.fail("groups", "må være et objekt fra gruppe til {\"units\": [...], \"roles\": [...]}");

@@ -21,4 +21,9 @@ struct FetchResult {
 FetchResult http_get(std::string_view url, std::chrono::milliseconds timeout,
                      std::size_t max_body = 1024 * 1024);
 
+/// POSTs an application/x-www-form-urlencoded `form` (an OAuth token request) to `url`, with
+/// the same rules as http_get. Never throws.
+FetchResult http_post_form(std::string_view url, std::string_view form,
+                           std::chrono::milliseconds timeout, std::size_t max_body = 1024 * 1024);
+
 }  // namespace boligflyt::host

@@ -42,6 +42,11 @@ struct OidcConfig {
   std::chrono::seconds jwks_max_age = std::chrono::hours(1);
   /// Each request to the provider (discovery, JWKS) must finish within this.
   std::chrono::seconds fetch_timeout = std::chrono::seconds(10);
+  /// Browser sign-in: where the provider sends the browser back; default
+  /// `http://<Host of the request>/auth/oidc/callback`. Must be registered at the provider.
+  std::string redirect_uri;
+  /// Browser sign-in: the scopes asked for (`openid` first).
+  std::vector<std::string> scopes = {"openid"};
 };
 
 struct Unit;
