@@ -285,7 +285,7 @@ int run(const Options& options) {
       sessions = std::make_unique<BrowserSessions>(config.users);
     } else if (const auto* oidc = tokens->oidc_verifier();
                oidc != nullptr && !oidc->config().client_id.empty()) {
-      sessions = std::make_unique<BrowserSessions>(*oidc);
+      sessions = std::make_unique<BrowserSessions>(*oidc, logger);
     }
     ApiGateway gateway(*plugin, *tokens, logger, kMaxBodyBytes, sessions.get());
     HttpServer server(server_options, gateway, logger);

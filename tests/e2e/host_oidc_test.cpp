@@ -245,8 +245,12 @@ TEST_F(HostOidcTest, ABrowserSignsInAtTheProviderAndComesBackAsTheRightUser) {
   EXPECT_EQ(json_at(me.body, "/roles/0"), "employee");
   EXPECT_EQ(get("/", {{"Cookie", cookie}}).status, 200u) << "the start page, signed in";
 
-  // A code and its state are good once.
+  // A code and its state are good once, and the refusal is logged without the code.
   EXPECT_EQ(get(callback).status, 400u);
+  const std::string log = host_->stderr_text();
+  EXPECT_NE(log.find("sign_in_failed"), std::string::npos) << log;
+  const std::string code = callback.substr(callback.find("code=") + 5, 16);
+  EXPECT_EQ(log.find(code), std::string::npos);
 }
 
 class HostDevelopmentTokensTest : public HostTest {};

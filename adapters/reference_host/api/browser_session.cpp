@@ -132,8 +132,9 @@ std::string form_value(std::string_view form, std::string_view name) {
 BrowserSessions::BrowserSessions(std::vector<User> users, std::chrono::seconds idle_lifetime)
     : users_(std::move(users)), idle_lifetime_(idle_lifetime) {}
 
-BrowserSessions::BrowserSessions(const OidcVerifier& oidc, std::chrono::seconds idle_lifetime)
-    : idle_lifetime_(idle_lifetime), oidc_(std::make_unique<OidcSignIn>(oidc)) {}
+BrowserSessions::BrowserSessions(const OidcVerifier& oidc, Logger& logger,
+                                 std::chrono::seconds idle_lifetime)
+    : idle_lifetime_(idle_lifetime), oidc_(std::make_unique<OidcSignIn>(oidc)), logger_(&logger) {}
 
 std::optional<HttpResponse> BrowserSessions::handle_oidc(const HttpRequest& request,
                                                          std::string_view path,
@@ -146,7 +147,10 @@ std::optional<HttpResponse> BrowserSessions::handle_oidc(const HttpRequest& requ
   }
   if (path == kOidcCallbackPath && request.method == "GET") {
     OidcSignIn::Outcome outcome = oidc_->complete(request, query);
-    if (outcome.error) return std::move(*outcome.error);
+    if (outcome.error) {
+      logger_->log(LogLevel::kWarn, "sign_in_failed", {{"reason", outcome.log_reason}});
+      return std::move(*outcome.error);
+    }
     return start_session(std::move(*outcome.principal), safe_next(outcome.next), true);
   }
   return std::nullopt;

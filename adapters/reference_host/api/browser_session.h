@@ -17,6 +17,7 @@
 #include "boligflyt/host/host_config.h"
 #include "boligflyt/host/token_authority.h"
 #include "http/http_message.h"
+#include "log/logger.h"
 
 namespace boligflyt::host {
 
@@ -35,8 +36,9 @@ class BrowserSessions {
                            std::chrono::seconds idle_lifetime = std::chrono::hours(8));
   /// Sign-in through the OpenID Connect provider `oidc` (which must outlive this) instead of
   /// a list of users.
-  explicit BrowserSessions(const OidcVerifier& oidc,
-                           std::chrono::seconds idle_lifetime = std::chrono::hours(8));
+  /// Failed sign-ins are logged to `logger` (the reason, never a code or token).
+  BrowserSessions(const OidcVerifier& oidc, Logger& logger,
+                  std::chrono::seconds idle_lifetime = std::chrono::hours(8));
 
   /// Handles /logg-inn, /logg-ut and /auth/session; nullopt for every other path.
   std::optional<HttpResponse> handle(const HttpRequest& request, std::string_view path,
@@ -68,6 +70,7 @@ class BrowserSessions {
   std::mutex mutex_;
   std::map<std::string, Entry, std::less<>> sessions_;
   std::unique_ptr<OidcSignIn> oidc_;
+  Logger* logger_ = nullptr;
 };
 
 /// The CSRF check of a cookie-authenticated write: the session's token in X-CSRF-Token, and

@@ -425,7 +425,7 @@ std::string GlewlwydProvider::signed_in_cookie(const ProviderUser& user) {
       http_request(port_, "POST", "/api/auth/", {{"Content-Type", "application/json"}},
                    json::serialize(sign_in));
   expect_ok(signed_in, "sign-in of " + user.username);
-  const std::string cookie = session_cookie(signed_in);
+  std::string cookie = session_cookie(signed_in);
   const std::string scopes = std::string("openid ") + kScope;
   expect_ok(http_request(port_, "PUT", std::string("/api/auth/grant/") + kClientId,
                          {{"Cookie", cookie}, {"Content-Type", "application/json"}},
