@@ -81,7 +81,7 @@ TEST_F(DocumentLibraryConfigTest, WithoutItThereIsNoLibraryOfThePluginsOwn) {
 TEST_F(DocumentLibraryConfigTest, SecretFileOthersMayReadIsRefusedNamingTheKey) {
   for (const mode_t mode : {0640, 0604, 0660}) {
     ASSERT_EQ(::chmod(secret_.c_str(), mode), 0);
-    for (const std::string& key : {"password_file", "token_file"}) {
+    for (const std::string key : {"password_file", "token_file"}) {
       const std::string auth = key == "password_file" ? R"("user":"boligflyt",)" : "";
       auto config = parse_with(R"({"url":"https://dok.kommune.no",)" + auth + "\"" + key +
                                "\":" + secret() + "}");
@@ -109,7 +109,7 @@ TEST_F(DocumentLibraryConfigTest, BadOrMissingKeysAreRefusedByName) {
   EXPECT_EQ(field_of(R"({"url":"https://dok.kommune.no","user":"b","password_file":)" + secret() +
                      R"(,"token_file":)" + secret() + "}"),
             "document_library.token_file");
-  EXPECT_EQ(field_of(R"({"url":"https://dok.kommune.no","password_file":"relativ"})"),
+  EXPECT_EQ(field_of(R"({"url":"https://dok.kommune.no","user":"b","password_file":"relativ"})"),
             "document_library.password_file");
   EXPECT_EQ(field_of(R"({"url":"http://dok.kommune.no","ca_file":"/etc/hostname"})"),
             "document_library.ca_file");

@@ -46,6 +46,13 @@ class LibraryDeliverer final : public outbox::Deliverer {
     const std::string version = text_of(payload.as_object(), "version");
     auto stored = procedures_.find(procedure_id, version);
     if (!stored) return permanent("no version " + procedure_id + " " + version);
+    if (const auto& status = (*stored)->status(); status != "published" && status != "superseded") {
+      // The publication is committed but this node's catalogue does not show it yet.
+      return make_error(ErrorKind::kUnavailable, "document-library-not-yet", "Ikke publisert ennå",
+                        "Versjonen er ikke publisert ennå.", {},
+                        "version " + procedure_id + " " + version + " is " + status +
+                            " in this node's catalogue, not yet published");
+    }
     const auto catalog = procedures_.snapshot();
     auto files = library_files(**stored, catalog->units(), renderer_);
     if (!files) return files.error();

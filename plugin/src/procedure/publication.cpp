@@ -150,12 +150,14 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
                                                {}, outcome.superseded, exports);
   if (!saved) return saved.error();
-  if (!exports.empty() && collaborators_.outbox != nullptr) collaborators_.outbox->wake();
   logger_.info("procedure_published", {{"procedure", procedure_id},
                                        {"version", version},
                                        {"effective_from", effective_from},
                                        {"sha256", record.sha256}});
   rebuild();
+  // Woken only now: the deliverers read the version from the catalogue, which has it as
+  // published from here on.
+  if (!exports.empty() && collaborators_.outbox != nullptr) collaborators_.outbox->wake();
   auto published = find(procedure_id, version);
   if (!published) return published.error();
   outcome.version = *published;
