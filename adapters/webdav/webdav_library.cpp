@@ -107,7 +107,9 @@ class WebDavLibrary final : public ports::DocumentLibrary {
   }
 
  private:
-  Result<DavReply> send(DavRequest request) const { return send_dav_request(settings_, request); }
+  Result<DavReply> send(const DavRequest& request) const {
+    return send_dav_request(settings_, request);
+  }
 
   // 201: made now; 405: it is there already (RFC 4918 9.3.1).
   Result<void> make_collection(const std::string& target) const {
