@@ -160,20 +160,42 @@ class DocumentLibraryTest : public HostTest {
     while (accepts_connections(port_) && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
   }
 
-  std::string plugin_config(const std::string& password) {
+  /// Serves the library over https only, with a certificate for "localhost" from a CA of the
+  /// test's own making; returns that CA's file (what a municipality gives as ca_file).
+  fs::path serve_over_tls() {
+    const fs::path dir = temp_.path() / "tls";
+    fs::create_directories(dir);
+    const auto made =
+        run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                     "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                     "-keyout", (dir / "key.pem").string(), "-out", (dir / "cert.pem").string()},
+                    dir);
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    std::string conf = read_file(apache_conf_);
+    conf += std::string("LoadModule ssl_module ") + kModules +
+            "/mod_ssl.so\nSSLEngine on\nSSLCertificateFile " + (dir / "cert.pem").string() +
+            "\nSSLCertificateKeyFile " + (dir / "key.pem").string() + "\n";
+    write_file(apache_conf_, conf);
+    return dir / "cert.pem";
+  }
+
+  std::string plugin_config(const std::string& password, const std::string& base_url = {},
+                            const std::string& extra = {}) {
     const fs::path secret = temp_.path() / ("webdav-passord-" + std::to_string(++secrets_));
     write_file(secret, password + "\n");
     fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write,
                     fs::perm_options::replace);
     return R"({"notifications":{"first_retry_seconds":1,"max_retry_seconds":2,"max_attempts":200},)"
-           R"("document_library":{"url":"http://127.0.0.1:)" +
-           std::to_string(port_) + R"(/kvalitet/","user":")" + kUser + R"(","password_file":")" +
-           secret.string() + R"(","timeout_seconds":5}})";
+           R"("document_library":{"url":")" +
+           (base_url.empty() ? "http://127.0.0.1:" + std::to_string(port_) : base_url) +
+           R"(/kvalitet/","user":")" + kUser + R"(","password_file":")" + secret.string() +
+           R"(","timeout_seconds":5)" + extra + "}}";
   }
 
-  void start_host_with_library(const std::string& password = kPassword) {
-    ASSERT_NO_FATAL_FAILURE(start_host(
-        write_config(json_set(default_config_json(), {"plugin"}, plugin_config(password)))));
+  void start_host_with_library(const std::string& password = kPassword,
+                               const std::string& base_url = {}, const std::string& extra = {}) {
+    ASSERT_NO_FATAL_FAILURE(start_host(write_config(
+        json_set(default_config_json(), {"plugin"}, plugin_config(password, base_url, extra)))));
   }
 
   fs::path version_dir(const std::string& version) const { return library_ / kProcedure / version; }
@@ -388,6 +410,37 @@ TEST_F(DocumentLibraryTest, WrongPasswordKeepsTheDocumentsInTheOutboxAndIsNeverL
   // Nor the Authorization header's value: base64 of "boligflyt:feil-passord-Zx9".
   EXPECT_EQ(log.find("Ym9saWdmbHl0OmZlaWwtcGFzc29yZC1aeDk="), std::string::npos);
   EXPECT_EQ(log.find("Authorization"), std::string::npos);
+}
+
+// Over https the server's certificate is checked against the host name and the configured CA:
+// a library whose certificate the plugin cannot trust gets nothing, one it can gets the
+// documents.
+TEST_F(DocumentLibraryTest, HttpsChecksTheCertificateAgainstTheConfiguredCa) {
+  const fs::path ca = serve_over_tls();
+  ASSERT_NO_FATAL_FAILURE(start_apache());
+  const std::string https = "https://localhost:" + std::to_string(port_);
+  // Without ca_file only the system's CAs count, and they do not know the test's.
+  ASSERT_NO_FATAL_FAILURE(start_host_with_library(kPassword, https));
+  const auto untrusted =
+      wait_for_log([&] { return host_->stderr_text(); },
+                   {"outbox_retry_later", "\"document_library\"", "certificate"});
+  ASSERT_FALSE(untrusted.empty()) << host_->stderr_text();
+  EXPECT_FALSE(fs::exists(version_dir("4.0")));
+  HostTest::TearDown();
+
+  // A fresh data folder: the stopped host's lease on the message it was trying would hold
+  // it for two minutes.
+  HostOptions options;
+  options.data_dir = temp_.path() / "data-trusting";
+  options.config_file = write_config(
+      json_set(default_config_json(), {"plugin"},
+               plugin_config(kPassword, https, R"(,"ca_file":")" + ca.string() + "\"")),
+      "trusting.json");
+  std::string failure;
+  host_ = HostProcess::start(options, temp_.path(), failure);
+  ASSERT_NE(host_, nullptr) << failure;
+  const auto v40 = wait_for_documents("4.0");
+  ASSERT_NO_FATAL_FAILURE(expect_documents_of("4.0", v40)) << host_->stderr_text();
 }
 
 }  // namespace
