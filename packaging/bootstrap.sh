@@ -32,7 +32,7 @@ build_packages=(
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev valgrind clang-format clang-tidy
   clang-14 libclang-rt-14-dev chromium postgresql qpdf poppler-utils
-  systemd curl opensmtpd glewlwyd
+  systemd curl opensmtpd glewlwyd apache2
 )
 
 missing_packages() {
@@ -54,7 +54,7 @@ install_packages() {
       exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
-    # Installing starts no services (OpenSMTPD, PostgreSQL's own cluster): the tests start
+    # Installing starts no services (OpenSMTPD, Apache, PostgreSQL's own cluster): the tests start
     # their own servers on loopback, and a system smtpd would hold the queue they share.
     # Debian's service scripts ask /usr/sbin/policy-rc.d first; 101 means "do not start".
     local policy=/usr/sbin/policy-rc.d own_policy=0

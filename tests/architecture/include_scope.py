@@ -25,6 +25,7 @@ DOMAIN_AREAS = {  # area -> a header of its own for the control probe
     "render": "render/markup.h",
     "deviation": "deviation/lifecycle.h",
     "archive": "archive/message_name.h",
+    "library": "library/publication.h",
 }
 # The api and instance roots, and every adapter's (adapters/<name>/…/include-root).
 FORBIDDEN_ROOTS = ("include-roots/api", "include-roots/instance", "/adapters/")
@@ -33,6 +34,7 @@ FORBIDDEN_HEADERS = (
     "archive_file_drop/file_drop.h",
     "host_abi_table/host_directory.h",
     "smtp/smtp_mailer.h",
+    "webdav/webdav_library.h",
     "core/instance.h",
 )
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # clang-tidy over the plugin's own sources (plugin/src/**/*.cpp and the adapters linked into
-# it, adapters/archive_file_drop, adapters/host_abi_table and adapters/smtp) with the root .clang-tidy,
+# it, adapters/archive_file_drop, adapters/host_abi_table, adapters/smtp and adapters/webdav) with
+# the root .clang-tidy,
 # using the compile commands of an existing build. Fails on any finding (WarningsAsErrors).
 #
 # usage: clang_tidy.sh SOURCE_DIR BUILD_DIR [CLANG_TIDY] [JOBS]
@@ -24,10 +25,11 @@ fi
 cd "$src" || exit 1
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   mapfile -t candidates < <(git ls-files --cached --others --exclude-standard -- 'plugin/src/*.cpp' \
-    'adapters/archive_file_drop/*.cpp' 'adapters/host_abi_table/*.cpp' 'adapters/smtp/*.cpp')
+    'adapters/archive_file_drop/*.cpp' 'adapters/host_abi_table/*.cpp' 'adapters/smtp/*.cpp' \
+    'adapters/webdav/*.cpp')
 else
   mapfile -t candidates < <(find plugin/src adapters/archive_file_drop adapters/host_abi_table \
-    adapters/smtp -name '*.cpp' | sort)
+    adapters/smtp adapters/webdav -name '*.cpp' | sort)
 fi
 
 # Only files the build compiles have flags to check with; a source the build does not know is

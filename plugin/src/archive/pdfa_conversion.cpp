@@ -27,6 +27,8 @@
 #include <system_error>
 #include <thread>
 
+#include "archive/pdf_identity.h"
+
 extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace boligflyt::archive {
@@ -490,7 +492,9 @@ Result<std::string> convert_to_pdfa(const PdfDocument& document, const std::stri
   if (!result || result->compare(0, 5, "%PDF-") != 0) {
     return internal_error("PDF/A: Ghostscript wrote no PDF: " + tail(messages, 2000));
   }
-  return restore_unicode_metadata(std::move(*result), document);
+  auto restored = restore_unicode_metadata(std::move(*result), document);
+  if (!restored) return restored.error();
+  return with_content_identity(std::move(*restored));
 }
 
 }  // namespace boligflyt::archive

@@ -278,6 +278,10 @@ Result<PluginConfig> parse_plugin_config(std::string_view json) {
       auto mail = adapters::parse_smtp_settings(value);
       if (!mail) return mail.error();
       config.mail = std::move(*mail);
+    } else if (key == "document_library") {
+      auto library = adapters::parse_webdav_settings(value);
+      if (!library) return library.error();
+      config.document_library = std::move(*library);
     } else {
       return config_error(std::string(key), "Ukjent nøkkel «" + std::string(key) + "».");
     }

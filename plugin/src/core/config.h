@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "observability/logger.h"
 #include "smtp/smtp_settings.h"
+#include "webdav/webdav_settings.h"
 
 namespace boligflyt {
 
@@ -60,6 +61,10 @@ struct PluginConfig {
   // "mail": the plugin's own e-mail to the people a notification names (adapters/smtp);
   // absent: notifications go to the host only.
   std::optional<adapters::SmtpSettings> mail;
+  // "document_library": the municipality's document library over WebDAV (adapters/webdav),
+  // which gets every published version as HTML, PDF/A and XML; absent: the host's library
+  // gets the HTML document (publish_document).
+  std::optional<adapters::WebDavSettings> document_library;
 };
 
 /// Parses and checks the configuration; the error's detail names the key and, for syntax

@@ -22,6 +22,7 @@
 #include "store_sqlite/sqlite_store.h"
 #include "util/norway_time.h"
 #include "util/time.h"
+#include "webdav/webdav_library.h"
 
 namespace boligflyt {
 
@@ -50,12 +51,17 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   const auto archive = archive_settings();
   const bool archiving = config_.archive_enabled;
   if (archiving) export_messages_ = std::make_unique<archive::ExportMessages>(archive);
+  if (config_.document_library) {
+    library_ = adapters::make_webdav_library(*config_.document_library);
+    library_messages_ = std::make_unique<library::LibraryMessages>();
+  }
   procedures_ = std::make_unique<procedure::ProcedureService>(
       *store_, *host_, logger_, config_.procedures_dir, config_.schema_file,
       procedure::ProcedureCollaborators{.directory = directory_.get(),
                                         .outbox = relay_.get(),
                                         .archiving = export_messages_.get(),
-                                        .renderer = &document_renderer_});
+                                        .renderer = &document_renderer_,
+                                        .library = library_messages_.get()});
   // ABI 1.1: a host with its own avvik register gets every avvik mirrored there. A 1.0 host
   // (or one that leaves the entry NULL) gets nothing, and the log says so once.
   if (host_->can_mirror_deviations()) {
@@ -99,6 +105,7 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
     logger_.info("mail_enabled",
                  {{"server", config_.mail->server}, {"port", std::to_string(config_.mail->port)}});
   }
+  if (library_) start_document_library(retry);
   notifications_ = std::make_unique<outbox::NotificationDeliverer>(
       *host_, config_.mail ? store_.get() : nullptr, relay_.get());
   relay_->add_topic(std::string(outbox::kNotificationTopic), *notifications_, retry);
@@ -193,6 +200,22 @@ std::unique_ptr<archive::ExportService> Instance::start_archive(
                                              ? adapters::PackageFormat::kAsice
                                              : adapters::PackageFormat::kFolder),
       relay_.get());
+}
+
+void Instance::start_document_library(outbox::RetryPolicy retry) {
+  library_deliverer_ =
+      library::make_library_deliverer(*procedures_, document_renderer_, *library_, logger_);
+  // Rendering PDF/A takes seconds: one version per turn, so notifications go out between.
+  retry.batch = 1;
+  relay_->add_topic(std::string(library::kDocumentLibraryTopic), *library_deliverer_, retry);
+  // A library configured after versions were published gets the one in force (and any to
+  // come) as well; what is in the outbox already is not queued twice.
+  if (auto queued =
+          store_->enqueue_outbox(library::messages_for_published(*procedures_->snapshot()));
+      !queued) {
+    logger_.warn("document_library_backfill_failed", {{"cause", queued.error().log_message}});
+  }
+  logger_.info("document_library_enabled", {{"library", library_->describe()}});
 }
 
 std::unique_ptr<store::Store> Instance::open_store() const {

@@ -14,12 +14,14 @@
 #include "deviation/attachments.h"
 #include "deviation/mirror.h"
 #include "deviation/service.h"
+#include "library/publication.h"
 #include "observability/logger.h"
 #include "observability/metrics.h"
 #include "outbox/mirror_deliverer.h"
 #include "outbox/notification_deliverer.h"
 #include "outbox/relay.h"
 #include "ports/directory.h"
+#include "ports/document_library.h"
 #include "ports/host_services.h"
 #include "ports/store/store.h"
 #include "procedure/service.h"
@@ -51,6 +53,7 @@ class Instance {
   archive::ArchiveSettings archive_settings() const;
   deviation::DeviationService::Clock deviation_clock() const;
   std::unique_ptr<archive::ExportService> start_archive(const archive::ArchiveSettings& settings);
+  void start_document_library(outbox::RetryPolicy retry);
 
   // Declared in the order they are built; destroyed in reverse, after shutdown().
   PluginConfig config_;
@@ -73,6 +76,11 @@ class Instance {
   std::unique_ptr<outbox::MirrorDeliverer> mirrors_;  // destroyed before host_ (declared after)
   std::unique_ptr<outbox::Deliverer> mail_;           // null: no mail of the plugin's own
   std::unique_ptr<BackgroundWorker> worker_;
+  // The plugin's own document library; all null when "document_library" is not configured.
+  // (Set before procedures_ is built, which they outlive in use: the relay stops first.)
+  std::unique_ptr<ports::DocumentLibrary> library_;
+  std::unique_ptr<library::LibraryMessages> library_messages_;
+  std::unique_ptr<outbox::Deliverer> library_deliverer_;
 };
 
 }  // namespace boligflyt

@@ -29,11 +29,23 @@ class DocumentRenderer {
   virtual std::string render(const StoredVersion& version, const UnitRegistry& units) const = 0;
 };
 
+/// The document library's interest in a published version: the outbox message that puts its
+/// documents there, written in the same transaction as the publication.
+class VersionLibrary {
+ public:
+  virtual ~VersionLibrary() = default;
+  virtual store::OutboxMessage library_message_of(const std::string& procedure_id,
+                                                  const std::string& version) const = 0;
+};
+
 struct ProcedureCollaborators {
   ports::Directory* directory = nullptr;        // leaders who have not confirmed reading
   outbox::Wakeup* outbox = nullptr;             // told after messages were queued
   const VersionArchiving* archiving = nullptr;  // archive export of a published version
   const DocumentRenderer* renderer = nullptr;   // document for the host's library
+  // The plugin's own document library (WebDAV): when set, publication puts the version's
+  // documents there through the outbox instead of handing the HTML to the host.
+  const VersionLibrary* library = nullptr;
 };
 
 }  // namespace boligflyt::procedure

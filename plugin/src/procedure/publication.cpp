@@ -1,6 +1,7 @@
 // Publishing an approved version: the approval stamped into the document itself, the
 // version in force from its date, the one it supersedes, the archive export in the same
-// transaction, and the document handed to the host's library.
+// transaction, and the document handed to the host's library (or, when the plugin has a
+// document library of its own, queued for it in the same transaction).
 
 #include <boost/json.hpp>
 #include <pugixml.hpp>
@@ -140,20 +141,27 @@ Result<PublishOutcome> ProcedureService::publish(const std::string& procedure_id
       exports.push_back(std::move(*exported));
     }
   }
+  // The plugin's own document library: its message too, so the documents follow the
+  // publication even when the library is down at this moment.
+  if (collaborators_.library != nullptr) {
+    exports.push_back(collaborators_.library->library_message_of(procedure_id, version));
+  }
   // The archive export is written in the same transaction as the publication.
   auto saved = store_.update_procedure_version(record, expected_revision.value_or(record.revision),
                                                {}, outcome.superseded, exports);
   if (!saved) return saved.error();
-  if (!exports.empty() && collaborators_.outbox != nullptr) collaborators_.outbox->wake();
   logger_.info("procedure_published", {{"procedure", procedure_id},
                                        {"version", version},
                                        {"effective_from", effective_from},
                                        {"sha256", record.sha256}});
   rebuild();
+  // Woken only now: the deliverers read the version from the catalogue, which has it as
+  // published from here on.
+  if (!exports.empty() && collaborators_.outbox != nullptr) collaborators_.outbox->wake();
   auto published = find(procedure_id, version);
   if (!published) return published.error();
   outcome.version = *published;
-  if (collaborators_.renderer != nullptr) {
+  if (collaborators_.renderer != nullptr && collaborators_.library == nullptr) {
     const auto html = collaborators_.renderer->render(**published, units_);
     const boost::json::object meta{{"title", v.procedure.title + " versjon " + version},
                                    {"content_type", "text/html; charset=utf-8"},
