@@ -321,7 +321,9 @@ bool HostServices::notify_batch(std::span<const boligflyt_str> notifications,
   }
   // One write and one fsync for the whole batch: the plugin records every one of them as
   // delivered only after this returns, so a crash before the fsync loses none.
-  return append_to_outbox(lines, error);
+  if (!append_to_outbox(lines, error)) return false;
+  logger_.log(LogLevel::kInfo, "notifications_written", {{"count", std::to_string(accepted)}});
+  return true;
 }
 
 bool HostServices::append_to_outbox(std::string_view lines, std::string& error) {
