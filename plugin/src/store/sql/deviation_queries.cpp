@@ -80,10 +80,16 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
   }
   if (!q.severity.empty()) {
     // Through the rank's index (the sort index of severity): a second index on the code itself
-    // cost every registration its own B-tree insert (migration 0013 dropped it).
-    f.where += " AND d.severity_rank = ? AND d.severity = ?";
-    f.params.add(severity_rank(q.severity));
-    f.params.add(q.severity);
+    // cost every registration its own B-tree insert (migration 0013 dropped it). A known code
+    // and its rank are one to one (rows.h), so the rank alone filters, and counting matches
+    // needs no row look-ups; an unknown code (rank 0) is compared as it is.
+    if (const std::int64_t rank = severity_rank(q.severity); rank > 0) {
+      f.where += " AND d.severity_rank = ?";
+      f.params.add(rank);
+    } else {
+      f.where += " AND d.severity = ?";
+      f.params.add(q.severity);
+    }
   }
   f.dates = !q.from_date.empty() || !q.to_date.empty();
   if (q.overdue_only) {
