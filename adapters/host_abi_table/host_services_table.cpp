@@ -1,6 +1,7 @@
 #include "host_abi_table/host_services_table.h"
 
 #include <array>
+#include <vector>
 
 namespace boligflyt::adapters {
 namespace {
@@ -22,6 +23,10 @@ boligflyt_host_services copy_known_fields(const boligflyt_host_services& in) {
   // ABI 1.1 and later: a 1.0 host's table ends before it, and the field counts as absent.
   if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, mirror_deviation)) {
     out.mirror_deviation = in.mirror_deviation;
+  }
+  // ABI 1.2 and later: a 1.1 host's table ends before it, and notify() serves alone.
+  if (BOLIGFLYT_HAS_FIELD(&in, boligflyt_host_services, notify_batch)) {
+    out.notify_batch = in.notify_batch;
   }
   return out;
 }
@@ -68,6 +73,41 @@ class TableHostServices final : public ports::HostServices {
                         std::string("host notify failed: ") + err.data());
     }
     return {};
+  }
+
+  std::vector<Result<void>> notify_batch(
+      const std::vector<const std::string*>& notifications) override {
+    if (!table_.notify_batch || notifications.empty()) {
+      return ports::HostServices::notify_batch(notifications);
+    }
+    std::vector<boligflyt_str> items;
+    items.reserve(notifications.size());
+    for (const std::string* json : notifications) items.push_back({json->data(), json->size()});
+    // Non-zero until the host says otherwise: a host that skips an entry has not accepted it.
+    std::vector<int> results(items.size(), 1);
+    std::array<char, 512> err{};
+    if (table_.notify_batch(table_.host_ctx, items.data(), items.size(), results.data(), err.data(),
+                            err.size()) != 0) {
+      err.back() = '\0';
+      return std::vector<Result<void>>(
+          items.size(), Result<void>(make_error(
+                            ErrorKind::kUnavailable, "notify-failed", "Varsling ikke mulig nå",
+                            "Varselet kunne ikke leveres nå og blir forsøkt på nytt.", {},
+                            std::string("host notify_batch failed: ") + err.data())));
+    }
+    std::vector<Result<void>> out;
+    out.reserve(items.size());
+    for (const int result : results) {
+      if (result == 0) {
+        out.emplace_back();
+      } else {
+        out.emplace_back(make_error(ErrorKind::kUnavailable, "notify-failed",
+                                    "Varsling ikke mulig nå",
+                                    "Varselet kunne ikke leveres nå og blir forsøkt på nytt.", {},
+                                    "host notify_batch refused this notification"));
+      }
+    }
+    return out;
   }
 
   Result<void> publish_document(const std::string& meta_json, std::string_view content) override {

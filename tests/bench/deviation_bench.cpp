@@ -17,6 +17,7 @@
 // usage: deviation_bench [--duration=8] [--warmup=1] [--connections=64] [--threads=1]
 //                        [--rows=1000000] [--samples=200] [--budget=10] [--output=FILE]
 //                        [--keep-database=FILE]  (a copy of the seeded store, to inspect)
+//                        [--registration-only]   (section 1 and its raw reference; to profile)
 
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -65,7 +66,8 @@ struct Options {
   std::size_t samples = 200;
   double budget_s = 10;  // per request type in the list/statistics phases
   std::string output;
-  std::string keep_database;  // a copy of the seeded file, for EXPLAIN QUERY PLAN afterwards
+  std::string keep_database;       // a copy of the seeded file, for EXPLAIN QUERY PLAN afterwards
+  bool registration_only = false;  // stop after section 1: a profile of the write path
 };
 
 bool parse_options(int argc, char** argv, Options& o) {
@@ -93,6 +95,8 @@ bool parse_options(int argc, char** argv, Options& o) {
         o.output = value;
       } else if (key == "--keep-database") {
         o.keep_database = value;
+      } else if (key == "--registration-only") {
+        o.registration_only = true;
       } else {
         std::fprintf(stderr, "deviation_bench: unknown option %s\n", arg.c_str());
         return false;
@@ -519,8 +523,9 @@ class Bench {
     };
     progress(
         format("registration load: %zu connections, %.1f s after %.1f s warm-up, step %s, "
-               "incident_date %s",
-               o_.connections, o_.duration_s, o_.warmup_s, step_id.c_str(), incident_date.c_str()));
+               "incident_date %s, host pid %d",
+               o_.connections, o_.duration_s, o_.warmup_s, step_id.c_str(), incident_date.c_str(),
+               static_cast<int>(host->process().pid())));
     const double host_cpu_before = process_cpu_seconds(host->process().pid());
     const double own_cpu_before = own_cpu_seconds();
     load_ = bench::run_load(load);
@@ -570,6 +575,7 @@ class Bench {
     raw_cpu_s_ = own_cpu_seconds() - raw_cpu_before;
     report_throughput_comparison(payload.size());
     if (!raw_.error.empty()) report_.line("  raw SQLite reference failed: " + raw_.error);
+    if (o_.registration_only) return 0;
 
     // ---- Seeding a million -------------------------------------------------------------------
     const fs::path database = data_dir() / "boligflyt.sqlite3";

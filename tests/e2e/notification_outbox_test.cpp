@@ -3,9 +3,12 @@
 // notifications for real here — its notifications file is made unwritable by putting a
 // folder in its place (which stops root too) — and takes them again once it is removed.
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "support/host_test.h"
 
@@ -109,6 +112,37 @@ TEST_F(NotificationOutboxTest, PendingNotificationSurvivesAHostRestart) {
   ASSERT_NO_FATAL_FAILURE(start_with_fast_retries());
   EXPECT_EQ(wait_for_lines(id, 1, 20s), 1u) << "the notification acknowledged before the "
                                                "restart still reaches the leader";
+}
+
+TEST_F(NotificationOutboxTest, NotificationsThatWaitedArriveTogetherEachExactlyOnce) {
+  // ABI 1.2: the reference host takes a round of notifications in one notify_batch call, one
+  // write and one fsync, and says so in its log; nothing is written twice.
+  ASSERT_NO_FATAL_FAILURE(start_with_fast_retries());
+  std::filesystem::remove(notifications_file());
+  std::filesystem::create_directories(notifications_file());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) {
+    const auto created = register_avvik("leder-nav");
+    ASSERT_EQ(created.status, 201u) << created.body;
+    ids.push_back(json_at(created.body, "/id").value_or(""));
+  }
+  std::this_thread::sleep_for(2500ms);  // every one refused at least once, retries lined up
+  std::filesystem::remove(notifications_file());
+  for (const auto& id : ids) EXPECT_EQ(wait_for_lines(id + ":registered:", 1, 20s), 1u) << id;
+  std::this_thread::sleep_for(2500ms);  // one more retry period: no second copy
+  for (const auto& id : ids) EXPECT_EQ(wait_for_lines(id + ":registered:", 1, 1s), 1u) << id;
+
+  ASSERT_EQ(host_->stop(), 0) << host_->stderr_text();
+  const std::string log = host_->stderr_text();
+  std::size_t largest = 0;
+  const std::string marker = R"("event":"notifications_written")";
+  for (auto at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) {
+    const auto line = log.substr(at, log.find('\n', at) - at);
+    if (const auto count = json_at("{" + line, "/count")) {
+      largest = std::max<std::size_t>(largest, std::stoul(*count));
+    }
+  }
+  EXPECT_GE(largest, 2u) << "the waiting notifications came one per write:\n" << log;
 }
 
 TEST_F(NotificationOutboxTest, OverdueAvvikIsListedAndItsLeaderRemindedOnce) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,65 @@ TEST(OutboxRelay, EveryTopicGoesToItsOwnDelivererThroughTheSameRules) {
       metrics.find("boligflyt_outbox_messages{topic=\"notification\",status=\"delivered\"} 2"),
       std::string::npos)
       << metrics;
+}
+
+/// Takes a round at once, as a host with notify_batch does; refuses "busy-…" alone, or the
+/// whole round when told to.
+class BatchDeliverer final : public Deliverer {
+ public:
+  Result<void> deliver(const store::OutboxMessage& message) override {
+    single.push_back(message.dedupe_key);
+    return {};
+  }
+  std::vector<Result<void>> deliver_batch(std::span<const store::OutboxMessage> messages) override {
+    rounds.push_back(messages.size());
+    std::vector<Result<void>> out;
+    for (const auto& m : messages) {
+      if (fail_round || m.dedupe_key.starts_with("busy-")) {
+        out.emplace_back(domain_error(ErrorKind::kUnavailable, "busy", "Opptatt nå."));
+      } else {
+        out.emplace_back();
+      }
+    }
+    return out;
+  }
+
+  bool fail_round = false;
+  std::vector<std::size_t> rounds;
+  std::vector<std::string> single;
+};
+
+TEST(OutboxRelay, ARoundGoesToTheDelivererInOneCallAndEachOutcomeIsRecorded) {
+  testing::TempDir dir;
+  auto store = store::open_sqlite_store(dir.str() + "/s.sqlite3");
+  Logger logger([](LogLevel, std::string_view) {});
+  BatchDeliverer host;
+  OutboxRelay relay(*store, logger);
+  relay.add_topic("notification", host, RetryPolicy{.first_delay_seconds = 10, .batch = 3});
+  ASSERT_TRUE(store->enqueue_outbox({on("notification", "n-1"), on("notification", "busy-n-2"),
+                                     on("notification", "n-3"), on("notification", "n-4")}));
+  const std::int64_t t0 = 1'800'000'000;
+
+  // A round of three in one call: two delivered, the refused one kept for its retry.
+  const auto first = relay.deliver_due("notification", t0);
+  EXPECT_EQ(first.delivered, 2);
+  EXPECT_EQ(first.retried, 1);
+  EXPECT_EQ(host.rounds, std::vector<std::size_t>{3});
+  EXPECT_TRUE(host.single.empty()) << "a batching deliverer is never given one message alone";
+
+  // A round that fails as a whole is recorded as such: nothing delivered, all kept.
+  host.fail_round = true;
+  EXPECT_EQ(relay.deliver_due("notification", t0).retried, 1);
+  host.fail_round = false;
+  auto counts = store->outbox_counts("notification");
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(counts->delivered, 2);
+  EXPECT_EQ(counts->pending, 2);
+  // Both come again after their delay, together; "busy-n-2" is refused again.
+  const auto later = relay.deliver_due("notification", t0 + 10);
+  EXPECT_EQ(later.delivered, 1);
+  EXPECT_EQ(later.retried, 1);
+  EXPECT_EQ(host.rounds, (std::vector<std::size_t>{3, 1, 2}));
 }
 
 }  // namespace

@@ -162,6 +162,16 @@ int notify_trampoline(void* ctx, const char* json_text, size_t size, char* err, 
                  });
 }
 
+int notify_batch_trampoline(void* ctx, const boligflyt_str* notifications, size_t count,
+                            int* results, char* err, size_t err_size) {
+  return guarded(err, err_size,
+                 ctx != nullptr && (count == 0 || (notifications != nullptr && results != nullptr)),
+                 [&](std::string& error) {
+                   return self(ctx).notify_batch(std::span(notifications, count),
+                                                 std::span(results, count), error);
+                 });
+}
+
 int publish_trampoline(void* ctx, const char* meta, size_t meta_size, const uint8_t* content,
                        size_t content_size, char* err, size_t err_size) {
   return guarded(err, err_size,
@@ -254,7 +264,8 @@ HostServices::HostServices(const HostConfig& config, std::filesystem::path data_
   table_.notify = &notify_trampoline;
   table_.publish_document = &publish_trampoline;
   table_.directory_lookup = &directory_trampoline;
-  table_.mirror_deviation = &mirror_trampoline;  // ABI 1.1
+  table_.mirror_deviation = &mirror_trampoline;    // ABI 1.1
+  table_.notify_batch = &notify_batch_trampoline;  // ABI 1.2
   create_private_directory(register_file().parent_path());
   // What the register already holds, so that a retry after a restart is still recognised.
   std::ifstream in(register_file());
@@ -283,7 +294,39 @@ bool HostServices::notify(std::string_view json_text, std::string& error) {
     return false;
   }
   // Re-serialising guarantees one valid JSON document per line, whatever whitespace came in.
-  const std::string line = json::serialize(value) + "\n";
+  return append_to_outbox(json::serialize(value) + "\n", error);
+}
+
+bool HostServices::notify_batch(std::span<const boligflyt_str> notifications,
+                                std::span<int> results, std::string& error) {
+  std::string lines;
+  std::size_t accepted = 0;
+  for (std::size_t i = 0; i < notifications.size(); ++i) {
+    const boligflyt_str& item = notifications[i];
+    boost::system::error_code ec;
+    json::value value =
+        item.data == nullptr ? json::value() : json::parse({item.data, item.size}, ec);
+    if (ec || !value.is_object()) {
+      results[i] = 1;  // refused alone; the plugin keeps it, the others go through
+      continue;
+    }
+    lines += json::serialize(value);
+    lines += '\n';
+    results[i] = 0;
+    ++accepted;
+  }
+  if (accepted == 0) {
+    error = "no notification in the batch is a JSON object";
+    return false;
+  }
+  // One write and one fsync for the whole batch: the plugin records every one of them as
+  // delivered only after this returns, so a crash before the fsync loses none.
+  if (!append_to_outbox(lines, error)) return false;
+  logger_.log(LogLevel::kInfo, "notifications_written", {{"count", std::to_string(accepted)}});
+  return true;
+}
+
+bool HostServices::append_to_outbox(std::string_view lines, std::string& error) {
   const std::filesystem::path path = outbox_file();
   std::lock_guard lock(outbox_mutex_);
   FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -293,7 +336,7 @@ bool HostServices::notify(std::string_view json_text, std::string& error) {
   }
   // A notification the plugin believes delivered must survive a power cut; otherwise the
   // plugin would have no reason to keep it for a retry.
-  if (!write_all(fd.get(), line) || ::fsync(fd.get()) != 0) {
+  if (!write_all(fd.get(), lines) || ::fsync(fd.get()) != 0) {
     error = "cannot write " + path.string() + ": " + errno_text(errno);
     return false;
   }

@@ -30,6 +30,10 @@ class HostServices {
   // The services themselves; thread-safe. `error` receives a message for the plugin's log.
   void log(boligflyt_log_level level, std::string_view json);
   bool notify(std::string_view json, std::string& error);
+  /// ABI 1.2: the notifications that are JSON objects go to the outbox file with one write and
+  /// one fsync (results[i] = 0); the others get results[i] = 1. False when none could be kept.
+  bool notify_batch(std::span<const boligflyt_str> notifications, std::span<int> results,
+                    std::string& error);
   bool publish_document(std::string_view meta_json, std::span<const uint8_t> content,
                         std::string& error);
   bool directory_lookup(std::string_view query_json, std::string& answer, std::string& error);
@@ -45,6 +49,8 @@ class HostServices {
   const HostConfig& config_;
   std::filesystem::path data_dir_;
   Logger& logger_;
+  bool append_to_outbox(std::string_view lines, std::string& error);
+
   std::mutex outbox_mutex_;
   std::mutex documents_mutex_;
   std::mutex register_mutex_;

@@ -42,8 +42,8 @@ extern "C" {
 #endif
 
 #define BOLIGFLYT_ABI_MAJOR 1
-#define BOLIGFLYT_ABI_MINOR 1
-/** The oldest host minor version this plugin works with (it needs nothing from 1.1). */
+#define BOLIGFLYT_ABI_MINOR 2
+/** The oldest host minor version this plugin works with (it needs nothing from 1.1 or 1.2). */
 #define BOLIGFLYT_PLUGIN_MIN_HOST_MINOR 0
 
 /** Name of the ELF section that carries the plugin manifest JSON (readable with objcopy). */
@@ -180,6 +180,23 @@ typedef struct boligflyt_host_services {
    */
   int (*mirror_deviation)(void* host_ctx, const char* json, size_t json_size, char* err,
                           size_t err_size);
+
+  /**
+   * ABI 1.2 and later. Deliver several notifications in one call, so that the host can make
+   * them durable together (one write and one fsync instead of one per notification).
+   * `notifications[i]`, for i < count (count >= 1), is one JSON object exactly as notify()
+   * receives it, with the same `key` rule (a key may arrive again after a retry: deliver it
+   * once). The host fills `results[i]`: 0 when it accepted notification i (kept as durably
+   * as notify() keeps one before it returns), non-zero when that one should be tried again
+   * later. It returns 0 when it filled `results`; non-zero means that it accepted none of
+   * them (the plugin ignores `results` and retries them all), with the reason in `err`.
+   * The array, the strings and `results` are the plugin's and valid only during the call.
+   * Called from the outbox thread with at most a few hundred notifications; may block (keep
+   * the whole call under a minute). NULL, or a host table of ABI 1.1 or older without it:
+   * the plugin calls notify() once per notification instead.
+   */
+  int (*notify_batch)(void* host_ctx, const boligflyt_str* notifications, size_t count,
+                      int* results, char* err, size_t err_size);
 } boligflyt_host_services;
 
 /**

@@ -274,8 +274,9 @@ boligflyt_status plugin_destroy(boligflyt_instance* instance, char* err, size_t 
 }
 
 // A host must speak at least the minor the plugin relies on. This plugin is built against
-// 1.1 but needs nothing 1.1 added (mirroring is optional), so a 1.0 host may load it; the
-// table then says 1.0, which is what an older host checks against its own minor.
+// 1.2 but needs nothing 1.1 or 1.2 added (mirroring and batched notifications are optional),
+// so a 1.0 host may load it; the table then says the host's minor, which is what an older
+// host checks against its own.
 bool abi_compatible(uint32_t host_major, uint32_t host_minor) {
   // Through a variable: with a minimum of 0 the comparison is always true, and GCC says so.
   const uint32_t min_host_minor = BOLIGFLYT_PLUGIN_MIN_HOST_MINOR;
@@ -300,8 +301,14 @@ constexpr boligflyt_plugin_api table_for_minor(uint32_t minor) {
 // One static table per minor the plugin can speak: the host keeps the pointer for as long as
 // the library is loaded.
 const boligflyt_plugin_api kApi_1_0 = table_for_minor(0);
+const boligflyt_plugin_api kApi_1_1 = table_for_minor(1);
 const boligflyt_plugin_api kApi = table_for_minor(BOLIGFLYT_ABI_MINOR);
-static_assert(BOLIGFLYT_ABI_MINOR == 1, "add a table for the new minor version");
+static_assert(BOLIGFLYT_ABI_MINOR == 2, "add a table for the new minor version");
+
+const boligflyt_plugin_api* table_for_host(uint32_t host_minor) {
+  if (host_minor >= BOLIGFLYT_ABI_MINOR) return &kApi;
+  return host_minor == 1 ? &kApi_1_1 : &kApi_1_0;
+}
 
 }  // namespace
 
@@ -325,7 +332,7 @@ boligflyt_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
       write_error(err, err_size, message);
       return BOLIGFLYT_E_ABI_VERSION;
     }
-    *out_api = host_abi_minor >= BOLIGFLYT_ABI_MINOR ? &kApi : &kApi_1_0;
+    *out_api = table_for_host(host_abi_minor);
     return BOLIGFLYT_OK;
   } catch (...) {
     write_error(err, err_size, "internal error");

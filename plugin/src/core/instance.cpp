@@ -108,7 +108,12 @@ Instance::Instance(PluginConfig config, LogSink log_sink, std::unique_ptr<ports:
   if (library_) start_document_library(retry);
   notifications_ = std::make_unique<outbox::NotificationDeliverer>(
       *host_, config_.mail ? store_.get() : nullptr, relay_.get());
-  relay_->add_topic(std::string(outbox::kNotificationTopic), *notifications_, retry);
+  // Larger rounds for notifications: a host with notify_batch (ABI 1.2) makes a round durable
+  // with one fsync, and each round costs two store commits, so small rounds fell behind a
+  // registration peak (issue 14). A 1.1 host still takes them one notify() at a time.
+  outbox::RetryPolicy notification_retry = retry;
+  notification_retry.batch = 256;
+  relay_->add_topic(std::string(outbox::kNotificationTopic), *notifications_, notification_retry);
   if (mirror_messages_) {
     mirrors_ = std::make_unique<outbox::MirrorDeliverer>(*host_);
     relay_->add_topic(std::string(deviation::kMirrorTopic), *mirrors_, retry);

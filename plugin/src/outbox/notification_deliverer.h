@@ -4,7 +4,9 @@
 // idempotent by key, so a retry queues nothing twice); a host without notify() is then served
 // by the mail alone.
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "outbox/messages.h"
 #include "outbox/relay.h"
@@ -32,6 +34,24 @@ class NotificationDeliverer final : public Deliverer {
       if (!host_.can_notify()) return {};
     }
     return host_.notify(message.payload_json);
+  }
+  /// A round in one host call (ABI 1.2 notify_batch, else one notify() each), after the
+  /// round's mail copies went into the outbox together.
+  std::vector<Result<void>> deliver_batch(std::span<const store::OutboxMessage> messages) override {
+    if (mail_outbox_ != nullptr) {
+      std::vector<store::OutboxMessage> copies;
+      copies.reserve(messages.size());
+      for (const auto& message : messages) copies.push_back(mail_copy_of(message));
+      if (auto queued = mail_outbox_->enqueue_outbox(copies); !queued) {
+        return std::vector<Result<void>>(messages.size(), Result<void>(queued.error()));
+      }
+      if (wakeup_ != nullptr) wakeup_->wake();
+      if (!host_.can_notify()) return std::vector<Result<void>>(messages.size());
+    }
+    std::vector<const std::string*> payloads;
+    payloads.reserve(messages.size());
+    for (const auto& message : messages) payloads.push_back(&message.payload_json);
+    return host_.notify_batch(payloads);
   }
   /// The host's own reason (from its error buffer) says most about why it refused.
   std::string failure_text(const Error& error) const override {

@@ -54,9 +54,18 @@ OutboxRelay::Round OutboxRelay::deliver_due(std::string_view topic_name, std::in
                  {{"topic", topic->name}, {"cause", claimed.error().log_message}});
     return round;
   }
-  for (auto& message : *claimed) {
+  if (claimed->empty()) return round;
+  // The whole round in one hand-over: a host that takes a batch makes it durable with one
+  // fsync. Nothing is recorded as delivered before that hand-over has returned.
+  const auto outcomes = topic->deliverer->deliver_batch(*claimed);
+  for (std::size_t i = 0; i < claimed->size(); ++i) {
+    auto& message = (*claimed)[i];
     ++message.attempts;
-    const auto sent = topic->deliverer->deliver(message);
+    const Result<void> sent =
+        i < outcomes.size()
+            ? outcomes[i]
+            : make_error(ErrorKind::kInternal, "outbox-no-outcome", "Levering uten svar",
+                         "Meldingen blir forsøkt på nytt.", {}, "deliverer gave no outcome");
     if (sent) {
       message.status = "delivered";
       message.delivered_at = util::iso_utc(now_epoch);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,14 @@ class Deliverer {
   virtual ~Deliverer() = default;
   /// Hands `message` over once. An error means "not delivered"; the relay decides when again.
   virtual Result<void> deliver(const store::OutboxMessage& message) = 0;
+  /// Hands a round's messages over, one outcome per message in order. A deliverer whose
+  /// receiver takes many at once (one fsync for all) overrides this; by default, one each.
+  virtual std::vector<Result<void>> deliver_batch(std::span<const store::OutboxMessage> messages) {
+    std::vector<Result<void>> out;
+    out.reserve(messages.size());
+    for (const auto& message : messages) out.push_back(deliver(message));
+    return out;
+  }
   /// True when no later attempt can succeed (the message goes dead at once).
   virtual bool is_permanent(const Error& /*error*/) const { return false; }
   /// What is kept as the message's last_error (shown to the quality leader, never secrets).

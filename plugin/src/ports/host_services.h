@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -20,6 +21,16 @@ class HostServices {
 
   /// Hand a notification to the host. An error means "not delivered now, keep and retry".
   virtual Result<void> notify(const std::string& notification_json) = 0;
+
+  /// Hand several notifications to the host at once (ABI 1.2 notify_batch): one outcome per
+  /// notification, in order. Without the host entry, one notify() each.
+  virtual std::vector<Result<void>> notify_batch(
+      const std::vector<const std::string*>& notifications) {
+    std::vector<Result<void>> out;
+    out.reserve(notifications.size());
+    for (const std::string* json : notifications) out.push_back(notify(*json));
+    return out;
+  }
 
   /// Put a document in the host's document library (`meta_json` as in plugin_abi.h).
   virtual Result<void> publish_document(const std::string& meta_json, std::string_view content) = 0;

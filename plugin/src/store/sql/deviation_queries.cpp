@@ -64,12 +64,11 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
     f.params.add(q.unit);
     f.params.add(q.unit);
   }
-  const std::array<std::pair<const char*, const std::string*>, 7> terms = {{
+  const std::array<std::pair<const char*, const std::string*>, 6> terms = {{
       {" AND d.procedure_id = ?", &q.procedure_id},
       {" AND d.procedure_version = ?", &q.procedure_version},
       {" AND d.step_id = ?", &q.step_id},
       {" AND d.category = ?", &q.category},
-      {" AND d.severity = ?", &q.severity},
       {" AND d.incident_date >= ?", &q.from_date},
       {" AND d.incident_date <= ?", &q.to_date},
   }};
@@ -77,6 +76,19 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
     if (!value->empty()) {
       f.where += term;
       f.params.add(*value);
+    }
+  }
+  if (!q.severity.empty()) {
+    // Through the rank's index (the sort index of severity): a second index on the code itself
+    // cost every registration its own B-tree insert (migration 0013 dropped it). A known code
+    // and its rank are one to one (rows.h), so the rank alone filters, and counting matches
+    // needs no row look-ups; an unknown code (rank 0) is compared as it is.
+    if (const std::int64_t rank = severity_rank(q.severity); rank > 0) {
+      f.where += " AND d.severity_rank = ?";
+      f.params.add(rank);
+    } else {
+      f.where += " AND d.severity = ?";
+      f.params.add(q.severity);
     }
   }
   f.dates = !q.from_date.empty() || !q.to_date.empty();
