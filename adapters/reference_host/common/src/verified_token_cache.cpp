@@ -14,10 +14,24 @@ VerifiedTokenCache::VerifiedTokenCache(std::size_t capacity) : capacity_(capacit
 }
 
 VerifiedTokenCache::Key VerifiedTokenCache::key_of(std::string_view token) {
+  // OpenSSL 3 looks an implicitly named algorithm up (and allocates a context) on every call,
+  // which cost more than the hash itself on the request path: fetch once, reuse a context
+  // per thread.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+    Context() = default;
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+  };
+  thread_local Context context;
   Key key{};
   unsigned int length = 0;
-  if (EVP_Digest(token.data(), token.size(), key.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != key.size()) {
+  if (sha256 == nullptr || context.ctx == nullptr ||
+      EVP_DigestInit_ex2(context.ctx, sha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, token.data(), token.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, key.data(), &length) != 1 || length != key.size()) {
     throw std::runtime_error("SHA-256 failed");
   }
   return key;

@@ -104,3 +104,23 @@ TEST(VerifiedTokenCacheTest, ExpiredEntriesAreNotAnsweredAndGoFirstWhenFull) {
 
 }  // namespace
 }  // namespace boligflyt::host
+
+namespace boligflyt::host {
+namespace {
+
+TEST(VerifiedTokenCacheTest, KeyIsTheSha256OfTheToken) {
+  // FIPS 180-2, appendix B.1; asked twice, as the hashing context is reused per thread.
+  for (int round = 0; round < 2; ++round) {
+    const VerifiedTokenCache::Key key = VerifiedTokenCache::key_of("abc");
+    std::string hex;
+    for (const unsigned char byte : key) {
+      static constexpr char kDigits[] = "0123456789abcdef";
+      hex += kDigits[byte >> 4U];
+      hex += kDigits[byte & 0x0FU];
+    }
+    EXPECT_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+}
+
+}  // namespace
+}  // namespace boligflyt::host
