@@ -1,0 +1,10 @@
+-- Statistics over a date range (issue 14, goal 4): the median closure time is found by
+-- walking the closure times of one six-hour bucket (deviation_tallies) and keeping those whose
+-- incident date is in the range; with the incident date in the index, without reading the
+-- avvik's row. The expression is the dialect's closure_seconds (pg_connection.cpp), so that
+-- the planner matches it.
+CREATE INDEX deviations_closure_incident ON deviations
+    ((CASE WHEN status = 'lukket' AND closed_epoch > 0 THEN closed_epoch - created_epoch END),
+     incident_date)
+    WHERE (CASE WHEN status = 'lukket' AND closed_epoch > 0 THEN closed_epoch - created_epoch
+           END) IS NOT NULL;
