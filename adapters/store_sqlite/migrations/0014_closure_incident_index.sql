@@ -6,3 +6,11 @@
 CREATE INDEX deviations_closure_incident ON deviations (closure_seconds, incident_date)
     WHERE closure_seconds IS NOT NULL;
 DROP INDEX IF EXISTS deviations_closure;
+-- The overdue count of a date range likewise: the two partial deadline indexes carry the
+-- incident date, so that the count reads no avvik rows either (one year: 60 ms -> 1 ms).
+DROP INDEX IF EXISTS deviations_receive_due;
+CREATE INDEX deviations_receive_due ON deviations (receive_due_epoch, incident_date)
+    WHERE status = 'registrert';
+DROP INDEX IF EXISTS deviations_close_due;
+CREATE INDEX deviations_close_due ON deviations (close_due_epoch, incident_date)
+    WHERE status NOT IN ('registrert', 'lukket', 'avvist');

@@ -241,15 +241,21 @@ DeviationStatistics statistics_from_tallies(Connection& c, const DeviationQuery&
     if (q.next()) stats.median_closure_seconds = q.int64(0);
     break;
   }
-  if (!dates && c.dialect().index_hints) {
-    // Each half of kOverdueSql from its partial index alone, which holds the deadline: SQLite
-    // otherwise takes every 'registrert' avvik from the status index and reads its row.
+  if (c.dialect().index_hints) {
+    // Each half of kOverdueSql from its partial index alone, which holds the deadline and the
+    // incident date (migration 0014): SQLite otherwise takes every 'registrert' avvik from the
+    // status index and reads its row.
+    const std::string in_range =
+        dates ? " AND d.incident_date >= ?2 AND d.incident_date <= ?3" : std::string();
     Query q(c,
             "SELECT (SELECT count(*) FROM deviations d INDEXED BY deviations_receive_due WHERE "
-            "d.status = 'registrert' AND d.receive_due_epoch < ?1) + (SELECT count(*) FROM "
-            "deviations d INDEXED BY deviations_close_due WHERE d.status NOT IN ('registrert', "
-            "'lukket', 'avvist') AND d.close_due_epoch < ?1)");
+            "d.status = 'registrert' AND d.receive_due_epoch < ?1" +
+                in_range +
+                ") + (SELECT count(*) FROM deviations d INDEXED BY deviations_close_due WHERE "
+                "d.status NOT IN ('registrert', 'lukket', 'avvist') AND d.close_due_epoch < ?1" +
+                in_range + ")");
     q.bind(1, filter.now_epoch);
+    if (dates) q.bind(2, from).bind(3, to);
     if (q.next()) stats.overdue_deviations = q.int64(0);
     return stats;
   }
