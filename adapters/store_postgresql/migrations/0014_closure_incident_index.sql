@@ -16,3 +16,7 @@ CREATE INDEX deviations_receive_due ON deviations (receive_due_epoch, incident_d
 DROP INDEX IF EXISTS deviations_close_due;
 CREATE INDEX deviations_close_due ON deviations (close_due_epoch, incident_date)
   WHERE status NOT IN ('registrert', 'lukket', 'avvist');
+-- Overdue actions of a date range: the open-actions index carries the avvik, so that only the
+-- avvik's row is read for its incident date, not the action's row as well.
+DROP INDEX IF EXISTS deviation_actions_open;
+CREATE INDEX deviation_actions_open ON deviation_actions (done_date, due_date, deviation_id);
