@@ -208,7 +208,8 @@ TEST(PostgresqlStore, BringsAVersion5DatabaseForward) {
   admin.must("DROP TABLE " + db.schema + ".deviation_cause_codes");
   admin.must("DROP INDEX " + db.schema + ".deviations_reporting_unit");  // migration 10
   admin.must("ALTER TABLE " + db.schema + ".deviations DROP COLUMN reporter_name");
-  admin.must("DROP TABLE " + db.schema + ".deviation_tallies");  // migration 11
+  admin.must("DROP TABLE " + db.schema + ".deviation_tallies");            // migration 11
+  admin.must("DROP INDEX " + db.schema + ".deviations_closure_incident");  // migration 14
   admin.must("DELETE FROM " + db.schema + ".schema_migrations WHERE version >= 6");
   ASSERT_EQ(admin.run("SELECT max(version) FROM " + db.schema + ".schema_migrations"), "5");
 
