@@ -147,6 +147,8 @@ struct TallySums {
   };
   std::unordered_map<std::array<std::string, 4>, std::int64_t, KeyHash> by_key;
   std::map<std::string, std::int64_t> per_month;
+  /// Dimension 'closure' (most of the rows): bucket -> count.
+  std::unordered_map<std::int64_t, std::int64_t> closure_buckets;
 };
 
 TallySums sum_tallies(Connection& c, const std::string& first, const std::string& last) {
@@ -158,8 +160,13 @@ TallySums sum_tallies(Connection& c, const std::string& first, const std::string
   std::string month;
   std::int64_t month_sum = 0;
   while (q.next()) {
-    std::array<std::string, 4> key = {q.text(1), q.text(2), q.text(3), q.text(4)};
+    std::string dimension = q.text(1);
     const std::int64_t n = q.int64(5);
+    if (dimension == "closure") {
+      sums.closure_buckets[std::stoll(q.text(2))] += n;
+      continue;
+    }
+    std::array<std::string, 4> key = {std::move(dimension), q.text(2), q.text(3), q.text(4)};
     if (key[0] == "step") {
       // Rows come month by month in SQLite (primary-key order); the map adds up either way.
       std::string row_month = q.text(0);
@@ -201,9 +208,10 @@ DeviationStatistics statistics_from_tallies(Connection& c, const DeviationQuery&
       builder.add_severity(key[1], n);
     } else if (dimension == "pair") {
       builder.add_unit_pair(key[1], key[2], n);
-    } else if (dimension == "closure") {
-      buckets.emplace_back(std::stoll(key[1]), n);
     }
+  }
+  for (const auto& [bucket, n] : sums.closure_buckets) {
+    if (n != 0) buckets.emplace_back(bucket, n);
   }
   for (const auto& [month, n] : sums.per_month) {
     if (n != 0) builder.add_incident_date(month, n);
