@@ -154,6 +154,11 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
                  "DROP INDEX deviations_reporting_unit; "
                  "ALTER TABLE deviations DROP COLUMN reporter_name"),
             "");
+  // 14: the closure index with the incident date, in place of version 4's.
+  ASSERT_EQ(exec(path_,
+                 "DROP INDEX deviations_closure_incident; CREATE INDEX deviations_closure ON "
+                 "deviations (closure_seconds) WHERE closure_seconds IS NOT NULL"),
+            "");
   ASSERT_EQ(
       exec(path_, "DROP TABLE archive_receipts; DELETE FROM schema_migrations WHERE version >= 6"),
       "");

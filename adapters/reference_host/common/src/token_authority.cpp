@@ -15,12 +15,16 @@
 
 #include "boligflyt/host/oidc_verifier.h"
 #include "boligflyt/host/secret_key_file.h"
+#include "boligflyt/host/verified_token_cache.h"
 
 namespace boligflyt::host {
 namespace {
 
 // Far above any real token; stops a client from making us base64-decode megabytes.
 constexpr std::size_t kMaxTokenBytes = 8 * 1024;
+// Distinct tokens remembered as verified: a municipality's signed-in users, with room to
+// spare; about 300 bytes each.
+constexpr std::size_t kVerifiedTokens = 2048;
 
 int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -76,6 +80,7 @@ struct TokenAuthority::Impl {
   std::vector<User> users;
   std::unique_ptr<Poco::JWT::Signer> signer;
   std::unique_ptr<OidcVerifier> oidc;
+  mutable VerifiedTokenCache verified{kVerifiedTokens};
 
   const User* find_user(std::string_view id) const {
     auto it = std::find_if(users.begin(), users.end(), [&](const User& u) { return u.id == id; });
@@ -86,7 +91,23 @@ struct TokenAuthority::Impl {
     if (oidc) return oidc->verify(token_text);
     if (token_text.empty()) return {std::nullopt, "empty token"};
     if (token_text.size() > kMaxTokenBytes) return {std::nullopt, "token too long"};
+    const int64_t now = unix_seconds(std::chrono::system_clock::now());
+    // The same token string passed every check before; only time can have made it invalid
+    // since (users and keys are fixed for the host's lifetime), and the cache honours `exp`.
+    const VerifiedTokenCache::Key key = VerifiedTokenCache::key_of(token_text);
+    if (std::optional<Principal> known = verified.find(key, static_cast<double>(now))) {
+      return {std::move(known), {}};
+    }
+    double valid_until = 0;
+    TokenCheck checked = check_in_full(token_text, now, valid_until);
+    if (checked.principal) {
+      verified.remember(key, *checked.principal, valid_until, static_cast<double>(now));
+    }
+    return checked;
+  }
 
+  /// Every check; on success `valid_until` is when the token stops being accepted (exp + skew).
+  TokenCheck check_in_full(std::string_view token_text, int64_t now, double& valid_until) const {
     Poco::JWT::Token token;
     // Signer accepts only the one algorithm we set, so a token that names "none" or
     // switches HS256/RS256 (key confusion) is refused before any signature check.
@@ -94,12 +115,12 @@ struct TokenAuthority::Impl {
       return {std::nullopt, "bad signature"};
     }
     const Poco::JSON::Object& payload = token.payload();
-    const int64_t now = unix_seconds(std::chrono::system_clock::now());
     const auto skew = static_cast<double>(auth.clock_skew.count());
 
     const std::optional<double> exp = numeric_claim(payload, "exp");
     if (!exp) return {std::nullopt, "missing exp"};
     if (*exp + skew <= static_cast<double>(now)) return {std::nullopt, "expired"};
+    valid_until = *exp + skew;
     if (const std::optional<double> nbf = numeric_claim(payload, "nbf");
         nbf && *nbf - skew > static_cast<double>(now)) {
       return {std::nullopt, "not yet valid (nbf)"};

@@ -134,7 +134,7 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
 Result<std::optional<DeviationRecord>> SqlStore::get_deviation(const std::string& id) {
   return read<std::optional<DeviationRecord>>(
       "get_deviation", [&](Connection& c) -> Result<std::optional<DeviationRecord>> {
-        return load_deviation(c, id);
+        return load_one_deviation(c, id);
       });
 }
 

@@ -13,6 +13,8 @@
 namespace boligflyt::store::sql {
 
 std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id);
+/// The same avvik as load_deviation, with fewer statements (deviation_read_one.cpp); for reads.
+std::optional<DeviationRecord> load_one_deviation(Connection& c, const std::string& id);
 /// Participants, actions and comments of `items`: three queries for the whole page.
 void load_children(Connection& c, std::vector<DeviationRecord>& items);
 void write_participants(Connection& c, const std::string& id,
