@@ -209,9 +209,9 @@ TEST(PostgresqlStore, BringsAVersion5DatabaseForward) {
   admin.must("DROP INDEX " + db.schema + ".deviations_reporting_unit");  // migration 10
   admin.must("ALTER TABLE " + db.schema + ".deviations DROP COLUMN reporter_name");
   admin.must("DROP TABLE " + db.schema + ".deviation_tallies");  // migration 11
-  // Migration 13 dropped an index of migration 4: a version-5 database still has it.
+  // Migration 12 dropped an index of migration 4: a version-5 database still has it.
   admin.must("CREATE INDEX deviations_severity ON " + db.schema + ".deviations (severity)");
-  admin.must("DROP INDEX " + db.schema + ".deviations_closure_incident");  // migration 14
+  admin.must("DROP INDEX " + db.schema + ".deviations_closure_incident");  // migration 13
   admin.must("DELETE FROM " + db.schema + ".schema_migrations WHERE version >= 6");
   ASSERT_EQ(admin.run("SELECT max(version) FROM " + db.schema + ".schema_migrations"), "5");
 

@@ -145,7 +145,7 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
   }
   // Tables of later migrations go too (7: cause codes; 8: personvernavvik and escalations;
   // 9: attachments; 10: the reporter's name; 11: the statistics' per-month counts), and the
-  // index of migration 4 that migration 13 dropped comes back.
+  // index of migration 4 that migration 12 dropped comes back.
   ASSERT_EQ(exec(path_,
                  "CREATE INDEX deviations_severity ON deviations (severity); "
                  "DROP TABLE deviation_tallies; "
@@ -154,7 +154,7 @@ TEST_F(SqliteOnly, BringsAVersion5DatabaseForward) {
                  "DROP INDEX deviations_reporting_unit; "
                  "ALTER TABLE deviations DROP COLUMN reporter_name"),
             "");
-  // 14: the closure index with the incident date, in place of version 4's.
+  // 13: the closure index with the incident date, in place of version 4's.
   ASSERT_EQ(exec(path_,
                  "DROP INDEX deviations_closure_incident; CREATE INDEX deviations_closure ON "
                  "deviations (closure_seconds) WHERE closure_seconds IS NOT NULL"),

@@ -80,7 +80,7 @@ FilterSql filter_sql(const DeviationQuery& q, bool with_visibility, UnitTerms un
   }
   if (!q.severity.empty()) {
     // Through the rank's index (the sort index of severity): a second index on the code itself
-    // cost every registration its own B-tree insert (migration 0013 dropped it). A known code
+    // cost every registration its own B-tree insert (migration 0012 dropped it). A known code
     // and its rank are one to one (rows.h), so the rank alone filters, and counting matches
     // needs no row look-ups; an unknown code (rank 0) is compared as it is.
     if (const std::int64_t rank = severity_rank(q.severity); rank > 0) {

@@ -251,7 +251,7 @@ DeviationStatistics statistics_from_tallies(Connection& c, const DeviationQuery&
   }
   if (c.dialect().index_hints) {
     // Each half of kOverdueSql from its partial index alone, which holds the deadline and the
-    // incident date (migration 0014): SQLite otherwise takes every 'registrert' avvik from the
+    // incident date (migration 0013): SQLite otherwise takes every 'registrert' avvik from the
     // status index and reads its row.
     const std::string in_range =
         dates ? " AND d.incident_date >= ?2 AND d.incident_date <= ?3" : std::string();
