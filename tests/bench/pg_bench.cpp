@@ -343,6 +343,52 @@ class WaitSampler {
   std::thread thread_;
 };
 
+// ---- Statements (only when the server preloads pg_stat_statements) -----------------------------
+
+/// Resets the statement figures of `database`; false when pg_stat_statements is not loaded
+/// (BOLIGFLYT_PG_SERVER_OPTIONS="-c shared_preload_libraries=pg_stat_statements" loads it).
+bool reset_statements(const std::string& conninfo) {
+  try {
+    auto c = connect(conninfo);
+    exec(c.get(), "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    exec(c.get(), "SELECT pg_stat_statements_reset()");
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::string statements_report(const std::string& conninfo, std::uint64_t registrations) {
+  try {
+    auto c = connect(conninfo);
+    const auto r = exec(c.get(),
+                        "SELECT calls, total_exec_time, total_plan_time, "
+                        "regexp_replace(left(query, 70), '\\s+', ' ', 'g') FROM pg_stat_statements "
+                        "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
+                        "current_database()) ORDER BY calls DESC, total_exec_time DESC LIMIT 24");
+    std::string out = "     pg_stat_statements (most calls first; calls per 201, ms in all):\n";
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      const double calls = std::strtod(PQgetvalue(r.get(), i, 0), nullptr);
+      out += format("       %7.2f calls/201 %9.1f ms exec %7.1f ms plan  %s\n",
+                    calls / static_cast<double>(std::max<std::uint64_t>(registrations, 1)),
+                    std::strtod(PQgetvalue(r.get(), i, 1), nullptr),
+                    std::strtod(PQgetvalue(r.get(), i, 2), nullptr), PQgetvalue(r.get(), i, 3));
+    }
+    const auto sum =
+        exec(c.get(),
+             "SELECT sum(calls), sum(total_exec_time) FROM pg_stat_statements WHERE "
+             "dbid = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    out += format("       all statements: %.1f calls per 201, %.3f ms execution per 201\n",
+                  std::strtod(PQgetvalue(sum.get(), 0, 0), nullptr) /
+                      static_cast<double>(std::max<std::uint64_t>(registrations, 1)),
+                  std::strtod(PQgetvalue(sum.get(), 0, 1), nullptr) /
+                      static_cast<double>(std::max<std::uint64_t>(registrations, 1)));
+    return out;
+  } catch (const std::exception& e) {
+    return std::string("     pg_stat_statements not read: ") + e.what() + "\n";
+  }
+}
+
 // ---- Host nodes under load -------------------------------------------------------------------
 
 struct NodesFigures {
@@ -417,6 +463,7 @@ NodesFigures run_nodes(const PgBenchOptions& o, const Cluster& cluster, std::siz
     hosts.push_back(std::move(host));
   }
   const std::string nonce = std::to_string(::getpid()) + "-" + std::to_string(node_count);
+  const bool statements = reset_statements(cluster.conninfo(database));
   std::vector<LoadResult> results(node_count);
   std::vector<std::thread> threads;
   std::vector<double> cpu_before;
@@ -459,6 +506,7 @@ NodesFigures run_nodes(const PgBenchOptions& o, const Cluster& cluster, std::siz
   }
   f.server_cpu_s = server_cpu_since(cluster.postmaster(), server_before);
   f.waits = sampler.report();
+  if (statements) f.waits += statements_report(cluster.conninfo(database), f.all_201());
   try {
     e2e::HttpConnection c(hosts.front()->port(), std::chrono::seconds(60));
     const auto reader = e2e::bearer(hosts.front()->printed_token(o.reading_user));
