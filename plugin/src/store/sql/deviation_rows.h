@@ -12,7 +12,10 @@
 
 namespace boligflyt::store::sql {
 
-std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id);
+/// `children` false: the caller knows the avvik has none (it inserted the row in this
+/// transaction and wrote no child rows), so their seven queries are left out.
+std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id,
+                                              bool children = true);
 /// Participants, actions and comments of `items`: three queries for the whole page.
 void load_children(Connection& c, std::vector<DeviationRecord>& items);
 /// `fresh`: the avvik row was inserted in this transaction, so no child row can reference it

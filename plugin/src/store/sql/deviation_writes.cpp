@@ -108,7 +108,10 @@ Result<DeviationCreated> SqlStore::create_deviation(const DeviationRecord& in,
         write_cause_codes(c, record.id, record.cause_codes, true);
         append_events(c, record.id, {first_event}, true);
         insert_outbox(c, naming(outbox, record.id));
-        auto stored = load_deviation(c, record.id);
+        const bool wrote_children = !record.participants.empty() || !record.actions.empty() ||
+                                    !record.comments.empty() || !record.cause_codes.empty() ||
+                                    !record.escalations.empty() || record.discovered_epoch != 0;
+        auto stored = load_deviation(c, record.id, wrote_children);
         if (!stored) throw std::runtime_error("inserted avvik vanished");
         return DeviationCreated{std::move(*stored), false};
       });
@@ -183,7 +186,7 @@ Result<DeviationRecord> SqlStore::update_deviation(const DeviationRecord& in,
   });
 }
 
-std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id) {
+std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id, bool children) {
   std::vector<DeviationRecord> items;
   {
     Query q(c, std::string("SELECT ") + kDeviationColumns + " FROM deviations d WHERE d.id = ?1");
@@ -191,7 +194,7 @@ std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& 
     if (!q.next()) return std::nullopt;
     items.push_back(read_deviation(q));
   }
-  load_children(c, items);
+  if (children) load_children(c, items);
   return std::move(items.front());
 }
 
