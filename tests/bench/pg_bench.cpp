@@ -212,6 +212,8 @@ RawPg raw_inserts(const Cluster& cluster, const std::string& database, std::size
                                       std::chrono::duration<double>(duration_s));
   std::mutex mutex;
   std::vector<double> latencies;
+  std::atomic<std::size_t> finished{0};
+  std::atomic<bool> release{false};
   const auto cpu_before = own_cpu_seconds();
   const auto server_before = server_cpu(cluster.postmaster());
   std::vector<std::thread> threads;
@@ -221,8 +223,9 @@ RawPg raw_inserts(const Cluster& cluster, const std::string& database, std::size
       std::uint64_t in_window = 0;
       std::uint64_t all = 0;
       std::string error;
+      Conn c(nullptr, &PQfinish);  // open until the server's CPU has been read
       try {
-        auto c = connect(cluster.conninfo(database));
+        c = connect(cluster.conninfo(database));
         Res prepared(PQprepare(c.get(), "ins",
                                "INSERT INTO raw_commits (idempotency_key, payload) VALUES ($1, $2)",
                                2, nullptr),
@@ -254,11 +257,22 @@ RawPg raw_inserts(const Cluster& cluster, const std::string& database, std::size
       f.total += all;
       latencies.insert(latencies.end(), mine.begin(), mine.end());
       if (!error.empty() && f.error.empty()) f.error = error;
+      ++finished;
+      // A backend's CPU is read from /proc, so it must still run when the main thread reads.
+      const auto limit = SteadyClock::now() + std::chrono::seconds(60);
+      while (!release && SteadyClock::now() < limit) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
     });
   }
-  for (auto& t : threads) t.join();
+  const auto limit = end + std::chrono::seconds(60);
+  while (finished < connections && SteadyClock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   f.client_cpu_s = own_cpu_seconds() - cpu_before;
   f.server_cpu_s = server_cpu_since(cluster.postmaster(), server_before);
+  release = true;
+  for (auto& t : threads) t.join();
   f.latency = summarize(std::move(latencies));
   return f;
 }
