@@ -119,6 +119,8 @@ Conn connect(const std::string& conninfo) {
     throw std::runtime_error("cannot connect to the bench server: " +
                              std::string(c ? PQerrorMessage(c.get()) : "out of memory"));
   }
+  PQsetNoticeProcessor(
+      c.get(), [](void*, const char*) {}, nullptr);  // DROP ... IF EXISTS
   return c;
 }
 
