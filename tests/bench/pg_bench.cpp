@@ -483,6 +483,7 @@ NodesFigures run_nodes(const PgBenchOptions& o, const Cluster& cluster, std::siz
   std::vector<LoadResult> results(node_count);
   std::vector<std::thread> threads;
   std::vector<double> cpu_before;
+  cpu_before.reserve(hosts.size());
   for (const auto& h : hosts) cpu_before.push_back(cpu_of(h->process().pid()));
   const auto server_before = server_cpu(cluster.postmaster());
   // On the database itself, so that pg_class names the tables of its tuple locks.
