@@ -24,6 +24,7 @@
 #include "store/sql/migrations.h"
 #include "store/sql/sql_store.h"
 #include "store_postgresql/pg_connection.h"
+#include "store_postgresql/pg_group_commit.h"
 
 namespace boligflyt::store {
 namespace sql {
@@ -115,7 +116,10 @@ class ConnectionPool {
 
 class PostgresqlEngine final : public sql::Engine {
  public:
-  explicit PostgresqlEngine(const std::string& conninfo) : pool_(conninfo) { migrate(); }
+  explicit PostgresqlEngine(const std::string& conninfo)
+      : pool_(conninfo), registrations_([this](const auto& batch) { run_batch(batch); }) {
+    migrate();
+  }
 
   const sql::Dialect& dialect() const override { return PgConnection::static_dialect(); }
 
@@ -124,8 +128,20 @@ class PostgresqlEngine final : public sql::Engine {
     return run(what, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body);
   }
   // Writes are durable at COMMIT even if the server's default says otherwise.
+  // Registrations share transactions (pg_group_commit.h): they are serialised on the counter
+  // row anyway. Other writes lock rows of their own and run alone, so that a batch never holds
+  // an avvik's row for longer than its own write.
   Result<void> write(std::string_view what, const sql::Work& body) override {
-    return run(what, "BEGIN; SET LOCAL synchronous_commit TO on", body);
+    if (what != "create_deviation") return run(what, kBeginWrite, body);
+    postgresql::BatchJob job;
+    job.body = &body;
+    registrations_.submit(job);
+    switch (job.outcome) {
+      case postgresql::BatchJob::Outcome::kAnswered: return std::move(*job.result);
+      case postgresql::BatchJob::Outcome::kFailed:
+        return sql::unavailable(std::string(what) + ": " + job.failure);
+      default: return run(what, kBeginWrite, body);
+    }
   }
 
   Result<void> backup_to(const std::string& target_path) override {
@@ -196,6 +212,64 @@ class PostgresqlEngine final : public sql::Engine {
                             " attempts: " + failure);
   }
 
+  /// One transaction for `batch`, each job under SAVEPOINT writer. A job that returns an
+  /// error is rolled back to its savepoint and answered with it; one that meets a
+  /// serialization failure, a deadlock or RestartTransaction is rolled back to its savepoint
+  /// and runs again alone. Anything that breaks the transaction before COMMIT rolls it all
+  /// back and every job runs again alone (none was answered); a failed COMMIT fails them all.
+  void run_batch(const std::vector<postgresql::BatchJob*>& batch) {
+    using Outcome = postgresql::BatchJob::Outcome;
+    const auto all = [&](Outcome outcome, const std::string& failure) {
+      for (auto* j : batch) {
+        j->outcome = outcome;
+        j->failure = failure;
+      }
+    };
+    try {
+      ConnectionPool::Lease lease(pool_);
+      PgConnection& c = *lease;
+      try {
+        c.execute_script(kBeginWrite);
+        for (auto* j : batch) run_in_savepoint(c, *j);
+      } catch (const std::exception& e) {
+        roll_back_quietly(c);
+        all(Outcome::kAlone, e.what());
+        return;
+      }
+      try {
+        c.execute_script("COMMIT");
+      } catch (const std::exception& e) {
+        roll_back_quietly(c);
+        all(Outcome::kFailed, std::string("commit failed: ") + e.what());
+      }
+    } catch (const std::exception& e) {  // no connection: each tries again on its own
+      all(Outcome::kAlone, e.what());
+    }
+  }
+
+  /// Throws only when the transaction as a whole is lost (the connection, or the savepoint).
+  static void run_in_savepoint(PgConnection& c, postgresql::BatchJob& j) {
+    using Outcome = postgresql::BatchJob::Outcome;
+    c.execute_script("SAVEPOINT writer");
+    try {
+      Result<void> result = (*j.body)(c);
+      c.execute_script(result ? "RELEASE SAVEPOINT writer"
+                              : "ROLLBACK TO SAVEPOINT writer; RELEASE SAVEPOINT writer");
+      j.result.emplace(std::move(result));
+      j.outcome = Outcome::kAnswered;
+      return;
+    } catch (const sql::RestartTransaction&) {
+      j.outcome = Outcome::kAlone;
+    } catch (const std::exception& e) {
+      if (!c.connected()) throw;
+      const auto* db = dynamic_cast<const sql::DatabaseError*>(&e);
+      j.outcome =
+          db != nullptr && is_transient(db->sqlstate()) ? Outcome::kAlone : Outcome::kFailed;
+      j.failure = e.what();
+    }
+    c.execute_script("ROLLBACK TO SAVEPOINT writer; RELEASE SAVEPOINT writer");
+  }
+
   static void roll_back_quietly(PgConnection& c) {
     try {
       if (c.connected()) c.execute_script("ROLLBACK");
@@ -234,7 +308,10 @@ class PostgresqlEngine final : public sql::Engine {
     }
   }
 
+  static constexpr const char* kBeginWrite = "BEGIN; SET LOCAL synchronous_commit TO on";
+
   ConnectionPool pool_;
+  postgresql::GroupCommit registrations_;
 };
 
 }  // namespace

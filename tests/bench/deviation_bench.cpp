@@ -18,6 +18,8 @@
 //                        [--rows=1000000] [--samples=200] [--budget=10] [--output=FILE]
 //                        [--keep-database=FILE]  (a copy of the seeded store, to inspect)
 //                        [--registration-only]   (section 1 and its raw reference; to profile)
+//                        [--postgresql=on|off|only]  (section 5, pg_bench.h; "only" skips the
+//                        SQLite phases)
 
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -43,6 +45,7 @@
 #include "deviation_seed.h"
 #include "list_bench.h"
 #include "load_generator.h"
+#include "pg_bench.h"
 #include "read_bench.h"
 #include "support/child_process.h"
 #include "support/host_process.h"
@@ -68,6 +71,8 @@ struct Options {
   std::string output;
   std::string keep_database;       // a copy of the seeded file, for EXPLAIN QUERY PLAN afterwards
   bool registration_only = false;  // stop after section 1: a profile of the write path
+  std::string keep_database;      // a copy of the seeded file, for EXPLAIN QUERY PLAN afterwards
+  std::string postgresql = "on";  // on | off | only (section 5)
 };
 
 bool parse_options(int argc, char** argv, Options& o) {
@@ -97,6 +102,8 @@ bool parse_options(int argc, char** argv, Options& o) {
         o.keep_database = value;
       } else if (key == "--registration-only") {
         o.registration_only = true;
+      } else if (key == "--postgresql" && (value == "on" || value == "off" || value == "only")) {
+        o.postgresql = value;
       } else {
         std::fprintf(stderr, "deviation_bench: unknown option %s\n", arg.c_str());
         return false;
@@ -476,6 +483,10 @@ class Bench {
     // Yesterday (UTC) is never in the future in Norway; not before 3.0 came into force.
     const std::string incident_date = std::max(iso_date(now - 86400), v3->effective_from);
     const auto units = bench::read_unit_ids(procedures / "units.xml");
+    if (o_.postgresql == "only") {
+      run_postgresql(registration_body(step_id, incident_date));
+      return pg_failed_ ? 1 : 0;
+    }
 
     progress("starting boligflyt-host (embedded default config, fresh data folder " +
              data_dir().string() + ")");
@@ -499,10 +510,7 @@ class Bench {
     empty_ = measure_queries(host->port(), quality, made_up_cursor, stats_year, o_, &labels_);
 
     // ---- Registration load -------------------------------------------------------------------
-    const std::string body = "{\"procedure_id\":\"boligflytprosedyre\",\"step_id\":\"" + step_id +
-                             "\",\"incident_date\":\"" + incident_date +
-                             "\",\"category\":\"uklart_ansvar\",\"severity\":\"middels\","
-                             "\"title\":\"Benchmark\",\"description\":\"Målt last\"}";
+    const std::string body = registration_body(step_id, incident_date);
     const std::string run_nonce = std::to_string(now) + "-" + std::to_string(getpid());
     bench::LoadOptions load;
     load.port = host->port();
@@ -576,6 +584,7 @@ class Bench {
     report_throughput_comparison(payload.size());
     if (!raw_.error.empty()) report_.line("  raw SQLite reference failed: " + raw_.error);
     if (o_.registration_only) return 0;
+    if (o_.postgresql == "on") run_postgresql(body);
 
     // ---- Seeding a million -------------------------------------------------------------------
     const fs::path database = data_dir() / "boligflyt.sqlite3";
@@ -651,7 +660,32 @@ class Bench {
     for (std::size_t i = 0; i < full_.size(); ++i) {
       if (full_[i].ok == 0) return fail("never got 200 for: " + labels_[i]);
     }
-    return 0;
+    return pg_failed_ ? 1 : 0;
+  }
+
+  static std::string registration_body(const std::string& step_id,
+                                       const std::string& incident_date) {
+    return "{\"procedure_id\":\"boligflytprosedyre\",\"step_id\":\"" + step_id +
+           "\",\"incident_date\":\"" + incident_date +
+           "\",\"category\":\"uklart_ansvar\",\"severity\":\"middels\","
+           "\"title\":\"Benchmark\",\"description\":\"Målt last\"}";
+  }
+
+  /// Section 5 (pg_bench.h); a server that is installed but cannot be used fails the run at
+  /// its end, after the SQLite phases.
+  void run_postgresql(const std::string& body) {
+    progress("PostgreSQL: raw INSERT commits and one/two host nodes on the suite's server");
+    bench::PgBenchOptions pg;
+    pg.scratch_dir = temp_.path() / "postgresql";
+    pg.cluster_script = fs::path(BOLIGFLYT_SOURCE_DIR) / "tests" / "store" / "postgres_cluster.sh";
+    pg.connections = o_.connections;
+    pg.warmup_s = o_.warmup_s;
+    pg.duration_s = o_.duration_s;
+    pg.registration_body = body;
+    const auto result = bench::run_pg_bench(pg);
+    pg_report_ = result.report;
+    pg_failed_ = !result.failure.empty();
+    if (pg_failed_) progress("PostgreSQL phase NOT DONE: " + result.failure);
   }
 
   std::size_t stored_rows() const {
@@ -826,6 +860,7 @@ class Bench {
         format("   figures are reported beside their references, never judged; exit %d", code));
     out.line();
     std::string text = out.text() + report_.text();
+    if (!pg_report_.empty()) text += "\n" + pg_report_;
     text += "\n-- 3. Memory (host: /proc/<pid>/status; the first line is its reference)\n";
     for (const auto& [label, m] : memory_) {
       text += format("   %-44s %s\n", label.c_str(), memory_text(m).c_str());
@@ -870,6 +905,8 @@ class Bench {
   std::string notifications_after_load_ = "?";
   RawFigures raw_;
   std::vector<std::pair<std::string, ProcessMemory>> memory_;
+  std::string pg_report_;
+  bool pg_failed_ = false;
 };
 
 }  // namespace

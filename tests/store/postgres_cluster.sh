@@ -11,7 +11,9 @@
 # when that user cannot reach DIR (a checkout under /root), the data directory goes to a
 # fresh folder under ${TMPDIR:-/tmp} instead, named in DIR/data_dir. The server keeps fsync
 # on: durability is part of what the suite tests. A cluster left by an aborted run is stopped
-# and removed before a new one starts.
+# and removed before a new one starts. BOLIGFLYT_PG_SERVER_OPTIONS adds server options (for a
+# profile: "-c shared_preload_libraries=pg_stat_statements"; bench.deviation then lists the
+# statements).
 set -euo pipefail
 
 mode=${1:-}
@@ -142,7 +144,7 @@ start_cluster() {
     if as_owner "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t "$ready_timeout" \
       -o "-p $port -c listen_addresses=127.0.0.1 -k '$socket_dir' -c fsync=on \
           -c synchronous_commit=on -c full_page_writes=on -c max_connections=200 \
-          -c log_min_messages=warning" \
+          -c log_min_messages=warning ${BOLIGFLYT_PG_SERVER_OPTIONS:-}" \
       start >/dev/null 2>&1; then
       started=1
       break

@@ -7,9 +7,9 @@
 
 namespace boligflyt::store::sql {
 
-void write_cause_codes(Connection& c, const std::string& id,
-                       const std::vector<std::string>& codes) {
-  Query(c, "DELETE FROM deviation_cause_codes WHERE deviation_id = ?1").with(id).run();
+void write_cause_codes(Connection& c, const std::string& id, const std::vector<std::string>& codes,
+                       bool fresh) {
+  if (!fresh) Query(c, "DELETE FROM deviation_cause_codes WHERE deviation_id = ?1").with(id).run();
   std::int64_t position = 0;
   for (const auto& code : codes) {
     Query q(c,

@@ -1,6 +1,7 @@
 #include "store/sql/deviation_tallies.h"
 
 #include <array>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -46,14 +47,37 @@ void add_to_tallies(Connection& c, const TallyKey& key, std::int64_t delta) {
       {"pair", &key.reporting_unit, &key.responsible_unit, &none},
       {"closure", &key.closure_bucket, &none, &none},
   }};
+  // One statement for all dimensions: it runs while the year's counter row is locked (see
+  // create_deviation), where every round trip holds up every other registration. The keys
+  // differ by dimension, so no row is hit twice (PostgreSQL refuses that in one upsert).
+  std::string sql = "INSERT INTO deviation_tallies (month, dimension, a, b, c, n) VALUES ";
+  int index = 0;
   for (const auto& row : rows) {
     if (row.a->empty() && std::string_view(row.dimension) == "closure") continue;
-    Query q(c,
-            "INSERT INTO deviation_tallies (month, dimension, a, b, c, n) VALUES (?1, ?2, ?3, ?4, "
-            "?5, ?6) ON CONFLICT (month, dimension, a, b, c) DO UPDATE SET n = "
-            "deviation_tallies.n + excluded.n");
-    q.with(month, row.dimension, *row.a, *row.b, *row.c, delta).run();
+    sql += index == 0 ? "(" : ", (";
+    for (int column = 0; column < 6; ++column) {
+      sql += (column == 0 ? "?" : ", ?") + std::to_string(index * 6 + column + 1);
+    }
+    sql += ")";
+    ++index;
   }
+  sql +=
+      " ON CONFLICT (month, dimension, a, b, c) DO UPDATE SET n = deviation_tallies.n + "
+      "excluded.n";
+  Query q(c, sql);
+  index = 0;
+  for (const auto& row : rows) {
+    if (row.a->empty() && std::string_view(row.dimension) == "closure") continue;
+    const int base = index * 6;
+    q.bind(base + 1, month);
+    q.bind(base + 2, std::string_view(row.dimension));
+    q.bind(base + 3, *row.a);
+    q.bind(base + 4, *row.b);
+    q.bind(base + 5, *row.c);
+    q.bind(base + 6, delta);
+    ++index;
+  }
+  q.run();
 }
 
 void move_in_tallies(Connection& c, const TallyKey& before, const TallyKey& after) {

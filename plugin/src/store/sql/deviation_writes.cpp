@@ -84,34 +84,34 @@ Result<DeviationCreated> SqlStore::create_deviation(const DeviationRecord& in,
                   "status, created_at, created_epoch, updated_at, receive_due_epoch, "
                   "close_due_epoch, received_at, closed_at, closed_epoch, cause, evaluation, "
                   "rejection_reason, reopen_reason, resolved_in_version, linked_draft_version, "
-                  "revision, idempotency_key, request_sha256) VALUES (" +
-                      placeholders(34) +
+                  "revision, idempotency_key, request_sha256, reporter_name) VALUES (" +
+                      placeholders(35) +
                       ") ON CONFLICT (reporter, idempotency_key) WHERE idempotency_key <> '' "
                       "DO NOTHING RETURNING id");
           bind_deviation(q, record);
           q.bind(33, idempotency_key);
           q.bind(34, idempotency_key.empty() ? std::string() : request_sha256);
+          q.bind(35, record.reporter_name);  // after bind_deviation's numbering
           // Another node inserted the same (reporter, key) and committed while this one waited
           // for it: start over, and answer as a replay (or a reuse) of that one. The rollback
           // gives the number back.
           if (!q.next()) throw RestartTransaction();
         }
-        if (!record.reporter_name.empty()) {
-          // Apart from the insert so that the insert's parameter numbering stays that of
-          // bind_deviation.
-          Query q(c, "UPDATE deviations SET reporter_name = ?1 WHERE id = ?2");
-          q.with(record.reporter_name, record.id);
-          q.run();
-        }
+        // From here on every statement runs while the year's counter row is locked (on
+        // PostgreSQL: by every node), so the new avvik's writes leave out the round trips that
+        // only an existing avvik needs (fresh: nothing to delete, no chain to continue).
         add_to_tallies(c, tally_key(record), +1);
-        write_participants(c, record.id, record.participants);
-        write_actions(c, record.id, record.actions);
+        write_participants(c, record.id, record.participants, true);
+        write_actions(c, record.id, record.actions, true);
         write_new_comments(c, record.id, record.comments);
         write_privacy_children(c, record);
-        write_cause_codes(c, record.id, record.cause_codes);
-        append_events(c, record.id, {first_event});
+        write_cause_codes(c, record.id, record.cause_codes, true);
+        append_events(c, record.id, {first_event}, true);
         insert_outbox(c, naming(outbox, record.id));
-        auto stored = load_deviation(c, record.id);
+        const bool wrote_children = !record.participants.empty() || !record.actions.empty() ||
+                                    !record.comments.empty() || !record.cause_codes.empty() ||
+                                    !record.escalations.empty() || record.discovered_epoch != 0;
+        auto stored = load_deviation(c, record.id, wrote_children);
         if (!stored) throw std::runtime_error("inserted avvik vanished");
         return DeviationCreated{std::move(*stored), false};
       });
@@ -186,7 +186,7 @@ Result<DeviationRecord> SqlStore::update_deviation(const DeviationRecord& in,
   });
 }
 
-std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id) {
+std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& id, bool children) {
   std::vector<DeviationRecord> items;
   {
     Query q(c, std::string("SELECT ") + kDeviationColumns + " FROM deviations d WHERE d.id = ?1");
@@ -194,7 +194,7 @@ std::optional<DeviationRecord> load_deviation(Connection& c, const std::string& 
     if (!q.next()) return std::nullopt;
     items.push_back(read_deviation(q));
   }
-  load_children(c, items);
+  if (children) load_children(c, items);
   return std::move(items.front());
 }
 
@@ -234,9 +234,9 @@ void load_children(Connection& c, std::vector<DeviationRecord>& items) {
       [](const Query& q, DeviationRecord& r) { r.cause_codes.push_back(q.text(1)); });
 }
 
-void write_participants(Connection& c, const std::string& id,
-                        const std::vector<std::string>& units) {
-  Query(c, "DELETE FROM deviation_participants WHERE deviation_id = ?1").with(id).run();
+void write_participants(Connection& c, const std::string& id, const std::vector<std::string>& units,
+                        bool fresh) {
+  if (!fresh) Query(c, "DELETE FROM deviation_participants WHERE deviation_id = ?1").with(id).run();
   std::int64_t position = 0;
   for (const auto& unit : units) {
     Query q(c,
@@ -247,8 +247,8 @@ void write_participants(Connection& c, const std::string& id,
 }
 
 void write_actions(Connection& c, const std::string& id,
-                   const std::vector<DeviationAction>& actions) {
-  Query(c, "DELETE FROM deviation_actions WHERE deviation_id = ?1").with(id).run();
+                   const std::vector<DeviationAction>& actions, bool fresh) {
+  if (!fresh) Query(c, "DELETE FROM deviation_actions WHERE deviation_id = ?1").with(id).run();
   for (const auto& a : actions) {
     Query q(c,
             "INSERT INTO deviation_actions (deviation_id, action_no, owner_unit, description, "
@@ -269,12 +269,12 @@ void write_new_comments(Connection& c, const std::string& id,
   }
 }
 
-void append_events(Connection& c, const std::string& id,
-                   const std::vector<DeviationEvent>& events) {
+void append_events(Connection& c, const std::string& id, const std::vector<DeviationEvent>& events,
+                   bool fresh) {
   if (events.empty()) return;
   std::int64_t seq = 0;
   std::string prev_hash(kGenesisHash);
-  {
+  if (!fresh) {
     Query q(c,
             "SELECT seq, hash FROM deviation_events WHERE deviation_id = ?1 "
             "ORDER BY seq DESC LIMIT 1");

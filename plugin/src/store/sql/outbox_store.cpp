@@ -35,12 +35,24 @@ Result<std::vector<OutboxMessage>> SqlStore::claim_outbox(const std::string& top
           while (q.next()) out.push_back(read_outbox(q));
         }
         const std::int64_t until = now_epoch + std::max(lease_seconds, 0);
-        for (auto& message : out) {
-          Query(c, "UPDATE outbox SET next_attempt_epoch = ?2 WHERE id = ?1")
-              .with(message.id, until)
-              .run();
-          message.next_attempt_epoch = until;
+        // The leases in a few statements rather than one round trip per message: chunks of
+        // 64, 16, 4 or 1 ids, the last one repeated to fill a chunk, so that the statement
+        // cache holds four texts whatever the batch size.
+        for (std::size_t at = 0; at < out.size();) {
+          const std::size_t left = out.size() - at;
+          std::size_t size = 1;
+          while (size < left && size < 64) size *= 4;
+          const std::size_t take = std::min(left, size);
+          Query q(c, "UPDATE outbox SET next_attempt_epoch = ?1 WHERE id IN (" +
+                         placeholders(size) + ")");
+          q.bind(1, until);
+          for (std::size_t i = 0; i < size; ++i) {
+            q.bind(static_cast<int>(i + 2), out[at + std::min(i, take - 1)].id);
+          }
+          q.run();
+          at += take;
         }
+        for (auto& message : out) message.next_attempt_epoch = until;
         return out;
       });
 }
