@@ -71,8 +71,7 @@ struct Options {
   std::string output;
   std::string keep_database;       // a copy of the seeded file, for EXPLAIN QUERY PLAN afterwards
   bool registration_only = false;  // stop after section 1: a profile of the write path
-  std::string keep_database;      // a copy of the seeded file, for EXPLAIN QUERY PLAN afterwards
-  std::string postgresql = "on";  // on | off | only (section 5)
+  std::string postgresql = "on";   // on | off | only (section 5)
 };
 
 bool parse_options(int argc, char** argv, Options& o) {
