@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -33,6 +33,10 @@ async function startProvider(users) {
   const lines = [];
   let partial = '';
   let err = '';
+  let stdoutClosed = false;
+  child.stdout.on('close', () => { stdoutClosed = true; });
+  // Written to after an early exit, stdin fails with EPIPE; the exit says more.
+  child.stdin.on('error', () => {});
   child.stdout.on('data', (d) => {
     partial += d;
     const parts = partial.split('\n');
@@ -43,7 +47,7 @@ async function startProvider(users) {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const nextLine = (ms, what) => waitFor(() => {
     if (lines.length) return lines.shift();
-    if (child.exitCode !== null) throw new Error(`the glewlwyd launcher exited while ${what}: ${err}`);
+    if (stdoutClosed) throw new Error(`the glewlwyd launcher exited while ${what}: ${err}`);
     return null;
   }, ms, what);
   const stop = async () => {
@@ -104,6 +108,7 @@ before(async () => {
   // The host names its callback after the Host header the browser sends: this host's port.
   await provider.command(`redirect_uri ${host.base}/auth/oidc/callback`);
   browser = await launchBrowser();
+  mkdirSync(screenshotDir, { recursive: true });
 });
 
 after(async () => {
@@ -126,8 +131,9 @@ async function toProviderLogin(page) {
   return username;
 }
 
-async function signInAtProvider(page, user) {
+async function signInAtProvider(page, user, screenshotName) {
   const username = await toProviderLogin(page);
+  if (screenshotName) await page.screenshot({ path: path.join(screenshotDir, `${screenshotName}.png`) });
   await username.fill(user.username);
   await page.locator('input#password').fill(user.password);
   await page.locator('#loginbut').click();
@@ -137,7 +143,7 @@ async function signInAtProvider(page, user) {
  * The first time, glewlwyd asks which scopes the user grants boligflyt (openid is fixed, the
  * API's scope is a box to tick), and then the user continues to boligflyt.
  */
-async function grantAndContinue(page) {
+async function grantAndContinue(page, screenshotName) {
   const back = () => new URL(page.url()).origin === host.base;
   const grant = page.getByRole('button', { name: 'Grant access' });
   const proceed = page.getByRole('button', { name: 'Continue' });
@@ -146,6 +152,7 @@ async function grantAndContinue(page) {
   if (await grant.isVisible()) {
     const scope = page.getByRole('checkbox', { name: provider.scope });
     await scope.check();
+    if (screenshotName) await page.screenshot({ path: path.join(screenshotDir, `${screenshotName}.png`) });
     await grant.click();
     await grant.waitFor({ state: 'hidden', timeout: 15000 });
   }
@@ -169,8 +176,8 @@ test('Kari signs in at the provider and lands on the start page as Kari, leader 
   if (skipReason) return t.skip(skipReason);
   const context = await newContext(browser, host, { allowOrigins: [provider.base] });
   const page = await context.newPage();
-  await signInAtProvider(page, kari);
-  await grantAndContinue(page);
+  await signInAtProvider(page, kari, 'oidc-leverandorens-innlogging');
+  await grantAndContinue(page, 'oidc-leverandorens-samtykke');
   await landOnStartPage(page);
 
   assert.match(await signedInAs(page), /Innlogget som Kari Nordmann · Boligkontoret$/m);
