@@ -47,7 +47,7 @@ extern "C" void on_signal(int /*signal*/) {
 /// glewlwyd 2.7.5-3), so the pages are copied (symlinks followed) and given their own one:
 /// Debian's settings, English, and no buttons for outside providers (loopback only).
 fs::path prepare_webapp(const fs::path& dir) {
-  const fs::path webapp = dir / "webapp";
+  fs::path webapp = dir / "webapp";
   fs::create_directories(webapp);
   for (const fs::directory_entry& entry : fs::directory_iterator(kShippedWebapp)) {
     if (entry.path().filename() == "config.json") continue;
