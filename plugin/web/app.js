@@ -211,7 +211,10 @@
     if (!meResult.ok) throw new ProblemError(meResult);
     me = meResult.data;
     const user = document.getElementById('bruker');
-    const children = [h('span', {}, `Innlogget som ${me.display_name}`)];
+    // The units too: signed in through the municipality's identity provider, the units come
+    // from its groups, and this is where a person sees which ones boligflyt gave them.
+    const unitNames = me.units.map((u) => u.name || u.id).join(', ');
+    const children = [h('span', {}, `Innlogget som ${me.display_name}${unitNames ? ` · ${unitNames}` : ''}`)];
     if (sessionResult.ok) {
       children.push(h('button', {
         type: 'button',

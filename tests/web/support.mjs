@@ -38,16 +38,18 @@ export async function waitFor(check, ms = 15000, what = 'condition') {
 
 /**
  * Starts boligflyt-host on port 0 with a fresh data folder. `plugin` is merged into the
- * embedded default configuration's "plugin" object; `args` are added to the command line.
+ * embedded default configuration's "plugin" object; `args` are added to the command line;
+ * `configure(config)` may change the rest of the configuration before it is written.
  */
-export async function startHost({ plugin, args: extraArgs = [] } = {}) {
+export async function startHost({ plugin, args: extraArgs = [], configure } = {}) {
   assert.ok(hostBinary, 'BOLIGFLYT_HOST_BINARY must name the boligflyt-host binary');
   const dir = mkdtempSync(path.join(tmpdir(), 'boligflyt-web-'));
   const data = path.join(dir, 'data');
   const args = ['--data', data, '--listen', '127.0.0.1:0', '--threads', '4'];
-  if (plugin) {
+  if (plugin || configure) {
     const config = JSON.parse(readFileSync(path.join(sourceDir, 'packaging/config/default-host.json'), 'utf8'));
-    config.plugin = plugin;
+    if (plugin) config.plugin = plugin;
+    configure?.(config);
     config.log_level = 'warn';
     writeFileSync(path.join(dir, 'host.json'), JSON.stringify(config));
     args.push('--config', path.join(dir, 'host.json'));
@@ -107,15 +109,17 @@ export async function launchBrowser() {
 
 /**
  * A browser context whose pages fail the test on any script error, CSP violation, dialog
- * (an injected alert()) or request to another address than the host.
+ * (an injected alert()) or request to another address than the host (or one of
+ * `allowOrigins`, such as an identity provider on loopback).
  */
-export async function newContext(browser, host, options = {}) {
+export async function newContext(browser, host, { allowOrigins = [], ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'nb-NO', acceptDownloads: true, ...options });
   const problems = [];
   context.problems = problems;
+  const allowed = [host.base, ...allowOrigins].map((origin) => `${origin}/`);
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(host.base) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    if (allowed.some((origin) => url.startsWith(origin)) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
     problems.push(`request to another address: ${url}`);
     return route.abort();
   });

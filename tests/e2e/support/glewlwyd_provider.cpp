@@ -23,6 +23,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kGlewlwyd = "/usr/bin/glewlwyd";
+constexpr const char* kShippedWebapp = "/usr/share/glewlwyd/webapp";
 // Debian ships the schema in two places depending on the package version.
 const std::vector<fs::path> kSqlCandidates = {
     "/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3",
@@ -107,7 +108,7 @@ void run_openssl(const std::vector<std::string>& args, const fs::path& scratch) 
   if (result.exit_code != 0) throw std::runtime_error("openssl failed: " + result.err);
 }
 
-std::string config_text(const fs::path& dir, uint16_t port) {
+std::string config_text(const fs::path& dir, uint16_t port, const fs::path& static_files) {
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
   return "port=" + std::to_string(port) +
          "\n"
@@ -117,7 +118,9 @@ std::string config_text(const fs::path& dir, uint16_t port) {
          "\"\n"
          "login_url=\"login.html\"\n"
          "api_prefix=\"api\"\n"
-         "static_files_path=\"/usr/share/glewlwyd/webapp/\"\n"
+         "static_files_path=\"" +
+         static_files.string() +
+         "/\"\n"
          "allow_origin=\"*\"\n"
          "log_mode=\"file\"\n"
          "log_level=\"INFO\"\n"
@@ -233,7 +236,8 @@ std::string base64url_decode_text(const std::string& text) {
 
 std::unique_ptr<GlewlwydProvider> GlewlwydProvider::start(const fs::path& dir,
                                                           const std::string& redirect_uri,
-                                                          std::string& failure) {
+                                                          std::string& failure,
+                                                          const fs::path& webapp) {
   std::unique_ptr<GlewlwydProvider> provider(new GlewlwydProvider());
   try {
     provider->dir_ = dir;
@@ -242,7 +246,8 @@ std::unique_ptr<GlewlwydProvider> GlewlwydProvider::start(const fs::path& dir,
     initialise_database(dir);
     provider->port_ = free_loopback_port();
     const fs::path config = dir / "glewlwyd.conf";
-    write_file(config, config_text(dir, provider->port_));
+    write_file(config, config_text(dir, provider->port_,
+                                   webapp.empty() ? fs::path(kShippedWebapp) : webapp));
     provider->process_ =
         ChildProcess::start({kGlewlwyd, "--config-file=" + config.string()}, dir / "stderr.txt");
     const Deadline deadline = deadline_in(20s);

@@ -34,9 +34,12 @@ class GlewlwydProvider {
 
   /// Starts and configures the provider in `dir` (an RS256 key, the client with
   /// `redirect_uri`, the scope). Returns nullptr with `failure` set when it cannot.
+  /// `webapp` is the folder of login pages it serves; empty for Debian's (whose config.json
+  /// may not be readable: see glewlwyd_launcher.cpp).
   static std::unique_ptr<GlewlwydProvider> start(const std::filesystem::path& dir,
                                                  const std::string& redirect_uri,
-                                                 std::string& failure);
+                                                 std::string& failure,
+                                                 const std::filesystem::path& webapp = {});
   ~GlewlwydProvider();
   GlewlwydProvider(const GlewlwydProvider&) = delete;
   GlewlwydProvider& operator=(const GlewlwydProvider&) = delete;
