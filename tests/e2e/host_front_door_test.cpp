@@ -306,6 +306,32 @@ TEST_F(HostFrontDoorTest, WorldReadableConfigWithAPasswordIsRefused) {
   EXPECT_EQ(failure.find("Pw-7xq2"), std::string::npos) << failure;
 }
 
+TEST_F(HostFrontDoorTest, RenderedDocumentStylesAreAllowedByTheirHashOnly) {
+  ASSERT_NO_FATAL_FAILURE(start_host());
+  const HttpResult document = get("/api/v1/procedures/boligflytprosedyre/versions/3.0/document",
+                                  bearer(token("ansatt-nav")));
+  ASSERT_EQ(document.status, 200u) << document.body;
+  const std::size_t open = document.body.find("<style>");
+  const std::size_t close = document.body.find("</style>");
+  ASSERT_NE(open, std::string::npos);
+  ASSERT_NE(close, std::string::npos);
+  // The hash as openssl computes it, not as the host does.
+  write_file(temp_.path() / "style.css", document.body.substr(open + 7, close - open - 7));
+  const CommandResult digest =
+      run_command({"/usr/bin/openssl", "dgst", "-sha256", "-binary", "-out",
+                   (temp_.path() / "style.sha256").string(), (temp_.path() / "style.css").string()},
+                  temp_.path(), 20s);
+  ASSERT_EQ(digest.exit_code, 0) << digest.err;
+  const CommandResult base64 = run_command(
+      {"/usr/bin/openssl", "base64", "-A", "-in", (temp_.path() / "style.sha256").string()},
+      temp_.path(), 20s);
+  ASSERT_EQ(base64.exit_code, 0) << base64.err;
+  const std::string csp = document.header("Content-Security-Policy");
+  EXPECT_NE(csp.find("style-src 'self' 'sha256-" + base64.out + "'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+}
+
 // A self-signed certificate for 127.0.0.1, made by openssl as an operator would.
 void make_certificate(const std::filesystem::path& dir) {
   const CommandResult made =
