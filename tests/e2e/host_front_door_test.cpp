@@ -332,6 +332,27 @@ TEST_F(HostFrontDoorTest, RenderedDocumentStylesAreAllowedByTheirHashOnly) {
   EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
 }
 
+TEST_F(HostFrontDoorTest, RefusedTokenIsLoggedWithoutTheToken) {
+  ASSERT_NO_FATAL_FAILURE(start_stub_host());
+  // A real token with its signature changed: well-formed, so it gets as far as verification.
+  std::string forged = token("leder-eiendom");
+  // The first character of the signature: all its bits count (the last one's low bits are
+  // padding that decoders may ignore).
+  char& first = forged[forged.rfind('.') + 1];
+  first = first == 'A' ? 'B' : 'A';
+  const HttpResult refused = get("/stub/echo", bearer(forged));
+  ASSERT_EQ(refused.status, 401u);
+  const std::string signature = forged.substr(forged.rfind('.') + 1);
+  const std::string payload =
+      forged.substr(forged.find('.') + 1, forged.rfind('.') - forged.find('.') - 1);
+  // The log line is written before the answer; the host flushes each line.
+  ASSERT_EQ(host_->stop(), 0);
+  const std::string log = host_->stderr_text();
+  EXPECT_NE(log.find("authentication_failed"), std::string::npos) << log;
+  EXPECT_EQ(log.find(signature), std::string::npos) << "the token's signature was logged";
+  EXPECT_EQ(log.find(payload), std::string::npos) << "the token's payload was logged";
+}
+
 // A self-signed certificate for 127.0.0.1, made by openssl as an operator would.
 void make_certificate(const std::filesystem::path& dir) {
   const CommandResult made =
