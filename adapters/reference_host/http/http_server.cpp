@@ -375,7 +375,7 @@ void ConnectionTracker::stop_all() {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& ioc, tcp::endpoint endpoint, SessionContext context)
+  Listener(net::io_context& ioc, const tcp::endpoint& endpoint, SessionContext context)
       : ioc_(ioc), acceptor_(net::make_strand(ioc)), context_(context) {
     const std::string where =
         endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
