@@ -263,9 +263,12 @@ class HttpSession final : public SessionBase,
   void send(http::response<http::string_body>&& res, bool keep_alive, bool linger) {
     phase_ = Phase::kWriting;
     lowest().expires_after(context_.options.io_timeout);
-    beast::async_write(stream_, http::message_generator(std::move(res)),
-                       beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(),
-                                                 keep_alive, linger));
+    // http::async_write hands header and body to one sendmsg (message_generator stops at
+    // 12 buffers, which the front door's security headers exceed, and then writes twice).
+    response_ = std::move(res);
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(),
+                                                keep_alive, linger));
   }
 
   void on_write(bool keep_alive, bool linger, beast::error_code ec, std::size_t) {
@@ -319,6 +322,7 @@ class HttpSession final : public SessionBase,
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> response_;
   std::array<char, 16 * 1024> drain_buffer_{};
   std::size_t lingered_bytes_ = 0;
   SessionContext context_;
@@ -414,6 +418,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (ec) {
       report(context_.logger, ec, "accept");
     } else {
+      // Any response written in more than one piece (a large body, 100 Continue) must not
+      // wait for the client's delayed ACK: with Nagle that is 40 ms per request.
+      beast::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       beast::error_code peer_ec;
       const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
       std::string address = peer_ec ? std::string() : peer.address().to_string();
