@@ -15,7 +15,9 @@
 #include "boligflyt/host/oidc_verifier.h"
 #include "boligflyt/host/secret_key_file.h"
 #include "boligflyt/host/token_authority.h"
+#include "http/front_door.h"
 #include "http/http_server.h"
+#include "http/rate_limiter.h"
 #include "loader/plugin_module.h"
 #include "log/logger.h"
 #include "services/host_services.h"
@@ -58,7 +60,6 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 constexpr std::string_view kDefaultListen = "127.0.0.1:8080";
 constexpr unsigned kDefaultThreads = 4;
-constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
 
 constexpr std::string_view kUsage =
     "Bruk: boligflyt-host [--config FIL] [--data MAPPE] [--listen ADRESSE:PORT] [--threads N]\n"
@@ -184,9 +185,10 @@ std::string json_string(std::string_view text) {
 std::string plugin_config_json(const fs::path& data_dir, const fs::path& procedures_dir,
                                const HostConfig& config, std::optional<long long> clock_offset) {
   const std::string& plugin_settings_json = config.plugin_settings_json;
-  std::string out = "{\"data_dir\":" + json_string(data_dir.string()) +
-                    ",\"procedures_dir\":" + json_string(procedures_dir.string()) +
-                    ",\"limits\":{\"max_body_bytes\":" + std::to_string(kMaxBodyBytes) + "}";
+  std::string out =
+      "{\"data_dir\":" + json_string(data_dir.string()) +
+      ",\"procedures_dir\":" + json_string(procedures_dir.string()) +
+      ",\"limits\":{\"max_body_bytes\":" + std::to_string(config.http.max_body_bytes) + "}";
   if (!config.plugin_settings_has_store) out += ",\"store\":{\"kind\":\"sqlite\"}";
   if (clock_offset) {
     out += ",\"development\":{\"clock_offset_seconds\":" + std::to_string(*clock_offset) + "}";
@@ -200,8 +202,8 @@ std::string plugin_config_json(const fs::path& data_dir, const fs::path& procedu
 
 void print_banner(const HttpServer& server, const HostConfig& config,
                   const TokenAuthority& tokens) {
-  const std::string base =
-      "http://" + server.local_address() + ":" + std::to_string(server.local_port());
+  const std::string base = std::string(config.http.tls_certificate_file ? "https://" : "http://") +
+                           server.local_address() + ":" + std::to_string(server.local_port());
   std::cout << "boligflyt-host listening on " << base << "\n";
   if (tokens.can_issue() && !config.users.empty()) {
     const auto days =
@@ -232,7 +234,15 @@ int run(const Options& options) {
   server_options.address = address;
   server_options.port = port;
   server_options.threads = options.threads.value_or(config.threads.value_or(kDefaultThreads));
-  server_options.body_limit = kMaxBodyBytes;
+  server_options.body_limit = config.http.max_body_bytes;
+  server_options.header_limit = config.http.header_limit_bytes;
+  server_options.header_timeout = config.http.header_timeout;
+  server_options.io_timeout = config.http.request_timeout;
+  server_options.max_connections_per_address = config.http.max_connections_per_address;
+  if (config.http.tls_certificate_file && config.http.tls_private_key_file) {
+    server_options.tls_certificate_file = config.http.tls_certificate_file->string();
+    server_options.tls_private_key_file = config.http.tls_private_key_file->string();
+  }
 
   const fs::path data_dir = resolve_data_dir(options.data, config);
   create_private_directory(data_dir);
@@ -287,8 +297,16 @@ int run(const Options& options) {
                oidc != nullptr && !oidc->config().client_id.empty()) {
       sessions = std::make_unique<BrowserSessions>(*oidc, logger);
     }
-    ApiGateway gateway(*plugin, *tokens, logger, kMaxBodyBytes, sessions.get());
-    HttpServer server(server_options, gateway, logger);
+    ApiGateway gateway(*plugin, *tokens, logger, config.http.max_body_bytes, sessions.get());
+    std::optional<boligflyt::host::RateLimiter> rate_limiter;
+    if (config.http.rate_limit_per_second > 0) {
+      rate_limiter.emplace(config.http.rate_limit_per_second, config.http.rate_limit_burst);
+      gateway.set_rate_limiter(&*rate_limiter);
+    }
+    boligflyt::host::FrontDoor front_door(
+        gateway, boligflyt::host::FrontDoorOptions{config.http.cors_allowed_origins,
+                                                   config.http.tls_certificate_file.has_value()});
+    HttpServer server(server_options, front_door, logger);
     print_banner(server, config, *tokens);
     server.run();
   }

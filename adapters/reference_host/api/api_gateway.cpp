@@ -228,6 +228,24 @@ HttpResponse ApiGateway::authenticate_and_dispatch(HttpRequest request) {
       }
     }
   }
+  if (!response && rate_limiter_ != nullptr && !(request.method == "GET" && path == "/healthz")) {
+    // Keyed by who is asking, not by connection: one user cannot escape the limit by
+    // opening more connections, and colleagues behind one NAT address do not share it.
+    const std::string key =
+        principal ? "user:" + principal->user_id : "addr:" + request.remote_address;
+    if (const auto wait = rate_limiter_->take(key)) {
+      logger_.log(
+          LogLevel::kWarn, "rate_limited",
+          {{"user", principal ? std::string_view(principal->user_id) : std::string_view("-")},
+           {"path", path},
+           {"request_id", request_id}});
+      response = make_problem(429, "too-many-requests", "For mange forespørsler",
+                              "Du har sendt flere forespørsler enn tjenesten tar imot. Vent " +
+                                  std::to_string(wait->count()) + " sekund(er) og prøv igjen.",
+                              request_id);
+      response->headers.emplace_back("Retry-After", std::to_string(wait->count()));
+    }
+  }
   if (!response) {
     response = dispatch(request, path, query, principal ? &*principal : nullptr, request_id);
   }

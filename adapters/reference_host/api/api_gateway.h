@@ -8,6 +8,7 @@
 #include "api/browser_session.h"
 #include "boligflyt/host/token_authority.h"
 #include "http/http_message.h"
+#include "http/rate_limiter.h"
 #include "loader/plugin_module.h"
 #include "log/logger.h"
 
@@ -23,6 +24,10 @@ class ApiGateway final : public RequestHandler {
   HttpResponse handle(HttpRequest request) override;
   HttpResponse reject(TransportRejection why) override;
 
+  /// Limits requests per principal (per client address without one). Set before serving;
+  /// null (the default) is no limit.
+  void set_rate_limiter(RateLimiter* limiter) { rate_limiter_ = limiter; }
+
  private:
   HttpResponse authenticate_and_dispatch(HttpRequest request);
   HttpResponse dispatch(const HttpRequest& request, std::string_view path, std::string_view query,
@@ -33,6 +38,7 @@ class ApiGateway final : public RequestHandler {
   Logger& logger_;
   std::size_t max_body_bytes_;
   BrowserSessions* sessions_;
+  RateLimiter* rate_limiter_ = nullptr;
 };
 
 /// An RFC 9457 problem response. `type` is appended to "urn:boligflyt:problem:".

@@ -16,6 +16,8 @@ struct HttpRequest {
   std::string target;  ///< path and query as received
   HeaderList headers;
   std::string body;
+  /// The client's IP address as the transport saw it (no port), for per-address limits.
+  std::string remote_address;
 };
 
 struct HttpResponse {

@@ -7,16 +7,20 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <csignal>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -36,14 +40,25 @@ constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
-class HttpSession;
+// What the tracker needs of a session, whether it speaks plain HTTP or HTTPS.
+class SessionBase {
+ public:
+  SessionBase() = default;
+  SessionBase(const SessionBase&) = delete;
+  SessionBase& operator=(const SessionBase&) = delete;
+  virtual ~SessionBase() = default;
+  virtual void stop() = 0;
+};
 
 // Knows every live connection so that a graceful stop can close the idle ones and tell the
 // server when the last one is gone.
 class ConnectionTracker {
  public:
-  bool add(const std::shared_ptr<HttpSession>& session);
-  void remove(const HttpSession* session);
+  enum class Admission { kAdmitted, kStopping, kTooManyFromAddress };
+  /// `limit` is the most connections one address may hold at once; 0 is no limit.
+  Admission add(const std::shared_ptr<SessionBase>& session, const std::string& address,
+                unsigned limit);
+  void remove(const SessionBase* session);
   void stop_all();
   void set_on_drained(std::function<void()> callback) {
     std::lock_guard lock(mutex_);
@@ -52,7 +67,12 @@ class ConnectionTracker {
 
  private:
   std::mutex mutex_;
-  std::unordered_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+  struct Entry {
+    std::weak_ptr<SessionBase> session;
+    std::string address;
+  };
+  std::unordered_map<const SessionBase*, Entry> sessions_;
+  std::unordered_map<std::string, unsigned> per_address_;
   bool stopping_ = false;
   std::function<void()> on_drained_;
 };
@@ -62,6 +82,8 @@ struct SessionContext {
   RequestHandler& handler;
   Logger& logger;
   ConnectionTracker& tracker;
+  /// Set when the host serves HTTPS.
+  net::ssl::context* tls = nullptr;
 };
 
 // Reports a failed asynchronous operation in one place. The expected ones (the peer went
@@ -92,33 +114,65 @@ http::response<http::string_body> to_beast(HttpResponse&& response, unsigned ver
   return res;
 }
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// Stream is beast::tcp_stream (HTTP) or beast::ssl_stream<beast::tcp_stream> (HTTPS).
+template <class Stream>
+class HttpSession final : public SessionBase,
+                          public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket&& socket, SessionContext context)
-      : stream_(std::move(socket)), context_(context) {}
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  ~HttpSession() { context_.tracker.remove(this); }
+  template <class... StreamArgs>
+  HttpSession(std::string remote_address, SessionContext context, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...),
+        remote_address_(std::move(remote_address)),
+        context_(context) {}
+
+  ~HttpSession() override { context_.tracker.remove(this); }
 
   void run() {
     // The socket's executor is a strand; start there so that no two handlers of this
     // session ever run at once.
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+                  beast::bind_front_handler(&HttpSession::start, this->shared_from_this()));
   }
 
   // Thread-safe: hops onto the session's strand.
-  void stop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->on_stop(); });
+  void stop() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->on_stop(); });
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void start() {
+    if constexpr (kTls) {
+      // The handshake counts against the header deadline: a client that never finishes it
+      // is as slow as one that never finishes its header.
+      lowest().expires_after(context_.options.header_timeout);
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      // Plain HTTP to the HTTPS port, old protocol versions, scanners: not worth a warning.
+      context_.logger.log(LogLevel::kDebug, "tls_handshake_failed", {{"error", ec.message()}});
+      return;
+    }
+    do_read();
+  }
+
   enum class Phase { kReadingHeader, kReadingBody, kWriting, kClosing };
 
   void on_stop() {
     stopping_ = true;
     // A connection that waits for its next request is idle and can go now; one that is
     // receiving, being handled or answered finishes first (do_read/on_write check stopping_).
-    if (phase_ == Phase::kReadingHeader && parser_ && !parser_->got_some()) stream_.cancel();
+    if (phase_ == Phase::kReadingHeader && parser_ && !parser_->got_some()) lowest().cancel();
   }
 
   void do_read() {
@@ -128,22 +182,25 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(context_.options.header_limit));
     parser_->body_limit(context_.options.body_limit);
-    stream_.expires_after(context_.options.io_timeout);
+    // One deadline for the whole header, not per read: a client that trickles one byte a
+    // second would otherwise hold the connection for ever.
+    lowest().expires_after(context_.options.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+        beast::bind_front_handler(&HttpSession::on_read_header, this->shared_from_this()));
   }
 
   void on_read_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
     phase_ = Phase::kReadingBody;
+    lowest().expires_after(context_.options.io_timeout);
     const auto& req = parser_->get();
     if (iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
       // The client waits for our go-ahead before it sends a large body (curl does this).
       continue_.emplace(http::status::continue_, req.version());
       http::async_write(
           stream_, *continue_,
-          beast::bind_front_handler(&HttpSession::on_continue_sent, shared_from_this()));
+          beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
       return;
     }
     do_read_body();
@@ -160,7 +217,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read_body() {
     if (parser_->is_done()) return on_read(beast::error_code{}, 0);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+                     beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -179,6 +236,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     request.body = std::move(req.body());
+    request.remote_address = remote_address_;
 
     HttpResponse response = context_.handler.handle(std::move(request));
     send(to_beast(std::move(response), version, head, keep_alive), keep_alive, false);
@@ -204,10 +262,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void send(http::response<http::string_body>&& res, bool keep_alive, bool linger) {
     phase_ = Phase::kWriting;
-    stream_.expires_after(context_.options.io_timeout);
-    beast::async_write(
-        stream_, http::message_generator(std::move(res)),
-        beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive, linger));
+    lowest().expires_after(context_.options.io_timeout);
+    // http::async_write hands header and body to one sendmsg (message_generator stops at
+    // 12 buffers, which the front door's security headers exceed, and then writes twice).
+    response_ = std::move(res);
+    http::async_write(stream_, *response_,
+                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(),
+                                                keep_alive, linger));
   }
 
   void on_write(bool keep_alive, bool linger, beast::error_code ec, std::size_t) {
@@ -221,16 +282,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void do_linger() {
+    // Over TLS the unread rest cannot be drained as plain bytes: close properly instead.
+    if constexpr (kTls) return do_close();
     phase_ = Phase::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     do_drain();
   }
 
   void do_drain() {
-    stream_.expires_after(kLingerTimeout);
-    stream_.async_read_some(net::buffer(drain_buffer_),
-                            beast::bind_front_handler(&HttpSession::on_drain, shared_from_this()));
+    lowest().expires_after(kLingerTimeout);
+    stream_.async_read_some(
+        net::buffer(drain_buffer_),
+        beast::bind_front_handler(&HttpSession::on_drain, this->shared_from_this()));
   }
 
   void on_drain(beast::error_code ec, std::size_t bytes) {
@@ -242,15 +306,23 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void do_close() {
     phase_ = Phase::kClosing;
+    if constexpr (kTls) {
+      // TLS close_notify first, so that the client can tell our end from a truncation.
+      lowest().expires_after(kLingerTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+      return;
+    }
     // Send a TCP FIN; the socket closes when the last handler lets go of this session.
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> response_;
   std::array<char, 16 * 1024> drain_buffer_{};
   std::size_t lingered_bytes_ = 0;
   SessionContext context_;
@@ -258,31 +330,44 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool stopping_ = false;
 };
 
-bool ConnectionTracker::add(const std::shared_ptr<HttpSession>& session) {
+ConnectionTracker::Admission ConnectionTracker::add(const std::shared_ptr<SessionBase>& session,
+                                                    const std::string& address, unsigned limit) {
   std::lock_guard lock(mutex_);
-  if (stopping_) return false;
-  sessions_.emplace(session.get(), session);
-  return true;
+  if (stopping_) return Admission::kStopping;
+  unsigned& count = per_address_[address];
+  if (limit != 0 && count >= limit) {
+    if (count == 0) per_address_.erase(address);
+    return Admission::kTooManyFromAddress;
+  }
+  ++count;
+  sessions_.emplace(session.get(), Entry{session, address});
+  return Admission::kAdmitted;
 }
 
-void ConnectionTracker::remove(const HttpSession* session) {
+void ConnectionTracker::remove(const SessionBase* session) {
   std::function<void()> drained;
   {
     std::lock_guard lock(mutex_);
-    sessions_.erase(session);
+    if (auto it = sessions_.find(session); it != sessions_.end()) {
+      if (auto count = per_address_.find(it->second.address);
+          count != per_address_.end() && --count->second == 0) {
+        per_address_.erase(count);
+      }
+      sessions_.erase(it);
+    }
     if (stopping_ && sessions_.empty()) drained = on_drained_;
   }
   if (drained) drained();
 }
 
 void ConnectionTracker::stop_all() {
-  std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   std::function<void()> drained;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    for (auto& [key, weak] : sessions_) {
-      if (auto session = weak.lock()) live.push_back(std::move(session));
+    for (auto& [key, entry] : sessions_) {
+      if (auto session = entry.session.lock()) live.push_back(std::move(session));
     }
     if (sessions_.empty()) drained = on_drained_;
   }
@@ -294,7 +379,7 @@ void ConnectionTracker::stop_all() {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& ioc, tcp::endpoint endpoint, SessionContext context)
+  Listener(net::io_context& ioc, const tcp::endpoint& endpoint, SessionContext context)
       : ioc_(ioc), acceptor_(net::make_strand(ioc)), context_(context) {
     const std::string where =
         endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -333,16 +418,63 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (ec) {
       report(context_.logger, ec, "accept");
     } else {
-      auto session = std::make_shared<HttpSession>(std::move(socket), context_);
-      if (context_.tracker.add(session)) session->run();
+      // Any response written in more than one piece (a large body, 100 Continue) must not
+      // wait for the client's delayed ACK: with Nagle that is 40 ms per request.
+      beast::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
+      beast::error_code peer_ec;
+      const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+      std::string address = peer_ec ? std::string() : peer.address().to_string();
+      const auto admission =
+          context_.tls != nullptr
+              ? admit(std::make_shared<HttpSession<beast::ssl_stream<beast::tcp_stream>>>(
+                          address, context_, std::move(socket), *context_.tls),
+                      address)
+              : admit(std::make_shared<HttpSession<beast::tcp_stream>>(address, context_,
+                                                                       std::move(socket)),
+                      address);
+      if (admission == ConnectionTracker::Admission::kTooManyFromAddress) {
+        // Dropping the session closed the socket at once: one address must not use up the
+        // descriptors and threads that everyone else needs.
+        context_.logger.log(LogLevel::kWarn, "connection_refused",
+                            {{"reason", "too_many_from_address"}, {"address", address}});
+      }
     }
     do_accept();
+  }
+
+  template <class Session>
+  ConnectionTracker::Admission admit(const std::shared_ptr<Session>& session,
+                                     const std::string& address) {
+    const auto admission =
+        context_.tracker.add(session, address, context_.options.max_connections_per_address);
+    if (admission == ConnectionTracker::Admission::kAdmitted) session->run();
+    return admission;
   }
 
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
   SessionContext context_;
 };
+
+// TLS 1.2 and newer only, with the certificate and key the municipality configured.
+void load_tls(net::ssl::context& context, const ServerOptions& options) {
+  refuse_readable_private_key(options.tls_private_key_file);
+  context.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                      net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                      net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  beast::error_code ec;
+  context.use_certificate_chain_file(options.tls_certificate_file, ec);
+  if (ec) {
+    throw std::runtime_error("Kan ikke bruke TLS-sertifikatet " + options.tls_certificate_file +
+                             ": " + ec.message());
+  }
+  context.use_private_key_file(options.tls_private_key_file, net::ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error("Kan ikke bruke den private TLS-nøkkelen " +
+                             options.tls_private_key_file + ": " + ec.message());
+  }
+}
 
 }  // namespace
 
@@ -401,6 +533,7 @@ struct HttpServer::Impl {
   SessionContext context;
   std::shared_ptr<Listener> listener;
   bool stopping = false;
+  std::optional<net::ssl::context> tls_context;
 };
 
 HttpServer::HttpServer(const ServerOptions& options, RequestHandler& handler, Logger& logger)
@@ -409,6 +542,11 @@ HttpServer::HttpServer(const ServerOptions& options, RequestHandler& handler, Lo
   const net::ip::address address = net::ip::make_address(options.address, ec);
   if (ec)
     throw std::runtime_error("Ugyldig lytteadresse «" + options.address + "»: bruk en IP-adresse.");
+  if (!options.tls_certificate_file.empty()) {
+    impl_->tls_context.emplace(net::ssl::context::tls_server);
+    load_tls(*impl_->tls_context, options);
+    impl_->context.tls = &*impl_->tls_context;
+  }
   impl_->listener =
       std::make_shared<Listener>(impl_->ioc, tcp::endpoint(address, options.port), impl_->context);
 }
@@ -447,34 +585,6 @@ void HttpServer::run() {
 
 void HttpServer::stop() {
   net::dispatch(impl_->control, [impl = impl_.get()] { impl->begin_shutdown(); });
-}
-
-std::pair<std::string, uint16_t> parse_listen_address(const std::string& text) {
-  const auto fail = [&]() -> std::pair<std::string, uint16_t> {
-    throw std::invalid_argument("Ugyldig lytteadresse «" + text +
-                                "»: bruk ADRESSE:PORT, for eksempel 127.0.0.1:8080.");
-  };
-  std::string host;
-  std::string port_text;
-  if (!text.empty() && text.front() == '[') {
-    const std::size_t close = text.find("]:");
-    if (close == std::string::npos) return fail();
-    host = text.substr(1, close - 1);
-    port_text = text.substr(close + 2);
-  } else {
-    const std::size_t colon = text.rfind(':');
-    if (colon == std::string::npos) return fail();
-    host = text.substr(0, colon);
-    port_text = text.substr(colon + 1);
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  if (host.empty() || port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos) {
-    return fail();
-  }
-  const unsigned long port = std::stoul(port_text);
-  if (port > 65535) return fail();
-  return {host, static_cast<uint16_t>(port)};
 }
 
 }  // namespace boligflyt::host

@@ -24,6 +24,15 @@ struct ServerOptions {
   std::chrono::seconds io_timeout{30};
   /// After SIGINT/SIGTERM, requests in progress get this long to finish.
   std::chrono::seconds drain_timeout{10};
+  /// From waiting for a request until its header is complete (slow or idle clients).
+  std::chrono::seconds header_timeout{20};
+  /// Simultaneous connections from one client address; 0 is no limit. A connection over
+  /// the limit is closed at once, without a response.
+  unsigned max_connections_per_address = 0;
+  /// HTTPS when both are set: a PEM certificate chain and its PEM private key, which only
+  /// the host's user may read.
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
 };
 
 class HttpServer {
@@ -50,6 +59,10 @@ class HttpServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Throws std::runtime_error (Norwegian) when the private key file cannot be read or its
+/// group or others may read it.
+void refuse_readable_private_key(const std::string& path);
 
 /// Splits "ADDR:PORT" or "[IPv6]:PORT". Throws std::invalid_argument (Norwegian message).
 std::pair<std::string, uint16_t> parse_listen_address(const std::string& text);

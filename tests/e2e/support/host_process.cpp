@@ -7,7 +7,7 @@
 namespace boligflyt::e2e {
 namespace {
 
-constexpr std::string_view kListeningPrefix = "boligflyt-host listening on http://";
+constexpr std::string_view kListeningPrefix = "boligflyt-host listening on ";
 constexpr std::string_view kBannerEnd = "Stopp med Ctrl+C.";
 
 }  // namespace
@@ -37,8 +37,9 @@ std::unique_ptr<HostProcess> HostProcess::start(const HostOptions& options,
   while (auto line = host->process_->read_line(deadline)) {
     host->banner_.push_back(*line);
     if (line->starts_with(kListeningPrefix)) {
-      const std::string address = line->substr(kListeningPrefix.size());
-      host->base_url_ = "http://" + address;
+      // "http://ADDR:PORT", or "https://ADDR:PORT" when the host serves TLS.
+      host->base_url_ = line->substr(kListeningPrefix.size());
+      const std::string address = host->base_url_.substr(host->base_url_.find("://") + 3);
       host->port_ = static_cast<uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
       listening = true;
     } else if (line->starts_with("  ")) {

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "boligflyt/host/config_file_secrets.h"
+
 namespace boligflyt::host {
 namespace {
 
@@ -243,6 +245,9 @@ HostConfig parse_host_config(std::string_view json_text, const std::filesystem::
       config.auth.rs256_public_key_file = resolve_against(base_dir, *s);
     }
   }
+  if (const json::value* http = root.if_contains("http"); http != nullptr && !http->is_null()) {
+    config.http = parse_http_config(json::serialize(*http), base_dir, config.source);
+  }
   config.units = parse_units(r, root);
   config.users = parse_users(r, root);
   validate_directory(r, config);
@@ -270,6 +275,7 @@ HostConfig load_host_config(const std::optional<std::filesystem::path>& file) {
   }
   std::ostringstream text;
   text << in.rdbuf();
+  refuse_readable_secrets(absolute, text.str());
   return parse_host_config(text.str(), absolute.parent_path(), absolute.string());
 }
 

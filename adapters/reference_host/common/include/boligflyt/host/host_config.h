@@ -4,6 +4,7 @@
 /// quality system's own directory.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -60,6 +61,33 @@ struct AuthConfig {
   std::optional<OidcConfig> oidc;
 };
 
+/// `http` of the configuration: the limits and policies of the host's front door.
+struct HttpConfig {
+  std::size_t header_limit_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+  /// From the start of waiting for a request until its header is complete: a client that
+  /// sends one byte a second is cut off after this (and an idle keep-alive connection too).
+  std::chrono::seconds header_timeout = std::chrono::seconds(20);
+  /// Reading the body, and writing each response.
+  std::chrono::seconds request_timeout = std::chrono::seconds(30);
+  /// Simultaneous connections from one client address; 0 is no limit.
+  unsigned max_connections_per_address = 256;
+  /// Requests per second per principal (or client address when unauthenticated); 0 is off.
+  double rate_limit_per_second = 0;
+  /// How many requests a principal may send at once before the rate applies.
+  unsigned rate_limit_burst = 0;
+  /// Origins ("https://kvalitet.kommune.no") whose pages may call the API; empty: no CORS.
+  std::vector<std::string> cors_allowed_origins;
+  /// `tls`: serve HTTPS with this PEM certificate chain and PEM private key (both or none).
+  std::optional<std::filesystem::path> tls_certificate_file;
+  std::optional<std::filesystem::path> tls_private_key_file;
+};
+
+/// Parses the JSON object of `http` (as text); relative paths are resolved against
+/// `base_dir`. Throws ConfigError naming the key.
+HttpConfig parse_http_config(std::string_view json_text, const std::filesystem::path& base_dir,
+                             std::string_view source);
+
 struct HostConfig {
   /// Where the configuration came from, for messages ("innebygd standardkonfigurasjon" or
   /// the file path).
@@ -78,6 +106,7 @@ struct HostConfig {
   AuthConfig auth;
   std::vector<Unit> units;
   std::vector<User> users;
+  HttpConfig http;
 
   const User* find_user(std::string_view id) const;
   const Unit* find_unit(std::string_view id) const;
