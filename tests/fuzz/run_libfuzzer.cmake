@@ -129,7 +129,10 @@ fuzz(procedure_loader ${build_dir}/procedure_loader_fuzzer
 # sanitizers in a folder of its own (tests/fuzz/targets/CMakeLists.txt).
 set(plugin_build ${WORK_DIR}/plugin-build)
 if(NOT EXISTS ${plugin_build}/CMakeCache.txt)
-  set(flags "-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer")
+  # -fno-sanitize=function: clang 14's function-type check writes prologue data that its
+  # assembler cannot place for Boost.Asio's templates in separate sections ("Cannot represent a
+  # difference across sections", seen in the WebDAV client); the other UBSan checks stay on.
+  set(flags "-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=function -fno-sanitize-recover=all -fno-omit-frame-pointer")
   execute_process(
     COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${plugin_build} ${generator_args}
             -DCMAKE_CXX_COMPILER=${CLANGXX} -DCMAKE_C_COMPILER=${CLANG}
