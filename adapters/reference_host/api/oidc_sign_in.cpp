@@ -1,10 +1,12 @@
 #include "api/oidc_sign_in.h"
 
+#include <Poco/Base64Encoder.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <sstream>
 #include <stdexcept>
 
 #include "api/api_gateway.h"
@@ -20,22 +22,14 @@ namespace json = boost::json;
 constexpr auto kPendingLifetime = std::chrono::minutes(10);
 constexpr std::size_t kMaxPending = 10000;
 
+// PKCE and the state want base64url without padding (RFC 7636 appendix A).
 std::string base64url(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    buffer = (buffer << 8U) | bytes[i];
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(buffer >> static_cast<unsigned>(bits)) & 63U]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << static_cast<unsigned>(6 - bits)) & 63U]);
-  return out;
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder.rdbuf()->setLineLength(0);
+  encoder.write(reinterpret_cast<const char*>(bytes), static_cast<std::streamsize>(size));
+  encoder.close();
+  return out.str();
 }
 
 std::string random_base64url(std::size_t bytes) {
