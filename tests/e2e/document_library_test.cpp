@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "support/host_test.h"
+#include "support/loopback_port.h"
 #include "support/procedure_drafts.h"
 
 namespace boligflyt::e2e {
@@ -36,32 +37,6 @@ constexpr const char* kHtpasswd = "/usr/bin/htpasswd";
 constexpr const char* kUser = "boligflyt";
 constexpr const char* kPassword = "riktig-passord-7Q";
 constexpr const char* kProcedure = "boligflytprosedyre";
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-bool accepts_connections(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 /// Log lines of `log` that hold every one of `needles`.
 std::vector<std::string> lines_with(const std::string& log,
@@ -110,7 +85,7 @@ class DocumentLibraryTest : public HostTest {
         {kHtpasswd, "-bc", (temp_.path() / "htpasswd").string(), kUser, kPassword}, temp_.path());
     ASSERT_EQ(htpasswd.exit_code, 0) << htpasswd.err;
     ASSERT_EQ(::chmod((temp_.path() / "htpasswd").c_str(), 0644), 0);
-    port_ = free_port();
+    port_ = free_loopback_port();
     ASSERT_NE(port_, 0);
     const std::string t = temp_.path().string();
     const std::string m = kModules;

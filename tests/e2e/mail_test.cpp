@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "support/host_test.h"
+#include "support/loopback_port.h"
 #include "support/procedure_drafts.h"
 
 namespace boligflyt::e2e {
@@ -32,32 +33,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 constexpr const char* kSmtpd = "/usr/sbin/smtpd";
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-bool accepts_connections(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 class MailTest : public HostTest {
  protected:
@@ -73,7 +48,7 @@ class MailTest : public HostTest {
     const passwd* nobody = ::getpwnam("nobody");
     ASSERT_NE(nobody, nullptr);
     ASSERT_EQ(::chown(maildir_.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
-    smtp_port_ = free_port();
+    smtp_port_ = free_loopback_port();
     ASSERT_NE(smtp_port_, 0);
     const fs::path conf = temp_.path() / "smtpd.conf";
     write_file(conf,

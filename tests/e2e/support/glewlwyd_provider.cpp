@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/http_client.h"
+#include "support/loopback_port.h"
 
 namespace boligflyt::e2e {
 namespace {
@@ -37,31 +38,6 @@ std::optional<fs::path> schema_file() {
     if (fs::is_regular_file(candidate, ec)) return candidate;
   }
   return std::nullopt;
-}
-
-uint16_t free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts_connections(uint16_t port) {
-  try {
-    HttpConnection connection(port, 1s);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
 }
 
 std::string url_encode(const std::string& text) {
